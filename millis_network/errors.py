@@ -1,0 +1,31 @@
+"""Errors raised by millis_network.
+
+Every error derives from :class:`MillisNetworkError`; specific errors also
+derive from the built-in exception they resemble, so callers can catch either.
+Messages say what was wrong and what to do about it.
+"""
+
+from __future__ import annotations
+
+
+class MillisNetworkError(Exception):
+    """Base class for every error this package raises on purpose."""
+
+
+class PostcodeError(MillisNetworkError, ValueError):
+    """A postcode is malformed or cannot be located."""
+
+
+class DataFileError(MillisNetworkError, ValueError):
+    """A data file breaks its schema; the message names file, row and field."""
+
+
+class NotFoundError(MillisNetworkError, KeyError):
+    """A court, centre or area id is not in the data."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class SourceUnavailableError(MillisNetworkError, ConnectionError):
+    """A live public source could not be reached and no cached copy exists."""
