@@ -373,6 +373,19 @@ def family_court_centres(data_dir: Path | None = None) -> pd.DataFrame:
     return _cached_courts(path, path.stat().st_mtime_ns).copy()
 
 
+def millis_profile(data_dir: Path | None = None) -> dict:
+    """Milli's Child Contact Centre as P.119/2014 described it: caseload, staffing, budget, funders.
+
+    Returns:
+        The parsed ``network_data/centres/millis.yaml`` (amounts in pounds).
+    """
+    import yaml
+
+    path = Path(data_dir or default_data_dir()) / "centres" / "millis.yaml"
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
 def in_bounds(jurisdiction: str, lat: float, lon: float) -> bool:
     """Whether a WGS84 point lies in the rough box of a jurisdiction (True when unknown)."""
     box = JURISDICTION_BOUNDS.get(jurisdiction)

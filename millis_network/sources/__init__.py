@@ -1,0 +1,7 @@
+"""Clients for live public sources, with timeouts, bounded retries and cached snapshots.
+
+Modules::
+
+    _http   shared HTTP helper: JSON GET with retries; last-good-response snapshots on disk
+    osrm    OSRM table API client: routed drive minutes, chunked, with fallback to the estimator
+"""

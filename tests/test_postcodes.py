@@ -1,0 +1,136 @@
+"""Postcode normalisation and offline geocoding."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pyproj import Transformer
+
+from millis_network.cli import main
+from millis_network.errors import PostcodeError
+from millis_network.postcodes import (
+    district_centroid,
+    geocode,
+    load_index,
+    locate,
+    normalise_postcode,
+    postcode_district,
+    read_index,
+    save_index,
+)
+
+INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+outward = st.from_regex(r"\A[A-Z]{1,2}[0-9][A-Z0-9]?\Z")
+inward = st.builds(lambda d, a, b: f"{d}{a}{b}", st.sampled_from("0123456789"),
+                   st.sampled_from(INWARD_LETTERS), st.sampled_from(INWARD_LETTERS))
+
+
+@pytest.mark.parametrize("spelling", ["b46ds", " B4  6DS ", "b4 6ds", "B4\t6DS", "B46DS"])
+def test_any_spelling_normalises_to_canonical(spelling: str) -> None:
+    assert normalise_postcode(spelling) == "B4 6DS"
+
+
+@given(outward, inward, st.sampled_from(["", " ", "  ", "\t"]), st.booleans())
+def test_normalisation_is_canonical_and_idempotent(out: str, inw: str, gap: str, lower: bool) -> None:
+    text = f"{out}{gap}{inw}"
+    text = text.lower() if lower else text
+    canonical = normalise_postcode(text)
+    assert canonical == f"{out} {inw}"
+    assert normalise_postcode(canonical) == canonical
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "empty"),
+        ("B4-6DS", "characters other than letters and digits"),
+        ("B4", "5 to 7"),
+        ("B4 6DSXXX", "5 to 7"),
+        ("B4 6CS", "not shaped like a UK postcode"),
+        ("44 6DS", "not shaped like a UK postcode"),
+    ],
+)
+def test_malformed_postcodes_say_why(text: str, reason: str) -> None:
+    with pytest.raises(PostcodeError, match=reason):
+        normalise_postcode(text)
+
+
+def test_postcode_district_accepts_full_postcodes_and_bare_districts() -> None:
+    assert postcode_district("sw1a 1aa") == "SW1A"
+    assert postcode_district("cf10") == "CF10"
+
+
+# Coordinates published with the HMCTS court list (shared/reference/courts README
+# spot checks), each 0 m from its postcode's ONS grid reference.
+COURT_SPOT_CHECKS = [
+    ("B4 6DS", 52.481652, -1.895662),
+    ("BS1 6GR", 51.452423, -2.590510),
+    ("M60 9DJ", 53.480902, -2.252673),
+    ("WC1V 6NP", 51.518436, -0.114516),
+    ("CF10 1ET", 51.478158, -3.179875),
+    ("LS1 3BG", 53.800376, -1.551755),
+]
+
+
+@pytest.mark.parametrize(("postcode", "lat", "lon"), COURT_SPOT_CHECKS)
+def test_geocode_matches_published_court_coordinates(postcode: str, lat: float, lon: float) -> None:
+    place = locate(postcode.lower().replace(" ", ""))
+    assert place.precision == "postcode"
+    to_bng = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+    east, north = to_bng.transform(lon, lat)
+    assert np.hypot(place.easting_m - east, place.northing_m - north) < 2.0
+
+
+def test_geocode_round_trips_grid_reference_to_wgs84() -> None:
+    place = locate("B4 6DS")
+    assert (place.easting_m, place.northing_m) == (407183.0, 287086.0)
+    assert place.local_authority_code == "E08000025"
+
+
+def test_unknown_inward_code_falls_back_to_district_centroid() -> None:
+    row = geocode(["B4 6XX"]).iloc[0]
+    assert row["precision"] == "district"
+    assert "placed at the centre of district B4" in row["error"]
+    assert (row["lat"], row["lon"]) == pytest.approx(district_centroid("B4"))
+
+
+def test_crown_dependency_postcodes_say_they_need_explicit_coordinates() -> None:
+    rows = geocode(["JE2 3AA", "GY1 1AA", "IM1 1AA"])
+    assert list(rows["precision"]) == ["none"] * 3
+    assert rows["error"].str.contains("give the record explicit coordinates").all()
+    assert "Jersey" in rows.loc[0, "error"] and "Isle of Man" in rows.loc[2, "error"]
+
+
+def test_geocode_keeps_input_order_and_reports_each_problem() -> None:
+    rows = geocode(["nonsense", "SW1A1AA", "ZZ9 9ZZ"])
+    assert list(rows["input"]) == ["nonsense", "SW1A1AA", "ZZ9 9ZZ"]
+    assert list(rows["precision"]) == ["none", "postcode", "none"]
+    assert "neither is its district ZZ9" in rows.loc[2, "error"]
+
+
+def test_locate_raises_for_unplaceable_postcode() -> None:
+    with pytest.raises(PostcodeError, match="Jersey"):
+        locate("JE2 3AA")
+
+
+def test_index_cache_round_trips(tmp_path) -> None:
+    index = load_index()
+    path = tmp_path / "index.npz"
+    save_index(index, path)
+    again = read_index(path)
+    assert len(again) == len(index) > 2_600_000
+    assert again.source_version == index.source_version
+    assert np.array_equal(again.keys[:1000], index.keys[:1000])
+
+
+def test_cli_geocode_json(capsys) -> None:
+    code = main(["geocode", "b46ds", "JE2 3AA", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert out[0] == {"input": "b46ds", "postcode": "B4 6DS", "lat": 52.481652, "lon": -1.895661,
+                      "precision": "postcode", "error": None}
+    assert out[1]["precision"] == "none" and out[1]["lat"] is None and "Jersey" in out[1]["error"]
