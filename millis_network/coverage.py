@@ -634,3 +634,65 @@ def court_row(coverage: pd.DataFrame, court_id: str) -> pd.Series:
     if match.empty:
         raise NotFoundError(f"no family court centre with id {court_id!r}; ids are FaCT slugs such as 'central-family-court'")
     return match.iloc[0]
+
+
+#: Columns of :func:`centres_near`.
+CENTRES_NEAR_COLUMNS: tuple[str, ...] = (
+    "id", "name", "organisation", "town", "postcode", "location_precision", "lat", "lon", "services",
+    "accreditation", "opening", "referral", "address_withheld", "sample", "source_urls",
+    "distance_km", "distance_miles", "drive_minutes", "within_threshold",
+)
+
+
+def centres_near(
+    lat: float,
+    lon: float,
+    centres: pd.DataFrame,
+    *,
+    rule: CampaignRule,
+    service: Service,
+    n: int = 5,
+    model: DriveTimeModel | None = None,
+    settlements: SettlementIndex | None = None,
+) -> pd.DataFrame:
+    """The ``n`` nearest suitable centres to one point (a family's postcode), nearest first.
+
+    Args:
+        lat, lon: WGS84 degrees of the family's location.
+        service: ``supported`` or ``supervised``.
+
+    Returns:
+        Up to ``n`` rows, columns :data:`CENTRES_NEAR_COLUMNS`: great-circle
+        ``distance_km``/``distance_miles``, estimated ``drive_minutes`` and
+        ``within_threshold`` under ``rule``.
+    """
+    model = model or load_drive_time_model()
+    chosen = suitable_centres(centres, rule=rule, service=service).reset_index(drop=True)
+    if chosen.empty:
+        return pd.DataFrame(columns=list(CENTRES_NEAR_COLUMNS))
+    index = CentreIndex(chosen["lat"].to_numpy(), chosen["lon"].to_numpy(), model=model, settlements=settlements)
+    km = np.asarray(great_circle_km(lon, lat, index.lon, index.lat), dtype=float)
+    order = np.argsort(km, kind="stable")[:n]
+    origin_density = index.density(np.array([lat]), np.array([lon]))
+    minutes = index.minutes(km[order], np.repeat(origin_density, order.size), order)
+    out = chosen.iloc[order].reset_index(drop=True)
+    out["distance_km"] = km[order]
+    out["distance_miles"] = km[order] / KM_PER_MILE
+    out["drive_minutes"] = minutes
+    out["within_threshold"] = _within_threshold(out["distance_km"].to_numpy(), minutes, rule)
+    return out[list(CENTRES_NEAR_COLUMNS)]
+
+
+def nearest_court(lat: float, lon: float, courts: pd.DataFrame) -> pd.Series:
+    """The family court centre nearest (great circle) to a point: the court serving that area.
+
+    Family courts have no published catchment boundaries in the bundled data,
+    so the nearest court stands in for "the court serving this area".
+
+    Returns:
+        The court's row with an added ``distance_km``.
+    """
+    km = np.asarray(great_circle_km(lon, lat, courts["lon"].to_numpy(dtype=float), courts["lat"].to_numpy(dtype=float)))
+    row = courts.iloc[int(np.argmin(km))].copy()
+    row["distance_km"] = float(km.min())
+    return row

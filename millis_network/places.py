@@ -172,7 +172,8 @@ def locate_town(
     Hampshire and Hook, London are left unplaced rather than guessed).
 
     Returns:
-        The place, or None when the name is not in the gazetteer or is ambiguous.
+        The place, or None when no part of the name is in the gazetteer
+        unambiguously.
     """
     if not name or not name.strip():
         return None
@@ -190,7 +191,7 @@ def locate_town(
             continue
         best = _choose(matches, near)
         if best is None:
-            return None
+            continue
         return TownLocation(
             name=best["name"],
             lat=float(best["latitude"]),
