@@ -12,6 +12,7 @@ st.set_page_config(page_title="Child contact centres: coverage", page_icon="🧸
 
 PAGES = [
     st.Page("pages/coverage_map.py", title="Coverage map", icon="🗺️", default=True),
+    st.Page("pages/standards.py", title="Standards", icon="✅"),
 ]
 
 st.navigation(PAGES).run()

@@ -58,7 +58,7 @@ from millis_network.travel import (
 DISTANCE_BANDS_KM: tuple[tuple[float, float], ...] = ((0, 10), (10, 25), (25, 50), (50, 100), (100, np.inf))
 
 #: Knots of the spline, in km (converted to ``x = ln(1 + km)``).
-KNOTS_KM: tuple[float, ...] = (1, 3, 8, 20, 45, 100, 250)
+KNOTS_KM: tuple[float, ...] = (1, 4, 15, 50, 200)
 
 #: Radius of the settlement-density count, km.
 DENSITY_RADIUS_KM = 3.0

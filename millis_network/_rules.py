@@ -614,6 +614,17 @@ class Context:
         return self.centre.establishment
 
 
+def _cap(text: str) -> str:
+    """``text`` with its first letter in capitals (titles are lower case mid-sentence)."""
+    return text[:1].upper() + text[1:]
+
+
+def _roles_text(roles: Sequence[str]) -> str:
+    """``coordinator, contact supervisor or volunteer``."""
+    names = [role.replace("_", " ") for role in roles]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 def _start(subject: Person | Centre) -> date | None:
     return subject.start_date if isinstance(subject, Person) else None
 
@@ -629,7 +640,7 @@ def _exists(rule: Exists, subject: Person | Centre, ctx: Context) -> Outcome:
     events = ctx.visible(subject, rule.evidence)
     if events:
         latest = events[-1]
-        return Outcome("pass", f"{ctx.title(rule.evidence)} recorded on {latest.date}.", (latest.describe(),))
+        return Outcome("pass", f"{_cap(ctx.title(rule.evidence))} recorded on {latest.date}.", (latest.describe(),))
     return _nothing(subject, rule.evidence, ctx, f"a {ctx.title(rule.evidence)}")
 
 
@@ -642,14 +653,14 @@ def _exists_before(rule: ExistsBefore, subject: Person | Centre, ctx: Context) -
     in_time = [e for e in ctx.visible(subject, rule.evidence) if e.date <= anchor]
     if in_time:
         first = in_time[0]
-        return Outcome("pass", f"{title} on {first.date}, on or before {label}.", (first.describe(),))
+        return Outcome("pass", f"{_cap(title)} on {first.date}, on or before {label}.", (first.describe(),))
     if ctx.as_of <= anchor:
         return Outcome("pending", f"No {title} yet; it is needed by {label}.", due_date=anchor)
     late = ctx.visible(subject, rule.evidence)
     if late:
         return Outcome(
             "fail",
-            f"{title} dated {late[0].date}, after {label}; it must be on or before it.",
+            f"{_cap(title)} dated {late[0].date}, after {label}; it must be on or before it.",
             (late[0].describe(),),
             due_date=anchor,
         )
@@ -679,13 +690,13 @@ def _count(rule: CountAtLeast, subject: Person | Centre, ctx: Context) -> Outcom
     if len(counted) >= n:
         return Outcome(
             "pass",
-            f"{len(counted)} of {n} {title} recorded; the {n}th on {counted[n - 1].date}.",
+            f"{_cap(title)}: {len(counted)} of {n} recorded, the last needed on {counted[n - 1].date}.",
             evidence,
             progress=progress,
         )
     if not counted:
         return replace(_nothing(subject, rule.evidence, ctx, f"any {title}"), progress=progress)
-    return Outcome("fail", f"{len(counted)} of {n} {title} recorded.", evidence, progress=progress)
+    return Outcome("fail", f"{_cap(title)}: {len(counted)} of {n} recorded.", evidence, progress=progress)
 
 
 def _summarise(events: list[Event]) -> tuple[str, ...]:
@@ -743,13 +754,13 @@ def _still_valid(rule: StillValid, subject: Person | Centre, ctx: Context) -> Ou
     if ctx.as_of <= valid_until:
         return Outcome(
             "pass",
-            f"{title} of {latest.date} valid until {valid_until} ({months} months).",
+            f"{_cap(title)} of {latest.date} valid until {valid_until} ({months} months).",
             (latest.describe(),),
             valid_until=valid_until,
         )
     return Outcome(
         "fail",
-        f"{title} of {latest.date} expired: it was valid until {valid_until} ({months} months). Renew it.",
+        f"{_cap(title)} of {latest.date} expired: it was valid until {valid_until} ({months} months). Renew it.",
         (latest.describe(),),
         valid_until=valid_until,
     )
@@ -785,22 +796,23 @@ def _combine(outcomes: list[Outcome], *, every: bool) -> Outcome:
 
 
 def _people(rule: PeopleAtLeast, subject: Person | Centre, ctx: Context) -> Outcome:
-    roles = " or ".join(role.replace("_", " ") for role in rule.roles)
+    roles = _roles_text(rule.roles)
     n = ctx.quantity(rule.n)
+    needed = f"the establishment is {n}" if isinstance(rule.n, CentreField) else f"{n} needed"
     if n is None:
         return Outcome("unknown", "The centre's establishment (full staffing) is not recorded.")
     in_post = [p for p in ctx.people if p.role in rule.roles and p.in_post(ctx.as_of)]
     if rule.meeting is None:
         ids = tuple(p.id for p in in_post)
         status: Status = "pass" if len(in_post) >= n else "fail"
-        return Outcome(status, f"{len(in_post)} {roles} in post; {n} needed.", ids)
+        return Outcome(status, f"{len(in_post)} in post ({roles}); {needed}.", ids)
     meeting = rule.meeting
     results = [(p, evaluate(meeting, p, ctx)) for p in in_post]
     meets = [p.id for p, o in results if o.status == "pass"]
     pending = [p.id for p, o in results if o.status == "pending"]
     unknown = [p.id for p, o in results if o.status == "unknown"]
     what = describe_rule(meeting, titles=ctx.titles, parameters=ctx.parameters)
-    head = f"{len(meets)} of {len(in_post)} in post ({roles}) {what}; {n} needed."
+    head = f"{len(meets)} of {len(in_post)} in post ({roles}) with: {what}; {needed}."
     if len(meets) >= n:
         return Outcome("pass", head, tuple(meets))
     if len(meets) + len(pending) + len(unknown) >= n:
@@ -858,11 +870,14 @@ def describe_rule(
 ) -> str:
     """The rule in plain English, with parameter values filled in."""
 
+    used: list[str] = []
+
     def qty(value: Quantity) -> str:
         if isinstance(value, int):
             return str(value)
         if isinstance(value, Param):
-            return f"{parameters[value.name]} (parameter {value.name})"
+            used.append(value.name)
+            return str(parameters[value.name])
         return "the centre's establishment (full staffing)"
 
     def title(kind: str) -> str:
@@ -870,21 +885,22 @@ def describe_rule(
 
     def text(node: Rule) -> str:
         if isinstance(node, Exists):
-            return f"has a {title(node.evidence)} on record"
+            return f"{title(node.evidence)} recorded"
         if isinstance(node, ExistsBefore):
             anchor = "the start date" if node.before == "start_date" else str(node.before)
-            return f"has a {title(node.evidence)} dated on or before {anchor}"
+            return f"{title(node.evidence)} recorded, dated on or before {anchor}"
         if isinstance(node, CountAtLeast):
-            return f"has at least {qty(node.n)} distinct {title(node.evidence)} on record"
+            return f"at least {qty(node.n)} distinct items of {title(node.evidence)} recorded"
         if isinstance(node, WithinMonthsOfStart):
             return f"{text(node.rule)}, within {qty(node.months)} months of starting (the anniversary date counts)"
         if isinstance(node, StillValid):
-            return f"has a {title(node.evidence)} still valid, each lasting {qty(node.months)} months"
+            return f"{title(node.evidence)} recorded and still valid ({qty(node.months)} months from its date)"
         if isinstance(node, AnyOf | AllOf):
             joiner = " or " if isinstance(node, AnyOf) else " and "
             return "(" + joiner.join(text(part) for part in node.rules) + ")"
-        roles = " or ".join(role.replace("_", " ") for role in node.roles)
-        who = f" who {text(node.meeting)}" if node.meeting is not None else ""
-        return f"has at least {qty(node.n)} {roles} in post{who}"
+        who = f" with: {text(node.meeting)}" if node.meeting is not None else ""
+        people = "person" if node.n == 1 else "people"
+        return f"at least {qty(node.n)} {people} in post as {_roles_text(node.roles)}{who}"
 
-    return text(rule)
+    sentence = text(rule)
+    return sentence + (f" [parameters: {', '.join(dict.fromkeys(used))}]" if used else "")

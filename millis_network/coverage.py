@@ -17,6 +17,7 @@ Every result carries ``threshold``, ``method`` and ``rule_version`` columns.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -89,7 +90,8 @@ def suitable_centres(centres: pd.DataFrame, *, rule: CampaignRule, service: Serv
 
 def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     phi, lam = np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float))
-    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+    cos_phi = np.cos(phi)
+    return np.column_stack([cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)])
 
 
 def _chord_to_km(chord: np.ndarray) -> np.ndarray:
@@ -98,6 +100,14 @@ def _chord_to_km(chord: np.ndarray) -> np.ndarray:
 
 def _km_to_chord(km: float) -> float:
     return float(2 * np.sin(min(km / EARTH_RADIUS_KM, np.pi) / 2))
+
+
+@lru_cache(maxsize=32)
+def _settlement_density(settlements: SettlementIndex, radius_km: float, lat: bytes, lon: bytes) -> np.ndarray:
+    """Memoised density look-up: the same origins (e.g. all LSOAs) recur on every rerun."""
+    counts = settlements.lsoa_count_within(np.frombuffer(lon), np.frombuffer(lat), radius_km=radius_km)
+    counts.setflags(write=False)
+    return counts
 
 
 @dataclass(frozen=True)
@@ -137,7 +147,9 @@ class CentreIndex:
         """LSOA centroids within the model's density radius of each point (the model's input)."""
         if np.size(lat) == 0:
             return np.zeros(0, dtype=np.int64)
-        return self.settlements.lsoa_count_within(lon, lat, radius_km=self.model.density_radius_km)
+        lat = np.ascontiguousarray(lat, dtype=float)
+        lon = np.ascontiguousarray(lon, dtype=float)
+        return _settlement_density(self.settlements, self.model.density_radius_km, lat.tobytes(), lon.tobytes())
 
     def minutes(self, km: np.ndarray, origin_density: np.ndarray, positions: np.ndarray) -> np.ndarray:
         """Estimated drive minutes from origins (with their density) to the centres at ``positions``."""
@@ -153,22 +165,24 @@ class CentreIndex:
 
     def nearest(
         self, lat: np.ndarray, lon: np.ndarray, *, rule: CampaignRule | None = None,
-        origin_density: np.ndarray | None = None,
+        origin_density: np.ndarray | None = None, points: np.ndarray | None = None,
     ) -> NearestResult:
         """Nearest centre to each origin (great circle), its distance and drive time.
 
         With a ``rule``, also counts the centres within its threshold
         (``within``); without, ``within`` is all zeros. Origins with no centre
         at all get position -1, NaN distance and time, and 0 within.
+        ``origin_density`` and ``points`` (unit vectors) may be passed when
+        already computed for the same origins.
         """
         lat = np.asarray(lat, dtype=float)
         lon = np.asarray(lon, dtype=float)
         n = lat.size
         if self._tree is None or n == 0:
             return NearestResult(np.full(n, -1), np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=int))
-        points = _unit_vectors(lat, lon)
-        _, position = self._tree.query(points, k=1)
-        km = np.asarray(great_circle_km(lon, lat, self.lon[position], self.lat[position]), dtype=float)
+        points = _unit_vectors(lat, lon) if points is None else points
+        chord, position = self._tree.query(points, k=1)
+        km = _chord_to_km(chord)
         density = self.density(lat, lon) if origin_density is None else origin_density
         minutes = self.minutes(km, density, position)
         if rule is None:
@@ -231,12 +245,9 @@ def _service_indexes(
     return out
 
 
-def _pick(frame: pd.DataFrame, column: str, position: np.ndarray) -> np.ndarray:
-    values = frame[column].to_numpy(dtype=object)
-    out = np.full(position.size, "", dtype=object)
-    found = position >= 0
-    out[found] = values[position[found]]
-    return out
+def _pick(frame: pd.DataFrame, column: str, position: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Values of ``column`` at ``position`` ("" where position is -1), keeping the column's dtype."""
+    return frame[column].array.take(position, allow_fill=True, fill_value="")
 
 
 def court_coverage(
@@ -311,22 +322,27 @@ def area_reach(
         kind, and ``covered`` (both within the rule's threshold).
     """
     model = model or load_drive_time_model()
-    out = lsoas[["lsoa_code", "lsoa_name", "local_authority_code", "local_authority_name", "nation", "lat", "lon"]].copy()
-    out = out.reset_index(drop=True)
-    lat, lon = out["lat"].to_numpy(dtype=float), out["lon"].to_numpy(dtype=float)
-    covered = np.ones(len(out), dtype=bool)
+    lat, lon = lsoas["lat"].to_numpy(dtype=float), lsoas["lon"].to_numpy(dtype=float)
+    columns: dict[str, object] = {
+        name: lsoas[name].array
+        for name in ("lsoa_code", "lsoa_name", "local_authority_code", "local_authority_name", "nation")
+    }
+    columns.update(lat=lat, lon=lon)
+    covered = np.ones(lat.size, dtype=bool)
+    points = _unit_vectors(lat, lon)
     density = None
     for service, (chosen, index) in _service_indexes(centres, rule, model, settlements).items():
         density = index.density(lat, lon) if density is None else density
-        result = index.nearest(lat, lon, origin_density=density)
-        out[f"nearest_{service}_id"] = _pick(chosen, "id", result.position)
-        out[f"nearest_{service}_km"] = result.distance_km
-        out[f"nearest_{service}_minutes"] = result.drive_minutes
+        result = index.nearest(lat, lon, origin_density=density, points=points)
+        columns[f"nearest_{service}_id"] = _pick(chosen, "id", result.position)
+        columns[f"nearest_{service}_km"] = result.distance_km
+        columns[f"nearest_{service}_minutes"] = result.drive_minutes
         covered &= _within_threshold(result.distance_km, result.drive_minutes, rule)
-    out["covered"] = covered
-    out["threshold"] = rule.describe()
-    out["method"] = rule.method
-    out["rule_version"] = rule.version
+    columns["covered"] = covered
+    columns["threshold"] = rule.describe()
+    columns["method"] = rule.method
+    columns["rule_version"] = rule.version
+    out = pd.DataFrame(columns)
     return out[list(AREA_REACH_COLUMNS)]
 
 

@@ -48,13 +48,13 @@ def _check_lon_lat(lon: Floats, lat: Floats, name: str) -> None:
         bad_lat = np.abs(lat) > 90
         bad_lon = np.abs(lon) > 180
     if np.any(bad_lat):
-        value = np.asarray(lat)[bad_lat].flat[0]
+        value = float(np.broadcast_to(lat, bad_lat.shape)[bad_lat][0])
         raise ValueError(
             f"{name} latitude {value!r} is outside [-90, 90]; pass WGS84 degrees, longitude first "
             "(lon, lat), not (lat, lon) or British National Grid metres"
         )
     if np.any(bad_lon):
-        value = np.asarray(lon)[bad_lon].flat[0]
+        value = float(np.broadcast_to(lon, bad_lon.shape)[bad_lon][0])
         raise ValueError(f"{name} longitude {value!r} is outside [-180, 180]; pass WGS84 degrees")
 
 
@@ -70,7 +70,8 @@ def great_circle_km(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: Arr
         lon2, lat2: second point(s), WGS84 decimal degrees.
 
     Returns:
-        Distance in km (float64 array of the broadcast shape; 0-d for scalars).
+        Distance in km (float64 array of the broadcast shape; 0-d for scalars),
+        0 to about 20,015 km (half the circumference).
         NaN where any coordinate is NaN.
 
     Raises:
@@ -79,11 +80,19 @@ def great_circle_km(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: Arr
     lon1, lat1, lon2, lat2 = (np.asarray(v, dtype=np.float64) for v in (lon1, lat1, lon2, lat2))
     _check_lon_lat(lon1, lat1, "first point")
     _check_lon_lat(lon2, lat2, "second point")
-    phi1, phi2 = np.radians(lat1), np.radians(lat2)
-    half_dphi = (phi2 - phi1) / 2
-    half_dlambda = np.radians(lon2 - lon1) / 2
-    h = np.sin(half_dphi) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(half_dlambda) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    # Chord between the points as unit vectors, then the arc it subtends: the same
+    # distance as the haversine formula, with trigonometry per point, not per pair.
+    x1, y1, z1 = _unit_vectors(lon1, lat1)
+    x2, y2, z2 = _unit_vectors(lon2, lat2)
+    chord = np.sqrt((x1 - x2) ** 2 + (y1 - y2) ** 2 + (z1 - z2) ** 2)
+    return (2 * EARTH_RADIUS_KM) * np.arcsin(np.minimum(chord / 2, 1.0))
+
+
+def _unit_vectors(lon: Floats, lat: Floats) -> tuple[Floats, Floats, Floats]:
+    """Earth-centred unit vectors (x, y, z) of WGS84 points on the sphere."""
+    lam, phi = np.radians(lon), np.radians(lat)
+    cos_phi = np.cos(phi)
+    return cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)
 
 
 def _as_lonlat(points: ArrayLike, name: str) -> Floats:
@@ -120,11 +129,9 @@ def miles_to_km(miles: ArrayLike) -> Floats:
     return np.asarray(miles, dtype=np.float64) * KM_PER_MILE
 
 
-def _unit_xyz_km(lon: Floats, lat: Floats) -> Floats:
+def _xyz_km(lon: Floats, lat: Floats) -> Floats:
     """Earth-centred Cartesian coordinates (km) of points on the sphere; rows are points."""
-    lam, phi = np.radians(lon), np.radians(lat)
-    cos_phi = np.cos(phi)
-    return np.column_stack([cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)]) * EARTH_RADIUS_KM
+    return np.column_stack(_unit_vectors(lon, lat)) * EARTH_RADIUS_KM
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,7 +157,7 @@ class SettlementIndex:
         """Index the given centroids (WGS84 degrees)."""
         lon_a, lat_a = np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
         _check_lon_lat(lon_a, lat_a, "centroid")
-        return cls(tree=cKDTree(_unit_xyz_km(lon_a, lat_a)), lsoa_total=int(lon_a.size))
+        return cls(tree=cKDTree(_xyz_km(lon_a, lat_a)), lsoa_total=int(lon_a.size))
 
     def lsoa_count_within(self, lon: ArrayLike, lat: ArrayLike, *, radius_km: float) -> NDArray[np.int64]:
         """Number of LSOA centroids within ``radius_km`` (great circle) of each point.
@@ -168,7 +175,7 @@ class SettlementIndex:
         _check_lon_lat(lon_a, lat_a, "point")
         chord_km = 2 * EARTH_RADIUS_KM * np.sin(radius_km / (2 * EARTH_RADIUS_KM))
         counts = self.tree.query_ball_point(
-            _unit_xyz_km(lon_a.ravel(), lat_a.ravel()), chord_km, return_length=True
+            _xyz_km(lon_a.ravel(), lat_a.ravel()), chord_km, return_length=True
         )
         return np.asarray(counts, dtype=np.int64).reshape(lon_a.shape)
 
@@ -255,15 +262,17 @@ class DriveTimeModel:
             self.density_sum_max,
         )
         x = np.log1p(km)
-        log_minutes = np.broadcast_to(s * self.density[0] + self.intercept, np.broadcast_shapes(x.shape, s.shape))
-        log_minutes = log_minutes + x * (self.linear + self.density[1] * s)
-        term = np.empty_like(log_minutes)
+        log_minutes = np.empty(np.broadcast_shapes(x.shape, s.shape))
+        np.multiply(x, self.linear + self.density[1] * s, out=log_minutes)
+        log_minutes += s * self.density[0] + self.intercept
+        term, cube = np.empty_like(log_minutes), np.empty_like(log_minutes)
         for knot, coefficient in zip(self.knots_x, self.cubic, strict=True):
             np.subtract(x, knot, out=term)
             np.maximum(term, 0.0, out=term)
-            term **= 3
-            term *= coefficient
-            log_minutes += term
+            np.multiply(term, coefficient, out=cube)
+            cube *= term
+            cube *= term
+            log_minutes += cube
         return np.exp(log_minutes, out=log_minutes)
 
 
