@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from millis_network.config import default_data_dir
 from millis_network.places import lsoas
 from millis_network.travel import (
     SettlementIndex,
@@ -19,7 +20,6 @@ from millis_network.travel import (
     drive_minutes_matrix,
     load_drive_time_model,
 )
-from millis_network.config import default_data_dir
 
 
 def _median_seconds(action: Callable[[], object], runs: int = 5) -> float:
@@ -50,7 +50,9 @@ def main() -> None:
         "model on precomputed inputs": lambda: model.drive_minutes(
             km, origin_lsoa_count=counts[:, None], destination_lsoa_count=counts[: len(destinations)][None, :]
         ),
-        "drive_minutes_matrix, end to end": lambda: drive_minutes_matrix(origins, destinations, model=model, index=index),
+        "drive_minutes_matrix, end to end": lambda: drive_minutes_matrix(
+            origins, destinations, model=model, index=index
+        ),
     }
     for name, action in stages.items():
         print(f"{name:<36}{_median_seconds(action):8.3f} s")

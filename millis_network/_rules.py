@@ -766,13 +766,16 @@ def _still_valid(rule: StillValid, subject: Person | Centre, ctx: Context) -> Ou
     )
 
 
-#: Combination order: all_of takes the first status here that any part has;
-#: any_of takes the first status in the reverse order.
+#: all_of takes the first status here that any part has: one failure fails it;
+#: an unknown part might fail, so it outranks a part that is only pending.
 _ALL_OF_ORDER: tuple[Status, ...] = ("fail", "unknown", "pending", "pass")
+#: any_of takes the first status here that any part has: one pass passes it; an
+#: unknown part might already pass, so it outranks a part that is only pending.
+_ANY_OF_ORDER: tuple[Status, ...] = ("pass", "unknown", "pending", "fail")
 
 
 def _combine(outcomes: list[Outcome], *, every: bool) -> Outcome:
-    order = _ALL_OF_ORDER if every else tuple(reversed(_ALL_OF_ORDER))
+    order = _ALL_OF_ORDER if every else _ANY_OF_ORDER
     status = next(s for s in order if any(o.status == s for o in outcomes))
     if every:
         chosen = outcomes if status == "pass" else [o for o in outcomes if o.status != "pass"]

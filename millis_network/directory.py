@@ -386,6 +386,27 @@ def millis_profile(data_dir: Path | None = None) -> dict:
         return yaml.safe_load(handle)
 
 
+def check_millis_profile(data_dir: Path | None = None) -> list[Issue]:
+    """Arithmetic checks of ``centres/millis.yaml``: stated totals equal the sums of their parts."""
+    profile = millis_profile(data_dir)
+    file = "network_data/centres/millis.yaml"
+    report = ValidationReport()
+    caseload = profile["caseload"]
+    for part, total in (("children", "total_children"), ("parents", "total_parents")):
+        summed = sum(int(r[part]) for r in caseload["referrals"])
+        if summed != caseload[total]:
+            report.add(file, 0, f"caseload.{total}", caseload[total], "total-matches", f"referrals add up to {summed}, not {caseload[total]}")
+    budget = profile["proposed_budget"]
+    summed = sum(int(line["gbp"]) for line in budget["lines"])
+    if summed != budget["total_gbp"]:
+        report.add(file, 0, "proposed_budget.total_gbp", budget["total_gbp"], "total-matches", f"budget lines add up to {summed}")
+    staffing = profile["staffing"]
+    if staffing["full_establishment"] - staffing["current"] != staffing["leaving"]:
+        report.add(file, 0, "staffing.leaving", staffing["leaving"], "total-matches",
+                   "full establishment minus current staffing should equal staff leaving, as P.119/2014 states")
+    return report.issues
+
+
 def in_bounds(jurisdiction: str, lat: float, lon: float) -> bool:
     """Whether a WGS84 point lies in the rough box of a jurisdiction (True when unknown)."""
     box = JURISDICTION_BOUNDS.get(jurisdiction)

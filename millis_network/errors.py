@@ -29,3 +29,15 @@ class NotFoundError(MillisNetworkError, KeyError):
 
 class SourceUnavailableError(MillisNetworkError, ConnectionError):
     """A live public source could not be reached and no cached copy exists."""
+
+
+class ConflictError(MillisNetworkError, RuntimeError):
+    """Someone else changed a record since it was read; nothing was written.
+
+    ``changes`` holds the other writers' audit entries since the version the
+    caller read, so the conflict can be shown to the person who hit it.
+    """
+
+    def __init__(self, message: str, *, changes: tuple = ()) -> None:
+        super().__init__(message)
+        self.changes = changes

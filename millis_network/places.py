@@ -21,9 +21,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from millis_network.config import default_data_dir
+from millis_network.validation import Issue, ValidationReport
 
 #: Columns of :func:`lsoas`.
 LSOA_COLUMNS = [
@@ -218,3 +220,42 @@ def _choose(matches: list[dict], near: tuple[float, float] | None) -> dict | Non
     if rivals and best["population"] < DOMINANCE_RATIO * max(rivals[0]["population"], 1):
         return None
     return best
+
+
+def check_places_files(data_dir: Path | None = None) -> list[Issue]:
+    """Schema problems in ``network_data/places/`` as :class:`~millis_network.validation.Issue` records."""
+    root = Path(data_dir or default_data_dir()) / "places"
+    report = ValidationReport()
+    expectations = (("lsoas.csv", LSOA_COLUMNS, "lsoa_code"), ("local_authorities.csv", LOCAL_AUTHORITY_COLUMNS, "local_authority_code"))
+    tables: dict[str, pd.DataFrame] = {}
+    for name, columns, key in expectations:
+        path = root / name
+        shown = f"network_data/places/{name}"
+        if not path.exists():
+            report.add(shown, 0, "", "", "file-missing", "file is missing; run `millis-network data derive-places`")
+            continue
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            report.add(shown, 1, ", ".join(missing), "", "columns-missing", f"missing column(s) {', '.join(missing)}")
+            continue
+        for offset in np.flatnonzero(frame[key].duplicated().to_numpy()):
+            report.add(shown, int(offset) + 2, key, frame.loc[offset, key], "id-unique", f"{key} {frame.loc[offset, key]!r} appears twice")
+        tables[name] = frame
+    if len(tables) == 2:
+        known = set(tables["local_authorities.csv"]["local_authority_code"])
+        frame = tables["lsoas.csv"]
+        unknown = ~frame["local_authority_code"].isin(known)
+        for offset in np.flatnonzero(unknown.to_numpy()):
+            report.add("network_data/places/lsoas.csv", int(offset) + 2, "local_authority_code",
+                       frame.loc[offset, "local_authority_code"], "known-code",
+                       "local authority code is not in local_authorities.csv")
+        lat = pd.to_numeric(frame["lat"], errors="coerce")
+        lon = pd.to_numeric(frame["lon"], errors="coerce")
+        outside = ~(lat.between(49.8, 55.9) & lon.between(-6.5, 1.8))
+        for offset in np.flatnonzero(outside.to_numpy()):
+            report.add("network_data/places/lsoas.csv", int(offset) + 2, "lat", f"{frame.loc[offset, 'lat']},{frame.loc[offset, 'lon']}",
+                       "coordinates-in-jurisdiction", "centroid is not a number inside England and Wales")
+    if not (root / "local_authorities.geojson").exists():
+        report.add("network_data/places/local_authorities.geojson", 0, "", "", "file-missing", "file is missing; run `millis-network data derive-places`")
+    return report.issues

@@ -858,7 +858,7 @@ def _person_id_ok(value: object, bad: _Bad) -> bool:
     if not isinstance(value, str) or not _PERSON_ID.match(value):
         bad(
             value, "person-id-invalid",
-            "person ids are pseudonymous, 1-4 letters then 1-4 digits such as V01 or CO1; never a name",
+            f"{value!r} is not a pseudonymous id: use 1-4 letters then 1-4 digits such as V01 or C1, never a name",
         )
         return False
     return True
@@ -970,7 +970,7 @@ def _optional_date(entry: Mapping[object, object], key: str, path: tuple[object,
         return None
     value = _as_date(entry[key])
     if value is None:
-        check.bad((*path, key), entry[key], "date-invalid", f"{key} must be a real date written YYYY-MM-DD")
+        check.bad((*path, key), entry[key], "date-invalid", f"{entry[key]!r} is not a real date; write YYYY-MM-DD")
     return value
 
 
@@ -997,7 +997,7 @@ def _yaml_evidence(
         kind = shared.event_kind(raw.get("kind"), subject, at((*epath, "kind")))
         day = _as_date(raw.get("date"))
         if day is None:
-            at((*epath, "date"))(raw.get("date"), "date-invalid", "date must be a real date written YYYY-MM-DD")
+            at((*epath, "date"))(raw.get("date"), "date-invalid", f"{raw.get('date')!r} is not a real date; write YYYY-MM-DD")
         item = raw.get("item", "")
         item = str(item) if isinstance(item, str | int) and not isinstance(item, bool) else ""
         if kind is not None and day is not None and shared.item(kind, item, at((*epath, "item"))):
@@ -1197,7 +1197,7 @@ def _cell_date(text: str, bad: _Bad) -> date | None:
         return None
     value = _as_date(text)
     if value is None:
-        bad(text, "date-invalid", "write a real date as YYYY-MM-DD (or DD/MM/YYYY)")
+        bad(text, "date-invalid", f"{text!r} is not a real date; write YYYY-MM-DD (or DD/MM/YYYY)")
     return value
 
 
@@ -1224,7 +1224,7 @@ def _row_evidence(
         for part in (p.strip() for p in value.split(";")):
             day = _as_date(part)
             if day is None:
-                bad(part, "date-invalid", "write each date as YYYY-MM-DD (or DD/MM/YYYY), several separated by ';'")
+                bad(part, "date-invalid", f"{part!r} is not a real date; write YYYY-MM-DD (or DD/MM/YYYY), several separated by ';'")
                 continue
             events.append(Event(column.evidence_kind, day, column.item))
     return tuple(events), frozenset(not_held)

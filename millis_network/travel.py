@@ -59,7 +59,7 @@ def _check_lon_lat(lon: Floats, lat: Floats, name: str) -> None:
 
 
 def great_circle_km(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike) -> Floats:
-    """Great-circle distance in kilometres between WGS84 points (haversine formula).
+    """Great-circle distance in kilometres between WGS84 points on a sphere of radius ``EARTH_RADIUS_KM``.
 
     Arguments broadcast against each other like numpy arrays, so one origin
     against many destinations, or an ``(n, 1)`` column against a ``(1, m)``
@@ -100,7 +100,9 @@ def _as_lonlat(points: ArrayLike, name: str) -> Floats:
     if array.ndim == 1 and array.shape[0] == 2:
         array = array.reshape(1, 2)
     if array.ndim != 2 or array.shape[1] != 2:
-        raise ValueError(f"{name} must be an (n, 2) array of (lon, lat) pairs in WGS84 degrees; got shape {array.shape}")
+        raise ValueError(
+            f"{name} must be an (n, 2) array of (lon, lat) pairs in WGS84 degrees; got shape {array.shape}"
+        )
     return array
 
 
@@ -167,17 +169,21 @@ class SettlementIndex:
             radius_km: search radius in km, > 0.
 
         Returns:
-            int64 array of the broadcast shape of ``lon`` and ``lat``.
+            int64 array of the broadcast shape of ``lon`` and ``lat``; 0 where
+            a coordinate is NaN.
         """
         if not radius_km > 0:
             raise ValueError(f"radius_km must be > 0, got {radius_km!r}")
         lon_a, lat_a = np.broadcast_arrays(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64))
         _check_lon_lat(lon_a, lat_a, "point")
         chord_km = 2 * EARTH_RADIUS_KM * np.sin(radius_km / (2 * EARTH_RADIUS_KM))
-        counts = self.tree.query_ball_point(
-            _xyz_km(lon_a.ravel(), lat_a.ravel()), chord_km, return_length=True
+        lon_flat, lat_flat = lon_a.ravel(), lat_a.ravel()
+        known = np.isfinite(lon_flat) & np.isfinite(lat_flat)
+        counts = np.zeros(lon_flat.shape, dtype=np.int64)
+        counts[known] = self.tree.query_ball_point(
+            _xyz_km(lon_flat[known], lat_flat[known]), chord_km, return_length=True
         )
-        return np.asarray(counts, dtype=np.int64).reshape(lon_a.shape)
+        return counts.reshape(lon_a.shape)
 
 
 def settlement_index(data_dir: Path | None = None) -> SettlementIndex:
@@ -214,8 +220,9 @@ class DriveTimeModel:
         density: coefficients of ``s`` and ``s * x``.
         density_radius_km: radius of the LSOA count, km.
         density_sum_max: upper clip of ``s`` (the largest value seen in fitting).
-        holdout_mape_percent: mean absolute percentage error on held-out
-            destinations, for captions (see the model file for the table by band).
+        holdout_mape_percent: mean absolute percentage error on
+            held-out destinations for trips under an hour, for captions (the
+            model file holds the table by distance band).
     """
 
     intercept: float
@@ -315,7 +322,7 @@ def _load_model(path: Path) -> DriveTimeModel:
         ),
         density_radius_km=_number(document, "features.density_radius_km", path),
         density_sum_max=_number(document, "coefficients.density_sum_max", path),
-        holdout_mape_percent=_number(document, "metrics.holdout.model.all.mape_percent", path),
+        holdout_mape_percent=_number(document, "metrics.holdout.model.under 60 min.mape_percent", path),
     )
 
 
@@ -403,8 +410,15 @@ class Trip:
     note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON output."""
-        return {"km": self.km, "miles": self.miles, "minutes": self.minutes, "method": self.method, "note": self.note}
+        """Plain dict for JSON output: km and miles to 3 decimals, minutes to 1."""
+        minutes = None if self.minutes is None else round(self.minutes, 1)
+        return {
+            "km": round(self.km, 3),
+            "miles": round(self.miles, 3),
+            "minutes": minutes,
+            "method": self.method,
+            "note": self.note,
+        }
 
 
 def travel_between(
@@ -437,12 +451,13 @@ def travel_between(
     if method == "straight_line":
         return Trip(km=km, miles=miles, minutes=None, method="straight_line")
     if method == "estimated_drive":
-        minutes = float(drive_minutes_matrix(origins, destinations, model=model, index=index)[0, 0])
-        return Trip(km=km, miles=miles, minutes=minutes, method="estimated_drive")
+        estimated = float(drive_minutes_matrix(origins, destinations, model=model, index=index)[0, 0])
+        return Trip(km=km, miles=miles, minutes=estimated, method="estimated_drive")
     if method != "routed":
         raise ValueError(f"method must be straight_line, estimated_drive or routed; got {method!r}")
     if not router_url:
         raise ValueError("method 'routed' needs router_url, the base URL of an OSRM server")
+
     def estimate(o: Floats, d: Floats) -> Floats:
         return drive_minutes_matrix(o, d, model=model, index=index)
 

@@ -62,9 +62,10 @@ def test_missing_columns_named(test_data: Path) -> None:
 
 @pytest.fixture
 def broken_copy(tmp_path: Path, network_data: Path) -> Path:
-    """A copy of network_data with three deliberate faults in the directory files."""
-    for sub in ("centres", "courts"):
-        shutil.copytree(network_data / sub, tmp_path / sub)
+    """A copy of network_data with four deliberate faults."""
+    shutil.copytree(network_data, tmp_path, dirs_exist_ok=True)
+    profile = tmp_path / "centres" / "millis.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace("total_children: 39", "total_children: 40"), encoding="utf-8")
     centres_path = tmp_path / "centres" / "centres.csv"
     centres = pd.read_csv(centres_path, dtype=str, keep_default_na=False)
     row = centres.index[centres["postcode"] == "WN2 3HY"][0]
@@ -89,7 +90,8 @@ def test_validate_cli_fails_informatively_on_broken_copy(broken_copy: Path, caps
     assert any(l.endswith(f"centres.csv:{wigan_line}: postcode: postcode 'B4 6XX' not found in the ONS Postcode Directory") for l in out)
     assert any(f"centres.csv:{jersey_line}: lat: coordinates 52.00000,-2.10491 lie outside Jersey" in l for l in out)
     assert any("family_court_centres.csv:5: id: id" in l and "already used on line 4" in l for l in out)
-    assert len(out) == 3
+    assert "network_data/centres/millis.yaml: caseload.total_children: referrals add up to 39, not 40" in out
+    assert len(out) == 4
 
 
 def test_validate_cli_passes_on_bundled_data(capsys) -> None:

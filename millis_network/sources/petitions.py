@@ -1,0 +1,208 @@
+"""UK Parliament petitions: signature totals by country and constituency, with a dated cached copy.
+
+Reads a petition's public JSON at ``https://petition.parliament.uk/petitions/<id>.json``
+(the shape the site documents: ``data.attributes`` holds ``action`` (the
+title), ``state``, ``signature_count``, ``signatures_by_country`` (``name``,
+``code``, ``signature_count``) and ``signatures_by_constituency`` (``name``,
+``ons_code``, ``mp``, ``signature_count``)).
+
+Requests go through :mod:`millis_network.sources._http` (timeout, bounded
+retries). Every good answer is stored as the snapshot ``petition-<id>``; when
+the service is down the stored copy is returned, labelled with the date it was
+fetched. A petition that does not exist (HTTP 404) raises
+:class:`~millis_network.errors.NotFoundError`, never a stale copy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import requests
+
+from millis_network.errors import NotFoundError, SourceUnavailableError
+from millis_network.sources._http import HttpSettings, Snapshot, fetch_json_snapshot, read_snapshot
+
+#: The petitions service of the UK Parliament.
+PETITIONS_BASE_URL = "https://petition.parliament.uk"
+
+#: Columns of :attr:`PetitionFigures.by_country`.
+COUNTRY_COLUMNS: tuple[str, ...] = ("code", "name", "signature_count")
+
+#: Columns of :attr:`PetitionFigures.by_constituency`.
+CONSTITUENCY_COLUMNS: tuple[str, ...] = ("ons_code", "name", "mp", "signature_count")
+
+_ID_IN_TEXT = re.compile(r"^\s*(?:https?://[^/\s]+/petitions/)?(\d+)(?:\.json)?/?\s*$")
+
+
+def petition_id_from(text: str | int) -> int:
+    """A petition number from the number itself or its address.
+
+    ``700123``, ``"700123"`` and ``"https://petition.parliament.uk/petitions/700123"``
+    all give 700123.
+
+    Raises:
+        ValueError: the text holds no petition number.
+    """
+    match = _ID_IN_TEXT.match(str(text))
+    if not match or int(match.group(1)) < 1:
+        raise ValueError(
+            f"{text!r} is not a petition number; give the number at the end of the petition's address, "
+            "e.g. 700123 for https://petition.parliament.uk/petitions/700123"
+        )
+    return int(match.group(1))
+
+
+def petition_url(petition_id: int, *, base_url: str = PETITIONS_BASE_URL) -> str:
+    """Address of a petition's JSON."""
+    return f"{base_url.rstrip('/')}/petitions/{petition_id_from(petition_id)}.json"
+
+
+def snapshot_name(petition_id: int) -> str:
+    """Name of the cached snapshot of a petition (``petition-<id>``)."""
+    return f"petition-{petition_id_from(petition_id)}"
+
+
+@dataclass(frozen=True)
+class PetitionFigures:
+    """A petition's signature counts as read at one moment.
+
+    Attributes:
+        petition_id: the petition's number.
+        title: the petition's ``action`` text.
+        state: ``open``, ``closed``, ``rejected``... as the service says.
+        signature_count: total signatures.
+        by_country: columns :data:`COUNTRY_COLUMNS`, most signatures first.
+        by_constituency: columns :data:`CONSTITUENCY_COLUMNS`, most signatures first.
+        url: where the figures were read.
+        fetched_at: when they were read, ISO 8601 UTC.
+        from_cache: True when the service could not be reached and this is the stored copy.
+    """
+
+    petition_id: int
+    title: str
+    state: str
+    signature_count: int
+    by_country: pd.DataFrame
+    by_constituency: pd.DataFrame
+    url: str
+    fetched_at: str
+    from_cache: bool
+
+    def top_constituencies(self, n: int = 10) -> pd.DataFrame:
+        """The ``n`` constituencies with most signatures (columns :data:`CONSTITUENCY_COLUMNS`)."""
+        return self.by_constituency.head(n).reset_index(drop=True)
+
+    def label(self) -> str:
+        """Where and when the figures were read, for captions and briefings."""
+        when = datetime.fromisoformat(self.fetched_at).strftime("%d %B %Y %H:%M UTC")
+        if self.from_cache:
+            return f"cached copy of {self.url} fetched {when}; the petitions service could not be reached just now"
+        return f"{self.url}, fetched {when}"
+
+
+def parse_petition(snapshot: Snapshot, *, petition_id: int) -> PetitionFigures:
+    """Figures from a petition JSON snapshot.
+
+    Raises:
+        SourceUnavailableError: the JSON is not a petition in the documented shape.
+    """
+    def bad(what: str) -> SourceUnavailableError:
+        return SourceUnavailableError(
+            f"{snapshot.url} did not answer with a petition in the documented shape ({what}); "
+            "check that the address is a petition's .json page"
+        )
+
+    data = snapshot.data
+    if not isinstance(data, dict) or not isinstance(data.get("data"), dict):
+        raise bad("no 'data' object")
+    attributes = data["data"].get("attributes")
+    if not isinstance(attributes, dict):
+        raise bad("no 'data.attributes' object")
+    count = attributes.get("signature_count")
+    if not isinstance(count, int) or isinstance(count, bool):
+        raise bad("'data.attributes.signature_count' is not a whole number")
+
+    def table(key: str, columns: tuple[str, ...]) -> pd.DataFrame:
+        rows = attributes.get(key) or []
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise bad(f"'data.attributes.{key}' is not a list of objects")
+        try:
+            frame = pd.DataFrame(
+                [{c: (int(row["signature_count"]) if c == "signature_count" else str(row.get(c) or ""))
+                  for c in columns} for row in rows],
+                columns=list(columns),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise bad(f"an entry of 'data.attributes.{key}' has no whole-number signature_count") from exc
+        frame["signature_count"] = frame["signature_count"].astype("int64")
+        return frame.sort_values(["signature_count", "name"], ascending=[False, True]).reset_index(drop=True)
+
+    return PetitionFigures(
+        petition_id=petition_id,
+        title=str(attributes.get("action") or ""),
+        state=str(attributes.get("state") or ""),
+        signature_count=count,
+        by_country=table("signatures_by_country", COUNTRY_COLUMNS),
+        by_constituency=table("signatures_by_constituency", CONSTITUENCY_COLUMNS),
+        url=snapshot.url,
+        fetched_at=snapshot.fetched_at,
+        from_cache=snapshot.from_cache,
+    )
+
+
+def fetch_petition(
+    petition_id: int | str,
+    *,
+    base_url: str = PETITIONS_BASE_URL,
+    settings: HttpSettings = HttpSettings(),
+    cache_dir: Path | None = None,
+) -> PetitionFigures:
+    """Read a petition's figures live; fall back to the last good copy when the service is down.
+
+    Args:
+        petition_id: the petition's number (or its address).
+        base_url: the petitions service (a local server in tests).
+        settings: timeout and retry policy.
+        cache_dir: where snapshots live (``config.default_cache_dir()`` by default).
+
+    Returns:
+        :class:`PetitionFigures`; ``from_cache`` says whether they are the stored copy.
+
+    Raises:
+        NotFoundError: the service says the petition does not exist (HTTP 404).
+        SourceUnavailableError: the service could not be reached (or answered
+            something that is not a petition) and no copy is stored.
+    """
+    number = petition_id_from(petition_id)
+    url = petition_url(number, base_url=base_url)
+    statuses: list[int] = []
+    session = requests.Session()
+    session.hooks["response"].append(lambda response, *args, **kwargs: statuses.append(response.status_code))
+    try:
+        snapshot = fetch_json_snapshot(snapshot_name(number), url, settings=settings, cache_dir=cache_dir, session=session)
+    except SourceUnavailableError as exc:
+        if 404 in statuses:
+            raise NotFoundError(
+                f"petition {number} does not exist at {url} (HTTP 404); check the number in the petition's address"
+            ) from exc
+        raise
+    finally:
+        session.close()
+    if 404 in statuses:
+        raise NotFoundError(
+            f"petition {number} no longer exists at {url} (HTTP 404); a copy fetched {snapshot.fetched_at} "
+            "is still cached but the petition may have been removed"
+        )
+    return parse_petition(snapshot, petition_id=number)
+
+
+def cached_petition(petition_id: int | str, *, cache_dir: Path | None = None) -> PetitionFigures | None:
+    """The stored copy of a petition's figures, without touching the network (None when none is stored)."""
+    number = petition_id_from(petition_id)
+    snapshot = read_snapshot(snapshot_name(number), cache_dir=cache_dir)
+    return None if snapshot is None else parse_petition(snapshot, petition_id=number)
