@@ -7,7 +7,7 @@ briefings show, so they all report the same numbers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from millis_network import __version__
 from millis_network.config import REACH_BANDS_MINUTES, CampaignRule, default_data_dir
 from millis_network.coverage import area_reach, court_coverage, reach_summary
 from millis_network.directory import Completeness, completeness, contact_centres, family_court_centres
+from millis_network.errors import NotFoundError
 from millis_network.places import lsoas as load_lsoas
 from millis_network.travel import load_drive_time_model
 
@@ -71,8 +72,15 @@ class Analysis:
         return failing.assign(worst_minutes=worst).sort_values("worst_minutes", ascending=False).reset_index(drop=True)
 
     def headline(self) -> dict[str, Any]:
-        """The figures every page and briefing leads with."""
-        national = self.summary(service="supported").iloc[0]
+        """The figures every page and briefing leads with.
+
+        Shares are NaN when the analysis holds no LSOAs (e.g. limited to Jersey).
+        """
+        summary = self.summary(service="supported")
+        national = (
+            summary.iloc[0] if len(summary)
+            else pd.Series({"share_beyond_50_miles": float("nan"), "share_covered": float("nan")})
+        )
         return {
             "courts": int(len(self.court_coverage)),
             "courts_meeting_rule": int(self.court_coverage["meets_rule"].sum()),
@@ -80,6 +88,29 @@ class Analysis:
             "share_lsoas_covered": float(national["share_covered"]),
             "threshold": self.rule.describe(),
         }
+
+    def in_jurisdiction(self, jurisdiction: str) -> Analysis:
+        """The same analysis limited to one jurisdiction's courts and LSOAs.
+
+        Centres are kept whole: a centre across a border still serves a court
+        near it. ``jurisdiction`` is a court jurisdiction (England, Wales,
+        Jersey); LSOAs exist only for England and Wales.
+
+        Raises:
+            NotFoundError: no court lies in ``jurisdiction``.
+        """
+        keep = self.courts["jurisdiction"] == jurisdiction
+        if not keep.any():
+            known = ", ".join(sorted(self.courts["jurisdiction"].unique()))
+            raise NotFoundError(f"no family court centre in {jurisdiction!r}; choose one of {known}")
+        in_area = self.area_reach["nation"] == jurisdiction
+        return replace(
+            self,
+            courts=self.courts[keep].reset_index(drop=True),
+            court_coverage=self.court_coverage[self.court_coverage["jurisdiction"] == jurisdiction].reset_index(drop=True),
+            lsoas=self.lsoas[self.lsoas["nation"] == jurisdiction].reset_index(drop=True),
+            area_reach=self.area_reach[in_area].reset_index(drop=True),
+        )
 
 
 def run_analysis(

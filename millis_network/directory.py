@@ -14,6 +14,7 @@ exactly it is placed: ``postcode`` (the ONS grid reference of its postcode),
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -156,24 +157,23 @@ def _check_date(value: str) -> bool:
     return True
 
 
-def check_centre_rows(frame: pd.DataFrame, *, file: str) -> list[Issue]:
-    """Schema problems in a centres table, one :class:`Issue` per bad field.
+def _rows_with_ids(
+    frame: pd.DataFrame, columns: tuple[str, ...], file: str, report: ValidationReport
+) -> Iterator[tuple[dict[str, str], Callable[[str, str, str], None]]]:
+    """Check the header, then yield each row with a reporter for it, after checking its id and name.
 
-    Row numbers are file line numbers (header = 1). Checks value sets,
-    formats and within-row consistency; cross-file rules are in
-    :func:`validate_network_data`.
+    Yields nothing when columns are missing (reported once, on line 1).
     """
-    report = ValidationReport()
-    missing = [c for c in CENTRE_COLUMNS if c not in frame.columns]
+    missing = [c for c in columns if c not in frame.columns]
     if missing:
         report.add(file, 1, ", ".join(missing), "", "columns-missing",
-                   f"missing column(s) {', '.join(missing)}; the header must list {', '.join(CENTRE_COLUMNS)}")
-        return report.issues
+                   f"missing column(s) {', '.join(missing)}; the header must list {', '.join(columns)}")
+        return
     seen: dict[str, int] = {}
     for offset, row in enumerate(frame.to_dict("records")):
         line = offset + 2
 
-        def bad(field: str, rule: str, message: str) -> None:
+        def bad(field: str, rule: str, message: str, *, line: int = line, row: dict = row) -> None:
             report.add(file, line, field, row[field], rule, message)
 
         if not _ID_RE.match(row["id"]):
@@ -184,6 +184,18 @@ def check_centre_rows(frame: pd.DataFrame, *, file: str) -> list[Issue]:
             seen[row["id"]] = line
         if not row["name"].strip():
             bad("name", "required", "name is empty")
+        yield row, bad
+
+
+def check_centre_rows(frame: pd.DataFrame, *, file: str) -> list[Issue]:
+    """Schema problems in a centres table, one :class:`Issue` per bad field.
+
+    Row numbers are file line numbers (header = 1). Checks value sets,
+    formats and within-row consistency; cross-file rules are in
+    :func:`validate_network_data`.
+    """
+    report = ValidationReport()
+    for row, bad in _rows_with_ids(frame, CENTRE_COLUMNS, file, report):
         if row["jurisdiction"] and row["jurisdiction"] not in JURISDICTIONS:
             bad("jurisdiction", "value-set", f"jurisdiction {row['jurisdiction']!r} is not one of {', '.join(JURISDICTIONS)} (or blank when unknown)")
         if row["postcode"]:
@@ -246,26 +258,7 @@ def check_centre_rows(frame: pd.DataFrame, *, file: str) -> list[Issue]:
 def check_court_rows(frame: pd.DataFrame, *, file: str) -> list[Issue]:
     """Schema problems in a courts table, one :class:`Issue` per bad field."""
     report = ValidationReport()
-    missing = [c for c in COURT_COLUMNS if c not in frame.columns]
-    if missing:
-        report.add(file, 1, ", ".join(missing), "", "columns-missing",
-                   f"missing column(s) {', '.join(missing)}; the header must list {', '.join(COURT_COLUMNS)}")
-        return report.issues
-    seen: dict[str, int] = {}
-    for offset, row in enumerate(frame.to_dict("records")):
-        line = offset + 2
-
-        def bad(field: str, rule: str, message: str) -> None:
-            report.add(file, line, field, row[field], rule, message)
-
-        if not _ID_RE.match(row["id"]):
-            bad("id", "id-format", f"id {row['id']!r} must be lower-case letters, digits and single hyphens")
-        elif row["id"] in seen:
-            bad("id", "id-unique", f"id {row['id']!r} is already used on line {seen[row['id']]}")
-        else:
-            seen[row["id"]] = line
-        if not row["name"].strip():
-            bad("name", "required", "name is empty")
+    for row, bad in _rows_with_ids(frame, COURT_COLUMNS, file, report):
         if row["jurisdiction"] not in JURISDICTIONS:
             bad("jurisdiction", "value-set", f"jurisdiction {row['jurisdiction']!r} is not one of {', '.join(JURISDICTIONS)}")
         for axis in ("lat", "lon"):

@@ -185,13 +185,15 @@ def test_recommend_picks_the_site_covering_most_then_reports_marginal_gains() ->
 coordinates = st.tuples(st.floats(50.0, 55.5), st.floats(-5.5, 1.5))
 
 
+def _columns(origins: list[tuple[float, float]], centres: list[tuple[float, float]]) -> tuple[np.ndarray, ...]:
+    """lat and lon arrays of origins, then of centres."""
+    return tuple(np.array([point[axis] for point in points]) for points in (origins, centres) for axis in (0, 1))
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(coordinates, min_size=1, max_size=25), st.lists(coordinates, min_size=1, max_size=15), coordinates)
 def test_nearest_matches_brute_force_and_adding_a_centre_never_lengthens(origins, centres, extra) -> None:
-    lat = np.array([o[0] for o in origins])
-    lon = np.array([o[1] for o in origins])
-    c_lat = np.array([c[0] for c in centres])
-    c_lon = np.array([c[1] for c in centres])
+    lat, lon, c_lat, c_lon = _columns(origins, centres)
     index = CentreIndex(c_lat, c_lon, model=ONE_PLUS_KM, settlements=SETTLEMENTS)
     result = index.nearest(lat, lon)
     brute = distance_matrix_km(np.column_stack([lon, lat]), np.column_stack([c_lon, c_lat])).min(axis=1)
@@ -205,10 +207,7 @@ def test_nearest_matches_brute_force_and_adding_a_centre_never_lengthens(origins
 @given(st.lists(coordinates, min_size=1, max_size=20), st.lists(coordinates, min_size=1, max_size=12),
        st.floats(5.0, 120.0))
 def test_within_counts_match_brute_force(origins, centres, threshold) -> None:
-    lat = np.array([o[0] for o in origins])
-    lon = np.array([o[1] for o in origins])
-    c_lat = np.array([c[0] for c in centres])
-    c_lon = np.array([c[1] for c in centres])
+    lat, lon, c_lat, c_lon = _columns(origins, centres)
     index = CentreIndex(c_lat, c_lon, model=ONE_PLUS_KM, settlements=SETTLEMENTS)
     counted = index.nearest(lat, lon, rule=CampaignRule(threshold_minutes=threshold)).within
     minutes = 1 + distance_matrix_km(np.column_stack([lon, lat]), np.column_stack([c_lon, c_lat]))

@@ -1,0 +1,129 @@
+"""Versioned schema migrations of the directory store (:mod:`millis_network.store`).
+
+Each migration runs once, in order, in the same write transaction as the row
+that records it in ``schema_migrations``, so a database is always at exactly
+one version. Migrations are history: never edit one that has shipped, add the
+next. The tables a migration creates are a snapshot of the schema at that
+version (hence the literal column lists below), so the store's current table
+definitions can move on without changing what an old migration does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import Column, Index, Integer, MetaData, Table, Text, inspect, select
+from sqlalchemy.engine import Connection
+
+#: Directory fields of a centre at schema version 1 (``directory.CENTRE_COLUMNS`` then).
+_V1_CENTRE_FIELDS = (
+    "name", "organisation", "charity_number", "jurisdiction", "town", "postcode",
+    "location_precision", "lat", "lon", "services", "accreditation", "opening", "referral",
+    "address_withheld", "status", "opened", "closed", "successor_id", "source_urls",
+    "page_date", "last_verified", "last_updated", "sample", "notes",
+)
+#: Fields of a family court centre at schema version 1 (``directory.COURT_COLUMNS`` then).
+_V1_COURT_FIELDS = (
+    "name", "postcode", "town", "lat", "lon", "location_precision", "jurisdiction", "region",
+    "court_types", "areas_of_law", "children_spoe", "fact_id", "address", "source",
+)
+
+_BOOKKEEPING = MetaData()
+SCHEMA_MIGRATIONS = Table(
+    "schema_migrations",
+    _BOOKKEEPING,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("description", Text, nullable=False),
+    Column("applied_at", Text, nullable=False),
+)
+
+
+def _text_columns(names: tuple[str, ...]) -> list[Column]:
+    return [Column(name, Text, nullable=False, server_default="") for name in names]
+
+
+def _v1_directory(conn: Connection) -> None:
+    snapshot = MetaData()
+    Table(
+        "centres", snapshot,
+        Column("id", Text, primary_key=True),
+        *_text_columns(_V1_CENTRE_FIELDS),
+        Column("version", Integer, nullable=False),
+    )
+    Table(
+        "courts", snapshot,
+        Column("id", Text, primary_key=True),
+        *_text_columns(_V1_COURT_FIELDS),
+        Column("version", Integer, nullable=False),
+    )
+    Table(
+        "centre_records", snapshot,
+        Column("centre_id", Text, primary_key=True),
+        Column("format", Text, nullable=False),
+        Column("document", Text, nullable=False),
+        Column("version", Integer, nullable=False),
+    )
+    audit = Table(
+        "audit_log", snapshot,
+        Column("change_id", Integer, primary_key=True, autoincrement=True),
+        Column("at", Text, nullable=False),
+        Column("who", Text, nullable=False),
+        Column("action", Text, nullable=False),
+        Column("entity", Text, nullable=False),
+        Column("entity_id", Text, nullable=False),
+        Column("old", Text),
+        Column("new", Text),
+        Column("version", Integer, nullable=False),
+        Column("reason", Text, nullable=False, server_default=""),
+        Column("reverts", Integer),
+    )
+    Index("audit_log_entity", audit.c.entity, audit.c.entity_id)
+    snapshot.create_all(conn)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema change: its version number, what it does, and the function doing it."""
+
+    version: int
+    description: str
+    apply: Callable[[Connection], None]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "centres, courts, centre records and the audit log", _v1_directory),
+)
+
+#: The schema version this code expects.
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def schema_version(conn: Connection) -> int:
+    """The version a database is at: 0 for an empty database."""
+    if not inspect(conn).has_table(SCHEMA_MIGRATIONS.name):
+        return 0
+    versions = conn.execute(select(SCHEMA_MIGRATIONS.c.version)).scalars().all()
+    return max(versions, default=0)
+
+
+def migrate(conn: Connection) -> list[Migration]:
+    """Apply every migration newer than the database, inside the caller's transaction.
+
+    Returns:
+        The migrations applied (empty when the database was current).
+    """
+    _BOOKKEEPING.create_all(conn)
+    current = schema_version(conn)
+    pending = [m for m in MIGRATIONS if m.version > current]
+    for migration in pending:
+        migration.apply(conn)
+        conn.execute(
+            SCHEMA_MIGRATIONS.insert().values(
+                version=migration.version,
+                description=migration.description,
+                applied_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            )
+        )
+    return pending
