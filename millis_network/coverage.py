@@ -28,17 +28,17 @@ from scipy.spatial import cKDTree
 from millis_network.config import FAR_MILES, KM_PER_MILE, REACH_BANDS_MINUTES, CampaignRule
 from millis_network.errors import NotFoundError
 from millis_network.travel import (
+    EARTH_RADIUS_KM,
     DriveTimeModel,
     SettlementIndex,
     great_circle_km,
     load_drive_time_model,
     settlement_index,
+    unit_vectors,
 )
 
 Service = Literal["supported", "supervised"]
 SERVICES_FOR_RULE: tuple[Service, ...] = ("supported", "supervised")
-
-EARTH_RADIUS_KM = 6371.0088
 
 #: No road trip covers more straight-line km per minute than this; used only to
 #: bound which centres could fall within a drive-time threshold.
@@ -89,9 +89,8 @@ def suitable_centres(centres: pd.DataFrame, *, rule: CampaignRule, service: Serv
 
 
 def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    phi, lam = np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float))
-    cos_phi = np.cos(phi)
-    return np.column_stack([cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)])
+    """(n, 3) Earth-centred unit vectors, rows are points."""
+    return np.column_stack(unit_vectors(lon, lat))
 
 
 def _chord_to_km(chord: np.ndarray) -> np.ndarray:

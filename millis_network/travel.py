@@ -82,15 +82,20 @@ def great_circle_km(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: Arr
     _check_lon_lat(lon2, lat2, "second point")
     # Chord between the points as unit vectors, then the arc it subtends: the same
     # distance as the haversine formula, with trigonometry per point, not per pair.
-    x1, y1, z1 = _unit_vectors(lon1, lat1)
-    x2, y2, z2 = _unit_vectors(lon2, lat2)
+    x1, y1, z1 = unit_vectors(lon1, lat1)
+    x2, y2, z2 = unit_vectors(lon2, lat2)
     chord = np.sqrt((x1 - x2) ** 2 + (y1 - y2) ** 2 + (z1 - z2) ** 2)
     return (2 * EARTH_RADIUS_KM) * np.arcsin(np.minimum(chord / 2, 1.0))
 
 
-def _unit_vectors(lon: Floats, lat: Floats) -> tuple[Floats, Floats, Floats]:
-    """Earth-centred unit vectors (x, y, z) of WGS84 points on the sphere."""
-    lam, phi = np.radians(lon), np.radians(lat)
+def unit_vectors(lon: ArrayLike, lat: ArrayLike) -> tuple[Floats, Floats, Floats]:
+    """Earth-centred unit vectors (x, y, z) of WGS84 points (degrees) on the sphere.
+
+    The straight-line (chord) distance between two unit vectors is a
+    monotonic function of great-circle distance, so k-d trees over these
+    vectors find great-circle nearest neighbours exactly.
+    """
+    lam, phi = np.radians(np.asarray(lon, dtype=np.float64)), np.radians(np.asarray(lat, dtype=np.float64))
     cos_phi = np.cos(phi)
     return cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)
 
@@ -133,7 +138,7 @@ def miles_to_km(miles: ArrayLike) -> Floats:
 
 def _xyz_km(lon: Floats, lat: Floats) -> Floats:
     """Earth-centred Cartesian coordinates (km) of points on the sphere; rows are points."""
-    return np.column_stack(_unit_vectors(lon, lat)) * EARTH_RADIUS_KM
+    return np.column_stack(unit_vectors(lon, lat)) * EARTH_RADIUS_KM
 
 
 @dataclass(frozen=True, eq=False)
