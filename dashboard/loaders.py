@@ -8,9 +8,19 @@ function: uploads stay in that visitor's session only.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+import map_layers
+from millis_network import briefings, funding
 from millis_network import standards as std
+from millis_network.analysis import Analysis, run_analysis
+from millis_network.briefings import BriefingInputs
+from millis_network.config import CampaignRule, default_data_dir
+from millis_network.directory import contact_centres, public_centres
+from millis_network.directory import millis_profile as directory_profile
+from millis_network.places import local_authority_boundaries
+from millis_network.postcodes import PostcodeIndex, load_index
 
 
 @st.cache_data(show_spinner=False)
@@ -23,3 +33,68 @@ def standards() -> std.Standards:
 def standards_sample_records() -> std.Records:
     """The bundled Milli's sample (illustrative) roster, read against the bundled standards."""
     return std.load_records(std.default_sample_path(), std.load_standards())
+
+
+@st.cache_resource(show_spinner="Working out national coverage…")
+def analysis(rule: CampaignRule, jurisdiction: str = "") -> Analysis:
+    """The national analysis under ``rule``, limited to ``jurisdiction`` ("" = all).
+
+    Shared by every session and never mutated; computed once per rule.
+    """
+    full = run_analysis(rule) if jurisdiction == "" else analysis(rule)
+    return full.in_jurisdiction(jurisdiction) if jurisdiction else full
+
+
+@st.cache_resource(show_spinner=False)
+def public_directory() -> pd.DataFrame:
+    """The bundled centres as public views may show them (withheld addresses at district level)."""
+    return public_centres(contact_centres())
+
+
+@st.cache_resource(show_spinner=False)
+def local_authority_areas() -> dict:
+    """Local authority polygons simplified for the web map (GeoJSON dict, WGS84)."""
+    return map_layers.simplified_areas(local_authority_boundaries())
+
+
+@st.cache_resource(show_spinner=False)
+def area_layer(rule: CampaignRule, jurisdiction: str, service: str) -> dict:
+    """The drive-time area layer for one rule, jurisdiction and service (GeoJSON dict)."""
+    summary = analysis(rule, jurisdiction).summary(service=service, by="local_authority")  # type: ignore[arg-type]
+    return map_layers.area_features(local_authority_areas(), summary, service=service)
+
+
+@st.cache_resource(show_spinner="Loading the postcode directory…")
+def postcode_index() -> PostcodeIndex:
+    """The ONS Postcode Directory index (built and cached on disk on first use)."""
+    return load_index()
+
+
+@st.cache_data(show_spinner=False)
+def sources_markdown() -> str:
+    """``network_data/SOURCES.md``: where every bundled file comes from."""
+    return (default_data_dir() / "SOURCES.md").read_text(encoding="utf-8")
+
+
+@st.cache_resource(show_spinner="Preparing briefings…")
+def briefing_inputs(rule: CampaignRule) -> BriefingInputs:
+    """Everything briefings and exports share under ``rule`` (every jurisdiction; withheld addresses at district level)."""
+    return briefings.briefing_inputs(analysis(rule), boundaries=local_authority_boundaries())
+
+
+@st.cache_resource(show_spinner="Costing the gaps…")
+def funding_estimate(
+    rule: CampaignRule, annual_cost_per_centre_gbp: float, sla_years: int, annual_uplift: float
+) -> funding.FundingEstimate:
+    """The cost of closing the gaps under ``rule`` with the chosen per-centre cost and agreement terms."""
+    inputs = briefing_inputs(rule)
+    assumptions = funding.default_assumptions(
+        annual_cost_per_centre_gbp=annual_cost_per_centre_gbp, sla_years=sla_years, annual_uplift=annual_uplift
+    )
+    return funding.cost_of_closing_gaps(inputs.analysis, assumptions=assumptions, boundaries=inputs.boundaries)
+
+
+@st.cache_data(show_spinner=False)
+def millis_profile() -> dict:
+    """Milli's Child Contact Centre as P.119/2014 described it (``network_data/centres/millis.yaml``)."""
+    return directory_profile()

@@ -336,8 +336,7 @@ def parse_rule(
             (*path, key),
             key,
             "rule-key-unknown",
-            f"rule kind {kind!r} takes no key {key!r}; its keys are: "
-            + ", ".join(sorted(required | optional)),
+            f"rule kind {kind!r} takes no key {key!r}; its keys are: " + ", ".join(sorted(required | optional)),
         )
     if len(report) > before:
         return None
@@ -364,11 +363,13 @@ def parse_rule(
             return None
         return str(value)
 
-    def quantity(key: str, *, minimum: int) -> Quantity | None:
+    def quantity(key: str, *, minimum: int, allow_centre: bool = False) -> Quantity | None:
         value = data[key]
         at = (*path, key)
         if isinstance(value, bool) or not isinstance(value, int | Mapping):
-            problem(at, value, "quantity-invalid", f"{key} must be a whole number, {{param: NAME}} or {{centre: FIELD}}")
+            problem(
+                at, value, "quantity-invalid", f"{key} must be a whole number, {{param: NAME}} or {{centre: FIELD}}"
+            )
             return None
         if isinstance(value, int):
             if value < minimum:
@@ -395,11 +396,13 @@ def parse_rule(
                     f"unknown centre field {value['centre']!r}; use one of: {', '.join(CENTRE_QUANTITIES)}",
                 )
                 return None
-            if subject != "centre":
-                problem(at, value, "centre-field-on-person", "{centre: ...} quantities are only for centre rules")
+            if not allow_centre:
+                problem(at, value, "centre-field-not-allowed", "{centre: ...} is allowed only as people_at_least's n")
                 return None
             return CentreField(str(value["centre"]))
-        problem(at, dict(value), "quantity-invalid", f"{key} must be a whole number, {{param: NAME}} or {{centre: FIELD}}")
+        problem(
+            at, dict(value), "quantity-invalid", f"{key} must be a whole number, {{param: NAME}} or {{centre: FIELD}}"
+        )
         return None
 
     def child(key: str, *, as_subject: Subject) -> Rule | None:
@@ -436,10 +439,7 @@ def parse_rule(
         ev = evidence()
         anchor = data["before"]
         if isinstance(anchor, str) and _ISO_DATE.match(anchor):
-            try:
-                anchor = date.fromisoformat(anchor)
-            except ValueError:
-                pass
+            anchor = _iso_or_text(anchor)
         if anchor == "start_date":
             if not person_only():
                 return None
@@ -494,31 +494,19 @@ def parse_rule(
             f"roles must be a non-empty list of: {', '.join(PERSON_ROLES)}",
         )
         return None
-    n = quantity("n", minimum=0)
+    n = quantity("n", minimum=0, allow_centre=True)
     meeting = child("meeting", as_subject="person") if "meeting" in data else None
     if n is None or ("meeting" in data and meeting is None):
         return None
     return PeopleAtLeast(tuple(str(role) for role in roles), n, meeting)
 
 
-def evidence_kinds_used(rule: Rule) -> tuple[str, ...]:
-    """Every evidence kind the rule refers to, in order of first mention."""
-    found: list[str] = []
-
-    def walk(node: Rule) -> None:
-        if isinstance(node, Exists | ExistsBefore | CountAtLeast | StillValid):
-            if node.evidence not in found:
-                found.append(node.evidence)
-        elif isinstance(node, WithinMonthsOfStart):
-            walk(node.rule)
-        elif isinstance(node, AnyOf | AllOf):
-            for part in node.rules:
-                walk(part)
-        elif node.meeting is not None:
-            walk(node.meeting)
-
-    walk(rule)
-    return tuple(found)
+def _iso_or_text(text: str) -> date | str:
+    """``text`` as a date when it is a real one (2024-02-30 stays text, to be reported)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return text
 
 
 # --------------------------------------------------------------------------- dates
@@ -683,7 +671,7 @@ def _distinct(events: list[Event]) -> list[Event]:
 def _count(rule: CountAtLeast, subject: Person | Centre, ctx: Context) -> Outcome:
     title = ctx.title(rule.evidence)
     n = ctx.quantity(rule.n)
-    assert n is not None  # counts use whole numbers or parameters only
+    assert n is not None  # only people_at_least takes {centre: FIELD}
     counted = _distinct(ctx.visible(subject, rule.evidence))
     progress = Progress(rule.evidence, len(counted), n)
     evidence = _summarise(counted)

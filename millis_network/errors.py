@@ -41,3 +41,7 @@ class ConflictError(MillisNetworkError, RuntimeError):
     def __init__(self, message: str, *, changes: tuple = ()) -> None:
         super().__init__(message)
         self.changes = changes
+
+
+class DateError(MillisNetworkError, ValueError):
+    """A date is malformed, or two dates are in the wrong order."""

@@ -61,7 +61,7 @@ PRIVACY_STATEMENT = (
     "No personal data: the directory table holds only the published directory columns (no volunteer or staff "
     "names, no DBS details). A centre whose address is withheld for safety is shown only at its postcode "
     "district: its postcode is cut to the district, its coordinates are the district's centroid, and every "
-    "distance and drive time in this export is measured to that centroid."
+    "distance and drive time given for it is measured to that centroid."
 )
 
 #: Meanings of columns that are not explained by their suffix (see :func:`column_notes`).

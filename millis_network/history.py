@@ -42,7 +42,7 @@ from millis_network.analysis import Analysis, run_analysis
 from millis_network.config import CampaignRule
 from millis_network.coverage import SERVICES_FOR_RULE, CentreIndex, Service, court_coverage, suitable_centres
 from millis_network.directory import contact_centres
-from millis_network.errors import NotFoundError
+from millis_network.errors import DateError, NotFoundError
 from millis_network.travel import DriveTimeModel, SettlementIndex, load_drive_time_model, settlement_index
 
 _AS_OF_RE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
@@ -66,11 +66,11 @@ def parse_as_of(text: str) -> date:
     """The instant an as-of date names: ``YYYY`` → 1 January, ``YYYY-MM`` → the 1st of the month.
 
     Raises:
-        ValueError: ``text`` is not ``YYYY`` or ``YYYY-MM``.
+        DateError: ``text`` is not ``YYYY`` or ``YYYY-MM``.
     """
     match = _AS_OF_RE.match(str(text).strip())
     if not match:
-        raise ValueError(f"as-of date {text!r} must be YYYY or YYYY-MM, e.g. 2019 or 2021-10")
+        raise DateError(f"as-of date {text!r} must be YYYY or YYYY-MM, e.g. 2019 or 2021-10")
     return date(int(match.group(1)), int(match.group(2) or 1), 1)
 
 
@@ -169,7 +169,7 @@ def centres_at(centres: pd.DataFrame, as_of: str | None) -> CentresAtDate:
         :class:`CentresAtDate`.
 
     Raises:
-        ValueError: ``as_of`` is not ``YYYY`` or ``YYYY-MM``.
+        DateError: ``as_of`` is not ``YYYY`` or ``YYYY-MM``.
     """
     instant = None if as_of is None else parse_as_of(as_of)
     return _centres_at(centres, instant, as_of or "")
@@ -340,14 +340,14 @@ def lost_since(
         end: a later date, or None for the directory as it stands.
 
     Raises:
-        ValueError: a date is malformed, or ``end`` is not after ``start``.
+        DateError: a date is malformed, or ``end`` is not after ``start``.
     """
     model = model or load_drive_time_model()
     settlements = settlements or settlement_index()
     before = centres_at(centres, start)
     after = centres_at(centres, end)
     if after.instant is not None and after.instant <= before.instant:  # type: ignore[operator]
-        raise ValueError(f"end date {end!r} must be after start date {start!r}")
+        raise DateError(f"end date {end!r} must be after start date {start!r}; give the earlier date first")
     gone = before.centres[~before.centres["id"].isin(after.centres["id"])]
     blame_courts: dict[str, int] = {}
     blame_lsoas: dict[str, int] = {}
@@ -474,14 +474,15 @@ def timeline(
     A centre is *within reach* when, ignoring its status, it lies within the
     rule's threshold of at least one point (a court, or the LSOAs of an area).
     Each stated date gives one event; a centre with no stated opening gets
-    one undated row ("opening date not stated") so it is not silently missing.
+    one undated row ("opening date not stated"), listed first since the date
+    rule presumes it open before every dated event; a closure with no
+    stated date is listed last.
 
     Args:
         points: rows with ``lat``/``lon`` (WGS84 degrees).
 
     Returns:
-        Columns :data:`TIMELINE_COLUMNS`, dated events in date order then
-        undated ones: ``date`` as stated (``YYYY`` or ``YYYY-MM``, "" when
+        Columns :data:`TIMELINE_COLUMNS`: ``date`` as stated (``YYYY`` or ``YYYY-MM``, "" when
         not stated), ``effective_from`` the day the date rule applies it,
         ``drive_minutes`` from the nearest point (estimated), and
         ``supported_share_after``/``supervised_share_after`` the share of
@@ -535,9 +536,10 @@ def timeline(
             _, pairs = _within(lat, lon, dated.centres, service=service, rule=rule, model=model, settlements=settlements)
             shares.append(float((pairs.getnnz(axis=1) > 0).mean()))
         out[f"{service}_share_after"] = np.array(shares, dtype=float)
-    undated = out["effective_from"].isna()
-    dated_rows = out[~undated].sort_values(["effective_from", "centre_name"], key=lambda s: s.astype(str))
-    out = pd.concat([dated_rows, out[undated].sort_values("centre_name")], ignore_index=True)
+    order = out["effective_from"].map(lambda d: d.isoformat() if d is not None else "")
+    order = order.where(out["event"] != "closed (date not stated)", "~")
+    out = out.assign(_order=order).sort_values(["_order", "centre_name"], kind="stable").drop(columns="_order")
+    out = out.reset_index(drop=True)
     out["effective_from"] = out["effective_from"].map(lambda d: d.isoformat() if d is not None else "")
     return out[list(TIMELINE_COLUMNS)]
 

@@ -262,7 +262,7 @@ def statutory_network_summary(network: StatutoryNetwork) -> dict[str, Any]:
         estimated drive minutes and beyond 50 miles; median minutes; plus
         ``covered``: share with both services within the rule's threshold),
         ``beyond_50_miles`` (LSOAs and areas still beyond under the scenario),
-        ``headline`` (one sentence), ``method``, ``threshold``,
+        ``headline`` (one sentence), ``directory_completeness``, ``method``, ``threshold``,
         ``data_dates`` and ``provenance``.
     """
     rule = network.rule
@@ -292,11 +292,13 @@ def statutory_network_summary(network: StatutoryNetwork) -> dict[str, Any]:
     scenario_share = national["scenario"]["covered"]
     directory_share = national["directory_covered"]
     reach_text = rule.describe().split(";")[0]
+    held = network.directory.completeness
     headline = (
         f"If every {'single point of entry family court' if network.variant == 'spoe' else 'family court centre'} "
         f"had a supported and a supervised contact venue, {scenario_share:.0%} of neighbourhoods (LSOAs) in England "
         f"and Wales would have both {reach_text}; today, from the centres in this directory, it is "
-        f"{directory_share:.0%}."
+        f"{directory_share:.0%} (this directory is incomplete: {held.open_centres} open centres, about "
+        f"{held.share_of_estimate:.0%} of NACCC's roughly {held.estimate_total})."
     )
     return {
         "scenario": VARIANT_LABELS[network.variant],
@@ -321,6 +323,7 @@ def statutory_network_summary(network: StatutoryNetwork) -> dict[str, Any]:
             ],
         },
         "headline": headline,
+        "directory_completeness": held.describe(),
         "threshold": rule.describe(),
         "method": (
             "Venues placed at each court's coordinates (FaCT postcode centroids); nearest venue per LSOA centroid by "
@@ -331,6 +334,39 @@ def statutory_network_summary(network: StatutoryNetwork) -> dict[str, Any]:
         "data_dates": dict(DATA_SNAPSHOTS),
         "provenance": provenance(network.directory, extra={"scenario": VARIANT_LABELS[network.variant]}),
     }
+
+
+#: Networks in :func:`readable_comparison`, with the summary key each reads.
+READABLE_NETWORKS: tuple[tuple[str, str], ...] = (
+    (SCENARIO_LABEL, "scenario"),
+    (f"{DIRECTORY_LABEL}: supported", "directory_supported"),
+    (f"{DIRECTORY_LABEL}: supervised", "directory_supervised"),
+)
+
+
+def readable_comparison(summary: dict[str, Any]) -> pd.DataFrame:
+    """The national and per-nation figures of :func:`statutory_network_summary` as one table for people.
+
+    Returns:
+        One row per area and network (scenario; directory supported;
+        directory supervised): ``area``, ``network``, ``within_<band>_min``
+        for each reach band and ``beyond_50_miles`` (shares of LSOAs, 0..1),
+        and ``median_minutes`` (estimated drive to the nearest venue).
+    """
+    rows = []
+    for area in [summary["national"], *summary["by_nation"]]:
+        for label, key in READABLE_NETWORKS:
+            shares = area[key]
+            rows.append(
+                {
+                    "area": area["area_name"],
+                    "network": label,
+                    **{f"within_{band}_min": shares[f"share_within_{band}_min"] for band in REACH_BANDS_MINUTES},
+                    "beyond_50_miles": shares["share_beyond_50_miles"],
+                    "median_minutes": shares["median_minutes"],
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def comparison_map_frame(comparison: pd.DataFrame, boundaries: gpd.GeoDataFrame, *, band: int) -> gpd.GeoDataFrame:

@@ -55,7 +55,6 @@ from millis_network._rules import (
     Event,
     Locator,
     Outcome,
-    PeopleAtLeast,
     Person,
     Rule,
     Subject,
@@ -67,7 +66,6 @@ from millis_network._rules import (
     projected_date,
 )
 from millis_network.config import default_data_dir
-from millis_network.errors import DataFileError
 from millis_network.validation import ValidationReport
 
 __all__ = [
@@ -77,6 +75,7 @@ __all__ = [
     "SERVICES",
     "STAFFING_ROLES",
     "SAMPLE_LABEL",
+    "DEFAULT_EXPIRY_HORIZON_DAYS",
     "STATUSES",
     "RESULT_COLUMNS",
     "SUMMARY_COLUMNS",
@@ -110,6 +109,7 @@ __all__ = [
     "template_csv",
     "template_xlsx",
     "write_template",
+    "validate_bundled",
 ]
 
 Level = Literal["must", "should"]
@@ -123,6 +123,8 @@ STATUSES: tuple[Status, ...] = ("pass", "pending", "unknown", "warn", "fail")
 STAFFING_ROLES: tuple[str, ...] = ("coordinator", "contact_supervisor", "volunteer")
 #: How illustrative records are labelled wherever they are shown.
 SAMPLE_LABEL = "Sample (illustrative) roster"
+#: How far ahead the report lists expiring evidence, in days.
+DEFAULT_EXPIRY_HORIZON_DAYS = 90
 
 #: Columns of :attr:`ComplianceReport.results`.
 RESULT_COLUMNS = [
@@ -224,7 +226,11 @@ def _to_python(
             key_path = (*path, key)
             if key in out:
                 report.add(
-                    file, key_node.start_mark.line + 1, field_name(key_path), key, "duplicate-key",
+                    file,
+                    key_node.start_mark.line + 1,
+                    field_name(key_path),
+                    key,
+                    "duplicate-key",
                     f"the key {key!r} appears twice here; keep one",
                 )
             lines[key_path] = key_node.start_mark.line + 1
@@ -296,7 +302,9 @@ class _Checker:
         for key in data:
             if key not in required and key not in optional:
                 self.bad(
-                    (*path, key), key, "key-unknown",
+                    (*path, key),
+                    key,
+                    "key-unknown",
                     f"{what} has no key {key!r}; its keys are: {', '.join([*required, *optional])}",
                 )
         return data
@@ -418,13 +426,6 @@ class Standards:
         """Evidence kind -> readable title."""
         return {k.id: k.title for k in self.evidence_kinds}
 
-    def evidence_kind(self, kind: str) -> EvidenceKind:
-        """The declared evidence kind ``kind`` (KeyError when undeclared)."""
-        for declared in self.evidence_kinds:
-            if declared.id == kind:
-                return declared
-        raise KeyError(kind)
-
     def source(self, source_id: str) -> Source:
         """The declared source ``source_id`` (KeyError when undeclared)."""
         for declared in self.sources:
@@ -502,15 +503,17 @@ def parse_standards(text: str, *, file: str) -> tuple[Standards | None, Validati
 
 
 def _named_mappings(data: object, key: str, check: _Checker) -> list[tuple[str, Mapping[object, object]]]:
+    """The entries of a mapping of ids to mappings; other entries are reported and skipped."""
     if not isinstance(data, Mapping) or not data:
         check.bad((key,), data, "not-mapping", f"{key} must be a non-empty mapping of ids to entries")
         return []
-    return [(str(k), v) for k, v in data.items() if isinstance(v, Mapping) or _not_mapping(check, (key, k), v)]
-
-
-def _not_mapping(check: _Checker, path: tuple[object, ...], value: object) -> bool:
-    check.bad(path, value, "not-mapping", "each entry must be a mapping of keys to values")
-    return False
+    entries = []
+    for entry_id, entry in data.items():
+        if isinstance(entry, Mapping):
+            entries.append((str(entry_id), entry))
+        else:
+            check.bad((key, entry_id), entry, "not-mapping", "each entry must be a mapping of keys to values")
+    return entries
 
 
 def _parse_sources(data: object, check: _Checker) -> tuple[Source, ...]:
@@ -534,7 +537,10 @@ def _parse_parameters(data: object, check: _Checker, source_ids: set[str]) -> tu
     for name, entry in _named_mappings(data, "parameters", check):
         path = ("parameters", name)
         check.keys(
-            entry, path, required=("value", "unit", "stated_default", "note"), optional=("source",),
+            entry,
+            path,
+            required=("value", "unit", "stated_default", "note"),
+            optional=("source",),
             what=f"parameter {name}",
         )
         value = entry.get("value")
@@ -547,7 +553,9 @@ def _parse_parameters(data: object, check: _Checker, source_ids: set[str]) -> tu
         source = entry.get("source", "")
         if stated_default is False and source not in source_ids:
             check.bad(
-                (*path, "source"), source, "source-unknown",
+                (*path, "source"),
+                source,
+                "source-unknown",
                 "a parameter that is not a stated default must cite a declared source id",
             )
         parameters.append(
@@ -569,13 +577,20 @@ def _parse_evidence_kinds(data: object, check: _Checker) -> tuple[EvidenceKind, 
         path = ("evidence_kinds", kind)
         if not _KIND_ID.match(kind):
             check.bad(path, kind, "kind-id-invalid", "evidence kind ids are lower_case_with_underscores")
-        check.keys(entry, path, required=("title", "subject", "description"), optional=("items",), what=f"evidence kind {kind}")
-        subject = entry.get("subject")
-        if subject not in ("person", "centre"):
-            check.bad((*path, "subject"), subject, "subject-unknown", "subject must be 'person' or 'centre'")
-            subject = "person"
+        check.keys(
+            entry, path, required=("title", "subject", "description"), optional=("items",), what=f"evidence kind {kind}"
+        )
+        subject: Subject = "centre" if entry.get("subject") == "centre" else "person"
+        if entry.get("subject") not in ("person", "centre"):
+            check.bad(
+                (*path, "subject"), entry.get("subject"), "subject-unknown", "subject must be 'person' or 'centre'"
+            )
         items = entry.get("items", [])
-        if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items) or len(set(items)) != len(items):
+        if (
+            not isinstance(items, list)
+            or not all(isinstance(i, str) and i for i in items)
+            or len(set(items)) != len(items)
+        ):
             check.bad((*path, "items"), items, "items-invalid", "items must be a list of distinct quoted labels")
             items = []
         kinds.append(
@@ -601,7 +616,8 @@ def _parse_requirements(
     for i, entry in enumerate(data):
         path: tuple[object, ...] = ("requirements", i)
         item = check.keys(
-            entry, path,
+            entry,
+            path,
             required=("id", "title", "level", "applies_to", "rule", "rationale", "sources"),
             optional=("applies_if_service",),
             what="a requirement",
@@ -610,9 +626,16 @@ def _parse_requirements(
             continue
         req_id = str(item.get("id", ""))
         if not _REQUIREMENT_ID.match(req_id):
-            check.bad((*path, "id"), req_id, "requirement-id-invalid", "id must look like DBS-1 (capitals, hyphen, number)")
+            check.bad(
+                (*path, "id"), req_id, "requirement-id-invalid", "id must look like DBS-1 (capitals, hyphen, number)"
+            )
         elif req_id in seen:
-            check.bad((*path, "id"), req_id, "requirement-id-duplicate", f"id {req_id} is used twice; ids are stable and unique")
+            check.bad(
+                (*path, "id"),
+                req_id,
+                "requirement-id-duplicate",
+                f"id {req_id} is used twice; ids are stable and unique",
+            )
         seen.add(req_id)
         level = item.get("level")
         if level not in ("must", "should"):
@@ -620,41 +643,62 @@ def _parse_requirements(
         applies_to = item.get("applies_to")
         subject: Subject = "person"
         if not isinstance(applies_to, list) or not applies_to:
-            check.bad((*path, "applies_to"), applies_to, "roles-missing", "applies_to must be a non-empty list of roles")
+            check.bad(
+                (*path, "applies_to"), applies_to, "roles-missing", "applies_to must be a non-empty list of roles"
+            )
             applies_to = []
         for j, role in enumerate(applies_to):
             if role not in ROLES:
                 check.bad(
-                    (*path, "applies_to", j), role, "role-unknown",
+                    (*path, "applies_to", j),
+                    role,
+                    "role-unknown",
                     f"unknown role {role!r}; use one of: {', '.join(ROLES)}",
                 )
         if "centre" in applies_to:
             subject = "centre"
             if len(applies_to) > 1:
                 check.bad(
-                    (*path, "applies_to"), applies_to, "roles-mixed",
+                    (*path, "applies_to"),
+                    applies_to,
+                    "roles-mixed",
                     "a requirement applies either to the centre or to people; split it in two",
                 )
         service = item.get("applies_if_service", "")
         if service and service not in SERVICES:
             check.bad(
-                (*path, "applies_if_service"), service, "service-unknown",
+                (*path, "applies_if_service"),
+                service,
+                "service-unknown",
                 f"unknown service {service!r}; use one of: {', '.join(SERVICES)}",
             )
         sources = item.get("sources")
         if not isinstance(sources, list) or not sources:
-            check.bad((*path, "sources"), sources, "sources-missing", "sources must list at least one declared source id")
+            check.bad(
+                (*path, "sources"), sources, "sources-missing", "sources must list at least one declared source id"
+            )
             sources = []
         for j, source in enumerate(sources):
             if source not in source_ids:
                 check.bad(
-                    (*path, "sources", j), source, "source-unknown",
-                    f"unknown source {source!r}; declare it under sources or use one of: {', '.join(sorted(source_ids))}",
+                    (*path, "sources", j),
+                    source,
+                    "source-unknown",
+                    f"unknown source {source!r}; declare it under sources or use one of: "
+                    + ", ".join(sorted(source_ids)),
                 )
-        rule = parse_rule(
-            item.get("rule"), (*path, "rule"), subject=subject, vocabulary=vocabulary, where=check.where,
-            report=check.report,
-        ) if "rule" in item else None
+        rule = (
+            parse_rule(
+                item.get("rule"),
+                (*path, "rule"),
+                subject=subject,
+                vocabulary=vocabulary,
+                where=check.where,
+                report=check.report,
+            )
+            if "rule" in item
+            else None
+        )
         if rule is not None and level in ("must", "should"):
             requirements.append(
                 Requirement(
@@ -830,7 +874,11 @@ class _RecordChecks:
             return None
         if declared.subject != subject:
             where = "the centre's" if declared.subject == "centre" else "a person's"
-            bad(kind, "evidence-subject-mismatch", f"{kind} is {declared.subject} evidence; record it in {where} evidence")
+            bad(
+                kind,
+                "evidence-subject-mismatch",
+                f"{kind} is {declared.subject} evidence; record it in {where} evidence",
+            )
             return None
         return declared
 
@@ -857,7 +905,8 @@ class _Bad:
 def _person_id_ok(value: object, bad: _Bad) -> bool:
     if not isinstance(value, str) or not _PERSON_ID.match(value):
         bad(
-            value, "person-id-invalid",
+            value,
+            "person-id-invalid",
             f"{value!r} is not a pseudonymous id: use 1-4 letters then 1-4 digits such as V01 or C1, never a name",
         )
         return False
@@ -868,18 +917,17 @@ def _records_from_yaml(text: str, file: str, standards: Standards, report: Valid
     data, where = _load_yaml(text, file, report)
     if not report.ok:
         return None
-    check = _Checker(where, report)
-    shared = _RecordChecks(standards)
-
-    def at(path: tuple[object, ...]) -> _Bad:
-        return _Bad(report, file, where.line(path), field_name(path))
-
-    top = check.keys(
-        data, (), required=("format", "centre", "people"), optional=("sample", "sample_note", "as_of"),
+    reader = _YamlRecords(_Checker(where, report), _RecordChecks(standards))
+    top = reader.check.keys(
+        data,
+        (),
+        required=("format", "centre", "people"),
+        optional=("sample", "sample_note", "as_of"),
         what="a records file",
     )
     if top is None:
         return None
+    check = reader.check
     if "format" in top and top["format"] != RECORDS_FORMAT:
         check.bad(("format",), top["format"], "format-unknown", f"format must be {RECORDS_FORMAT!r}")
     sample = top.get("sample", False)
@@ -887,82 +935,117 @@ def _records_from_yaml(text: str, file: str, standards: Standards, report: Valid
         check.bad(("sample",), sample, "not-boolean", "sample must be true or false")
         sample = False
     sample_note = check.text(top, "sample_note", (), required=sample)
-    as_of = None
-    if "as_of" in top:
-        as_of = _as_date(top["as_of"])
-        if as_of is None:
-            check.bad(("as_of",), top["as_of"], "date-invalid", "as_of must be a date written YYYY-MM-DD")
+    as_of = _optional_date(top, "as_of", (), check)
+    centre = reader.centre(top["centre"]) if "centre" in top else None
+    people = reader.people(top.get("people", []))
+    if not report.ok or centre is None:
+        return None
+    return Records(centre, people, sample, sample_note, as_of, file)
 
-    centre = None
-    raw_centre = check.keys(
-        top.get("centre"), ("centre",), required=("id",),
-        optional=("name", "services", "establishment", "evidence", "not_held"), what="the centre",
-    ) if "centre" in top else None
-    if raw_centre is not None:
-        centre_id = raw_centre.get("id")
+
+@dataclass(frozen=True)
+class _YamlRecords:
+    """Reads the centre and the people of a records YAML file, reporting at key paths."""
+
+    check: _Checker
+    shared: _RecordChecks
+
+    def at(self, path: tuple[object, ...]) -> _Bad:
+        where = self.check.where
+        return _Bad(self.check.report, where.file, where.line(path), field_name(path))
+
+    def centre(self, data: object) -> Centre | None:
+        check = self.check
+        path: tuple[object, ...] = ("centre",)
+        raw = check.keys(
+            data,
+            path,
+            required=("id",),
+            optional=("name", "services", "establishment", "evidence", "not_held"),
+            what="the centre",
+        )
+        if raw is None:
+            return None
+        centre_id = raw.get("id")
         if not isinstance(centre_id, str) or not _SLUG.match(centre_id):
-            check.bad(("centre", "id"), centre_id, "centre-id-invalid", "the centre id is a lower-case slug such as millis-jersey")
-        services = raw_centre.get("services", [])
+            check.bad(
+                (*path, "id"),
+                centre_id,
+                "centre-id-invalid",
+                "the centre id is a lower-case slug such as millis-jersey",
+            )
+        services = raw.get("services", [])
         if not isinstance(services, list):
-            check.bad(("centre", "services"), services, "not-list", "services must be a list")
+            check.bad((*path, "services"), services, "not-list", "services must be a list")
             services = []
         for j, service in enumerate(services):
             if service not in SERVICES:
                 check.bad(
-                    ("centre", "services", j), service, "service-unknown",
+                    (*path, "services", j),
+                    service,
+                    "service-unknown",
                     f"unknown service {service!r}; use one of: {', '.join(SERVICES)}",
                 )
-        establishment = raw_centre.get("establishment")
+        establishment = raw.get("establishment")
         if establishment is not None and (
             isinstance(establishment, bool) or not isinstance(establishment, int) or establishment < 0
         ):
-            check.bad(("centre", "establishment"), establishment, "establishment-invalid", "establishment must be a whole number")
+            check.bad(
+                (*path, "establishment"), establishment, "establishment-invalid", "establishment must be a whole number"
+            )
             establishment = None
-        events, not_held = _yaml_evidence(raw_centre, ("centre",), "centre", shared, at)
-        centre = Centre(
+        events, not_held = _yaml_evidence(raw, path, "centre", self.shared, self.at)
+        return Centre(
             str(centre_id),
-            check.text(raw_centre, "name", ("centre",), required=False),
+            check.text(raw, "name", path, required=False),
             tuple(str(s) for s in services),
             establishment,
             events,
             not_held,
         )
 
-    people: list[Person] = []
-    raw_people = top.get("people")
-    if "people" in top and not isinstance(raw_people, list):
-        check.bad(("people",), raw_people, "not-list", "people must be a list (it may be empty: [])")
-        raw_people = []
-    seen: dict[str, int] = {}
-    for i, raw in enumerate(raw_people or []):
-        path: tuple[object, ...] = ("people", i)
-        entry = check.keys(
-            raw, path, required=("id", "role"),
-            optional=("start_date", "leaving_on", "evidence", "not_held"), what="a person",
-        )
-        if entry is None:
-            continue
-        person_id = entry.get("id")
-        if _person_id_ok(person_id, at((*path, "id"))):
-            if person_id in seen:
+    def people(self, data: object) -> tuple[Person, ...]:
+        check = self.check
+        if not isinstance(data, list):
+            check.bad(("people",), data, "not-list", "people must be a list (it may be empty: [])")
+            return ()
+        people: list[Person] = []
+        seen: dict[str, int] = {}
+        for i, raw in enumerate(data):
+            path: tuple[object, ...] = ("people", i)
+            entry = check.keys(
+                raw,
+                path,
+                required=("id", "role"),
+                optional=("start_date", "leaving_on", "evidence", "not_held"),
+                what="a person",
+            )
+            if entry is None:
+                continue
+            person_id = str(entry.get("id"))
+            if _person_id_ok(entry.get("id"), self.at((*path, "id"))):
+                if person_id in seen:
+                    check.bad(
+                        (*path, "id"),
+                        person_id,
+                        "person-id-duplicate",
+                        f"{person_id} is already used on line {seen[person_id]}; ids are unique",
+                    )
+                seen[person_id] = check.where.line((*path, "id"))
+            role = entry.get("role")
+            if role not in PERSON_ROLES:
                 check.bad(
-                    (*path, "id"), person_id, "person-id-duplicate",
-                    f"{person_id} is already used on line {seen[str(person_id)]}; ids are unique",
+                    (*path, "role"),
+                    role,
+                    "role-unknown",
+                    f"unknown role {role!r}; use one of: {', '.join(PERSON_ROLES)}",
                 )
-            seen[str(person_id)] = where.line((*path, "id"))
-        role = entry.get("role")
-        if role not in PERSON_ROLES:
-            check.bad((*path, "role"), role, "role-unknown", f"unknown role {role!r}; use one of: {', '.join(PERSON_ROLES)}")
-        start, leaving = (
-            _optional_date(entry, key, path, check) for key in ("start_date", "leaving_on")
-        )
-        if start and leaving and leaving < start:
-            check.bad((*path, "leaving_on"), leaving, "leaving-before-start", "leaving_on is before start_date")
-        events, not_held = _yaml_evidence(entry, path, "person", shared, at)
-        people.append(Person(str(person_id), str(role), start, leaving, events, not_held))
-    if not report.ok or centre is None:
-        return None
-    return Records(centre, tuple(people), sample, sample_note, as_of, file)
+            start, leaving = (_optional_date(entry, key, path, check) for key in ("start_date", "leaving_on"))
+            if start and leaving and leaving < start:
+                check.bad((*path, "leaving_on"), leaving, "leaving-before-start", "leaving_on is before start_date")
+            events, not_held = _yaml_evidence(entry, path, "person", self.shared, self.at)
+            people.append(Person(person_id, str(role), start, leaving, events, not_held))
+        return tuple(people)
 
 
 def _optional_date(entry: Mapping[object, object], key: str, path: tuple[object, ...], check: _Checker) -> date | None:
@@ -997,7 +1080,9 @@ def _yaml_evidence(
         kind = shared.event_kind(raw.get("kind"), subject, at((*epath, "kind")))
         day = _as_date(raw.get("date"))
         if day is None:
-            at((*epath, "date"))(raw.get("date"), "date-invalid", f"{raw.get('date')!r} is not a real date; write YYYY-MM-DD")
+            at((*epath, "date"))(
+                raw.get("date"), "date-invalid", f"{raw.get('date')!r} is not a real date; write YYYY-MM-DD"
+            )
         item = raw.get("item", "")
         item = str(item) if isinstance(item, str | int) and not isinstance(item, bool) else ""
         if kind is not None and day is not None and shared.item(kind, item, at((*epath, "item"))):
@@ -1048,9 +1133,16 @@ class TemplateColumn:
 
 def template_columns(standards: Standards) -> list[TemplateColumn]:
     """The roster template's columns, in order: people's, then the centre's."""
-    dates = "Date(s) completed, YYYY-MM-DD (or DD/MM/YYYY); several separated by ';'; 'none' if not held; blank if not recorded."
+    dates = (
+        "Date(s) completed, YYYY-MM-DD (or DD/MM/YYYY); several separated by ';'; "
+        "'none' if not held; blank if not recorded."
+    )
     columns = [
-        TemplateColumn("person_id", "all", "Pseudonymous id such as V01 (never a name); on the centre row, the centre's id such as my-centre."),
+        TemplateColumn(
+            "person_id",
+            "all",
+            "Pseudonymous id such as V01 (never a name); on the centre row, the centre's id such as my-centre.",
+        ),
         TemplateColumn("role", "all", f"One of: {', '.join(PERSON_ROLES)}; exactly one row has role 'centre'."),
         TemplateColumn("start_date", "person", "First day in the role, YYYY-MM-DD."),
         TemplateColumn("leaving_on", "person", "Last day in the role, if leaving or left, YYYY-MM-DD."),
@@ -1059,15 +1151,23 @@ def template_columns(standards: Standards) -> list[TemplateColumn]:
         if subject == "centre":
             columns += [
                 TemplateColumn("centre_name", "centre", "The centre's public name."),
-                TemplateColumn("services", "centre", f"Kinds of contact offered, separated by ';': {', '.join(SERVICES)}."),
-                TemplateColumn("establishment", "centre", "Full staffing: how many coordinators, supervisors and volunteers the centre needs."),
+                TemplateColumn(
+                    "services", "centre", f"Kinds of contact offered, separated by ';': {', '.join(SERVICES)}."
+                ),
+                TemplateColumn(
+                    "establishment",
+                    "centre",
+                    "Full staffing: how many coordinators, supervisors and volunteers the centre needs.",
+                ),
             ]
         for kind in standards.evidence_kinds:
             if kind.subject != subject:
                 continue
             if kind.items:
                 columns += [
-                    TemplateColumn(f"{kind.id}_{item}", subject, f"{kind.title} {item}: the date completed.", kind.id, item)
+                    TemplateColumn(
+                        f"{kind.id}_{item}", subject, f"{kind.title} {item}: the date completed.", kind.id, item
+                    )
                     for item in kind.items
                 ]
             else:
@@ -1083,13 +1183,25 @@ def _xlsx_rows(data: bytes, name: str, report: ValidationReport) -> list[tuple[i
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
-        report.add(name, 0, "", "", "xlsx-unreadable", f"not a readable .xlsx workbook ({type(exc).__name__}); save it as .xlsx")
+        report.add(
+            name,
+            0,
+            "",
+            "",
+            "xlsx-unreadable",
+            f"not a readable .xlsx workbook ({type(exc).__name__}); save it as .xlsx",
+        )
         return None
     try:
         if _ROSTER_SHEET not in book.sheetnames:
             report.add(
-                name, 0, "", ", ".join(book.sheetnames), "sheet-missing",
-                f"the workbook needs a sheet named {_ROSTER_SHEET!r} (it has: {', '.join(book.sheetnames)}); start from the template",
+                name,
+                0,
+                "",
+                ", ".join(book.sheetnames),
+                "sheet-missing",
+                f"the workbook needs a sheet named {_ROSTER_SHEET!r} (it has: {', '.join(book.sheetnames)}); "
+                "start from the template",
             )
             return None
         sheet = book[_ROSTER_SHEET]
@@ -1118,6 +1230,8 @@ def _records_from_rows(
         report.add(file, 0, "", "", "empty", "the roster is empty; start from the template")
         return None
     header_row, header = rows[0]
+    while header and not header[-1]:  # spreadsheets often carry blank cells after the last column
+        header = header[:-1]
     columns = {c.name: c for c in template_columns(standards)}
     for name in ("person_id", "role"):
         if name not in header:
@@ -1130,7 +1244,11 @@ def _records_from_rows(
         if name not in columns:
             hint = " The roster holds pseudonymous ids only: remove names." if "name" in name.lower() else ""
             report.add(
-                file, header_row, name or "(blank)", name, "column-unknown",
+                file,
+                header_row,
+                name or "(blank)",
+                name,
+                "column-unknown",
                 f"unknown column {name!r}; use the template's columns.{hint}",
             )
     if not report.ok:
@@ -1141,8 +1259,10 @@ def _records_from_rows(
     seen_ids: dict[str, int] = {}
     for row_number, cells in rows[1:]:
         values = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))
-        if len(cells) > len(header) and any(cells[len(header):]):
-            report.add(file, row_number, "", "", "cells-beyond-header", "this row has values beyond the last named column")
+        if len(cells) > len(header) and any(cells[len(header) :]):
+            report.add(
+                file, row_number, "", "", "cells-beyond-header", "this row has values beyond the last named column"
+            )
 
         def at(column: str, row: int = row_number) -> _Bad:
             return _Bad(report, file, row, column)
@@ -1150,13 +1270,17 @@ def _records_from_rows(
         role = values.get("role", "")
         is_centre = role == "centre"
         if not is_centre and role not in PERSON_ROLES:
-            at("role")(role, "role-unknown", f"unknown role {role!r}; use one of: {', '.join((*PERSON_ROLES, 'centre'))}")
+            at("role")(
+                role, "role-unknown", f"unknown role {role!r}; use one of: {', '.join((*PERSON_ROLES, 'centre'))}"
+            )
             continue
         subject: Subject = "centre" if is_centre else "person"
         for name, value in values.items():
             column = columns[name]
             if value and column.rows not in ("all", subject):
-                at(name)(value, "column-wrong-row", f"{name} is for {column.rows} rows; leave it blank on a {subject} row")
+                at(name)(
+                    value, "column-wrong-row", f"{name} is for {column.rows} rows; leave it blank on a {subject} row"
+                )
         events, not_held = _row_evidence(values, columns, subject, shared, at)
         row_id = values.get("person_id", "")
         if is_centre:
@@ -1164,22 +1288,30 @@ def _records_from_rows(
                 at("role")(role, "centre-duplicate", "only one row can have role 'centre'")
                 continue
             if not _SLUG.match(row_id):
-                at("person_id")(row_id, "centre-id-invalid", "on the centre row, person_id is the centre's slug such as my-centre")
+                at("person_id")(
+                    row_id, "centre-id-invalid", "on the centre row, person_id is the centre's slug such as my-centre"
+                )
             services = [s.strip() for s in values.get("services", "").split(";") if s.strip()]
             for service in services:
                 if service not in SERVICES:
-                    at("services")(service, "service-unknown", f"unknown service {service!r}; use one of: {', '.join(SERVICES)}")
+                    at("services")(
+                        service, "service-unknown", f"unknown service {service!r}; use one of: {', '.join(SERVICES)}"
+                    )
             establishment = None
             if values.get("establishment"):
                 if values["establishment"].isdigit():
                     establishment = int(values["establishment"])
                 else:
-                    at("establishment")(values["establishment"], "establishment-invalid", "establishment must be a whole number")
+                    at("establishment")(
+                        values["establishment"], "establishment-invalid", "establishment must be a whole number"
+                    )
             centre = Centre(row_id, values.get("centre_name", ""), tuple(services), establishment, events, not_held)
             continue
         if _person_id_ok(row_id, at("person_id")):
             if row_id in seen_ids:
-                at("person_id")(row_id, "person-id-duplicate", f"{row_id} is already used on row {seen_ids[row_id]}; ids are unique")
+                at("person_id")(
+                    row_id, "person-id-duplicate", f"{row_id} is already used on row {seen_ids[row_id]}; ids are unique"
+                )
             seen_ids[row_id] = row_number
         start, leaving = (_cell_date(values.get(key, ""), at(key)) for key in ("start_date", "leaving_on"))
         if start and leaving and leaving < start:
@@ -1224,7 +1356,11 @@ def _row_evidence(
         for part in (p.strip() for p in value.split(";")):
             day = _as_date(part)
             if day is None:
-                bad(part, "date-invalid", f"{part!r} is not a real date; write YYYY-MM-DD (or DD/MM/YYYY), several separated by ';'")
+                bad(
+                    part,
+                    "date-invalid",
+                    f"{part!r} is not a real date; write YYYY-MM-DD (or DD/MM/YYYY), several separated by ';'",
+                )
                 continue
             events.append(Event(column.evidence_kind, day, column.item))
     return tuple(events), frozenset(not_held)
@@ -1257,7 +1393,13 @@ def template_xlsx(standards: Standards) -> bytes:
     for cell in guide[1]:
         cell.font = Font(bold=True)
     for column in columns:
-        guide.append([column.name, {"all": "every row", "person": "people's rows", "centre": "the centre row"}[column.rows], column.meaning])
+        guide.append(
+            [
+                column.name,
+                {"all": "every row", "person": "people's rows", "centre": "the centre row"}[column.rows],
+                column.meaning,
+            ]
+        )
     guide.append([])
     guide.append(["", "", f"Standards version {standards.version}: {standards.title}."])
     guide.append(["", "", "Pseudonymous ids only: never names, never DBS certificate numbers."])
@@ -1286,6 +1428,56 @@ def write_template(path: Path | str, *, standards: Standards | None = None) -> P
     else:
         raise ValueError(f"template path must end in .csv or .xlsx, got {target.name!r}")
     return target
+
+
+def validate_bundled(data_dir: Path | None = None) -> ValidationReport:
+    """Problems in ``network_data/standards/``: the standards, the sample roster, the templates.
+
+    Returns:
+        Every problem found: standards or sample that do not parse, a sample
+        not flagged ``sample: true``, or a template out of step with the
+        standards (regenerate it with ``millis-network standards template``).
+    """
+    folder = Path(data_dir or default_data_dir()) / "standards"
+    name = f"{folder.name}/standards.yaml"
+    standards, report = parse_standards((folder / "standards.yaml").read_text(encoding="utf-8"), file=name)
+    if standards is None:
+        return report
+    sample_name = f"{folder.name}/millis_sample.yaml"
+    sample, sample_report = parse_records(
+        (folder / "millis_sample.yaml").read_bytes(), name=sample_name, standards=standards
+    )
+    report.extend(sample_report)
+    if sample is not None and not sample.sample:
+        report.add(
+            sample_name, 0, "sample", "false", "sample-not-flagged", "illustrative records must say sample: true"
+        )
+    csv_template = folder / "roster_template.csv"
+    if csv_template.read_text(encoding="utf-8") != template_csv(standards):
+        report.add(
+            f"{folder.name}/{csv_template.name}",
+            1,
+            "",
+            "",
+            "template-stale",
+            "the template's columns differ from the standards; regenerate it with millis-network standards template",
+        )
+    xlsx_template = folder / "roster_template.xlsx"
+    shipped = openpyxl.load_workbook(xlsx_template, read_only=True)
+    try:
+        header = [_cell_text(v) for v in next(shipped[_ROSTER_SHEET].iter_rows(values_only=True))]
+    finally:
+        shipped.close()
+    if header != [c.name for c in template_columns(standards)]:
+        report.add(
+            f"{folder.name}/{xlsx_template.name}",
+            1,
+            "",
+            "",
+            "template-stale",
+            "the template's columns differ from the standards; regenerate it with millis-network standards template",
+        )
+    return report
 
 
 # --------------------------------------------------------------------------- the checker
@@ -1440,7 +1632,8 @@ class ComplianceReport:
 
 
 def _records_json(frame: pd.DataFrame) -> list[dict[str, object]]:
-    return json.loads(frame.to_json(orient="records", date_format="iso", default_handler=str))
+    rows: list[dict[str, object]] = json.loads(frame.to_json(orient="records", date_format="iso", default_handler=str))
+    return rows
 
 
 def check(
@@ -1448,7 +1641,7 @@ def check(
     standards: Standards,
     *,
     as_of: date | None = None,
-    expiry_horizon_days: int = 90,
+    expiry_horizon_days: int = DEFAULT_EXPIRY_HORIZON_DAYS,
 ) -> ComplianceReport:
     """Check a centre's records against the standards.
 
@@ -1526,7 +1719,9 @@ def check(
     )
 
 
-def _result_row(subject: Person | Centre, requirement: Requirement, status: Status, outcome: Outcome) -> dict[str, object]:
+def _result_row(
+    subject: Person | Centre, requirement: Requirement, status: Status, outcome: Outcome
+) -> dict[str, object]:
     return {
         "person_id": subject.id,
         "role": subject.role if isinstance(subject, Person) else "centre",

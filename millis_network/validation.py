@@ -82,6 +82,7 @@ def validate_all(data_dir: Path | None = None) -> ValidationReport:
     from millis_network.config import default_data_dir
     from millis_network.directory import check_millis_profile, validate_network_data
     from millis_network.places import check_places_files
+    from millis_network.standards import validate_bundled
     from millis_network.travel import default_model_path, load_drive_time_model
 
     root = Path(data_dir or default_data_dir())
@@ -92,4 +93,5 @@ def validate_all(data_dir: Path | None = None) -> ValidationReport:
         load_drive_time_model(default_model_path(root))
     except DataFileError as exc:
         report.add("network_data/travel/drive_time_model.json", 0, "", "", "model-loads", str(exc))
+    report.extend(validate_bundled(root))
     return report

@@ -29,7 +29,9 @@ def sample(bundled: std.Standards, network_data: Path) -> std.Records:
 
 
 def status(report: std.ComplianceReport, person_id: str, requirement_id: str) -> str:
-    rows = report.results[(report.results["person_id"] == person_id) & (report.results["requirement_id"] == requirement_id)]
+    rows = report.results[
+        (report.results["person_id"] == person_id) & (report.results["requirement_id"] == requirement_id)
+    ]
     assert len(rows) == 1, (person_id, requirement_id)
     return str(rows["status"].iloc[0])
 
@@ -76,7 +78,10 @@ def test_report_shape_and_people_checked(known: std.ComplianceReport) -> None:
 
 def test_reasons_explain_with_the_evidence_used(known: std.ComplianceReport) -> None:
     row = known.results.set_index(["person_id", "requirement_id"]).loc[("V1", "DBS-1")]
-    assert row["reason"] == "Enhanced DBS check dated 2024-01-16, after the start date 2024-01-15; it must be on or before it."
+    assert (
+        row["reason"]
+        == "Enhanced DBS check dated 2024-01-16, after the start date 2024-01-15; it must be on or before it."
+    )
     assert row["evidence"] == "dbs_enhanced 2024-01-16"
     acc = known.results.set_index(["person_id", "requirement_id"]).loc[("test-centre", "ACC-2")]
     assert acc["valid_until"] == date(2025, 6, 29)

@@ -37,7 +37,21 @@ def _schema_errors(data_file: Path, schema_file: Path) -> list[str]:
 
 def test_bundled_standards_cover_the_campaign_asks(bundled: std.Standards) -> None:
     ids = {r.id for r in bundled.requirements}
-    assert {"DBS-1", "FA-1", "CP-1", "NACCC-1", "PARTNER-1", "FJS-1", "SAFE-1", "SUP-1", "SUP-2", "POL-1", "ACC-1", "ACC-2", "STAFF-1"} <= ids
+    assert {
+        "DBS-1",
+        "FA-1",
+        "CP-1",
+        "NACCC-1",
+        "PARTNER-1",
+        "FJS-1",
+        "SAFE-1",
+        "SUP-1",
+        "SUP-2",
+        "POL-1",
+        "ACC-1",
+        "ACC-2",
+        "STAFF-1",
+    } <= ids
     dbs = next(r for r in bundled.requirements if r.id == "DBS-1")
     assert set(dbs.applies_to) == {"volunteer", "contact_supervisor", "coordinator", "trustee"}
     assert {r.id for r in bundled.requirements if r.applies_if_service == "supervised"} == {"SUP-1", "SUP-2", "ACC-2"}
@@ -49,7 +63,10 @@ def test_every_requirement_reads_clearly_with_sources(bundled: std.Standards) ->
     assert frame["rationale"].str.len().min() > 40
     assert all(frame["sources"].str.len() > 0)
     napo = frame.set_index("requirement_id").loc["FJS-1", "sources"]
-    assert napo == "Simpson Millar LLP press release, 13 November 2013 (Children Need Contact Centres campaign, NAPO Family Court Section)"
+    assert (
+        napo == "Simpson Millar LLP press release, 13 November 2013 "
+        "(Children Need Contact Centres campaign, NAPO Family Court Section)"
+    )
     assert "P.119/2014" in frame.set_index("requirement_id").loc["NACCC-1", "sources"]
 
 
@@ -154,14 +171,16 @@ MALFORMED_RECORDS = [
 
 
 @pytest.mark.parametrize(("name", "line", "field", "rule"), MALFORMED_RECORDS)
-def test_malformed_records_name_file_row_and_field(bundled: std.Standards, name: str, line: int, field: str, rule: str) -> None:
+def test_malformed_records_name_file_row_and_field(
+    bundled: std.Standards, name: str, line: int, field: str, rule: str
+) -> None:
     records, report = std.parse_records((FIXTURES / name).read_bytes(), name=name, standards=bundled)
     assert records is None
     assert [(i.file, i.row, i.field, i.rule) for i in report] == [(name, line, field, rule)]
 
 
 def test_a_name_column_is_refused_with_advice(bundled: std.Standards) -> None:
-    with pytest.raises(DataFileError, match="roster_unknown_column.csv:1: name: .*remove names"):
+    with pytest.raises(DataFileError, match=r"roster_unknown_column\.csv:1: name: .*remove names"):
         std.load_records(FIXTURES / "roster_unknown_column.csv", bundled)
 
 
@@ -196,6 +215,21 @@ def test_shipped_templates_match_the_generator(network_data: Path, bundled: std.
         assert list(shipped[name].values) == list(generated[name].values)
 
 
+def test_bundled_folder_validates(network_data: Path) -> None:
+    assert std.validate_bundled(network_data).lines() == []
+
+
+def test_stale_template_is_reported(network_data: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "standards"
+    folder.mkdir()
+    for name in ("standards.yaml", "millis_sample.yaml", "roster_template.xlsx"):
+        (folder / name).write_bytes((network_data / "standards" / name).read_bytes())
+    (folder / "roster_template.csv").write_text("person_id,role\n", encoding="utf-8")
+    assert [(i.file, i.rule) for i in std.validate_bundled(tmp_path)] == [
+        ("standards/roster_template.csv", "template-stale")
+    ]
+
+
 def test_template_columns_follow_the_standards(bundled: std.Standards) -> None:
     names = [c.name for c in std.template_columns(bundled)]
     assert names[:4] == ["person_id", "role", "start_date", "leaving_on"]
@@ -212,8 +246,25 @@ def test_filled_xlsx_template_reads_back(bundled: std.Standards, tmp_path: Path)
     def row(**values: object) -> list[object]:
         return [values.get(name) for name in header]
 
-    sheet.append(row(person_id="my-centre", role="centre", centre_name="My Centre", services="supported; supervised", establishment=4))
-    sheet.append(row(person_id="V01", role="volunteer", start_date=date(2025, 1, 6), dbs_enhanced=date(2024, 12, 2), naccc_module_3=date(2025, 2, 1), first_aid="none"))
+    sheet.append(
+        row(
+            person_id="my-centre",
+            role="centre",
+            centre_name="My Centre",
+            services="supported; supervised",
+            establishment=4,
+        )
+    )
+    sheet.append(
+        row(
+            person_id="V01",
+            role="volunteer",
+            start_date=date(2025, 1, 6),
+            dbs_enhanced=date(2024, 12, 2),
+            naccc_module_3=date(2025, 2, 1),
+            first_aid="none",
+        )
+    )
     book.save(path)
     records = std.load_records(path, bundled)
     assert records.centre.services == ("supported", "supervised")

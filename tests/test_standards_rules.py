@@ -35,10 +35,14 @@ PARAMS = {"window": 12}
 
 
 def ctx(as_of: date, *, people: tuple[Person, ...] = (), centre: Centre = CENTRE) -> Context:
-    return Context(as_of=as_of, parameters=PARAMS, titles={"first_aid": "first aid training"}, centre=centre, people=people)
+    return Context(
+        as_of=as_of, parameters=PARAMS, titles={"first_aid": "first aid training"}, centre=centre, people=people
+    )
 
 
-def volunteer(*events: Event, start: date | None = date(2024, 1, 15), not_held: frozenset[str] = frozenset(), **kw) -> Person:
+def volunteer(
+    *events: Event, start: date | None = date(2024, 1, 15), not_held: frozenset[str] = frozenset(), **kw
+) -> Person:
     return Person(kw.pop("id", "V1"), kw.pop("role", "volunteer"), start, kw.pop("leaving_on", None), events, not_held)
 
 
@@ -138,7 +142,11 @@ def test_exists_before_a_fixed_date() -> None:
 
 
 def test_count_counts_distinct_items() -> None:
-    person = volunteer(ev("naccc_module", "2024-02-01", "1"), ev("naccc_module", "2024-03-01", "1"), ev("naccc_module", "2024-04-01", "2"))
+    person = volunteer(
+        ev("naccc_module", "2024-02-01", "1"),
+        ev("naccc_module", "2024-03-01", "1"),
+        ev("naccc_module", "2024-04-01", "2"),
+    )
     outcome = evaluate(CountAtLeast("naccc_module", 3), person, ctx(date(2025, 1, 1)))
     assert outcome.status == "fail"
     assert outcome.progress == Progress("naccc_module", 2, 3)
@@ -309,7 +317,9 @@ def test_people_at_least_meeting_a_rule() -> None:
 def test_projected_date_at_the_pace_since_starting() -> None:
     progress = Progress("naccc_module", 4, 11)
     # 4 modules in 120 days: 7 more take 210 days.
-    assert projected_date(progress, start_date=date(2024, 1, 1), as_of=date(2024, 4, 30)) == date(2024, 4, 30) + timedelta(days=210)
+    assert projected_date(progress, start_date=date(2024, 1, 1), as_of=date(2024, 4, 30)) == date(
+        2024, 4, 30
+    ) + timedelta(days=210)
     assert projected_date(Progress("naccc_module", 0, 11), start_date=date(2024, 1, 1), as_of=date(2024, 4, 30)) is None
 
 

@@ -1,6 +1,107 @@
-"""Landing page: the national coverage map (placeholder until the coverage engine lands)."""
+"""Landing page: the national coverage map, its headline figures and the same facts as tables."""
+
+from __future__ import annotations
+
+import math
 
 import streamlit as st
+from streamlit_folium import st_folium
 
-st.title("Child contact centres and family court centres")
-st.write("The national coverage map is being built.")
+import loaders
+import map_layers
+import shared
+import tables
+from millis_network.coverage import centres_near
+
+rule = shared.current_rule()
+service = shared.current_service()
+jurisdiction = shared.current_jurisdiction()
+view = loaders.analysis(rule, jurisdiction)
+coverage = view.court_coverage
+headline = view.headline()
+
+st.title("Family courts and child contact centres")
+st.markdown(
+    "The campaign asks for at least one venue for **supported** and one for **supervised** contact within reach "
+    f"of every family court centre. Reach here: **{rule.describe()}**."
+)
+shared.data_notice(view)
+
+first, second, third = st.columns(3)
+first.metric(
+    "Courts meeting the rule",
+    f"{headline['courts_meeting_rule']} of {headline['courts']}",
+    help="Family court centres with a supported and a supervised centre in this directory within reach.",
+)
+share = headline["share_lsoas_beyond_50_miles_supported"]
+second.metric(
+    "Population beyond 50 miles of a supported centre",
+    "no LSOA data" if math.isnan(share) else f"{share:.1%}",
+    help="Share of LSOAs (neighbourhoods of about 1,000–3,000 people) whose nearest supported centre "
+    "in this directory is more than 50 miles away in a straight line: the campaign's 100-mile round trip.",
+)
+worst = view.gaps().head(3)
+third.markdown("**Worst-served courts**")
+third.markdown(
+    "\n".join(f"{i}. {row.court_name}: {row.worst_minutes:.0f} min" for i, row in enumerate(worst.itertuples(), 1))
+    or "Every court meets the rule."
+)
+
+centres = map_layers.drawable_centres(loaders.public_directory(), include_sample=rule.include_sample)
+fmap = map_layers.coverage_map(
+    coverage,
+    centres,
+    loaders.area_layer(rule, jurisdiction, service),
+    service=service,
+    bounds=map_layers.bounds_of(coverage),
+)
+clicked = st_folium(
+    fmap,
+    key="coverage_map",
+    height=map_layers.MAP_HEIGHT_PX,
+    use_container_width=True,
+    returned_objects=["last_object_clicked_tooltip"],
+)
+st.caption(map_layers.legend_text(service=service))
+
+court_ids = coverage.sort_values("court_name")["court_id"].tolist()
+names = dict(zip(coverage["court_id"], coverage["court_name"]))
+by_tooltip = {map_layers.court_tooltip(row): row["court_id"] for _, row in coverage.iterrows()}
+tooltip = (clicked or {}).get("last_object_clicked_tooltip")
+if tooltip and tooltip != st.session_state.get("last_map_click"):
+    st.session_state["last_map_click"] = tooltip
+    if tooltip.strip() in by_tooltip:
+        st.session_state["court"] = by_tooltip[tooltip.strip()]
+if st.session_state.get("court") not in names:
+    st.session_state["court"] = shared.url_value("court", names.__contains__) or None
+
+st.subheader("A court's nearest centres")
+court_id = st.selectbox(
+    "Family court centre (or click a court on the map)",
+    court_ids,
+    format_func=names.__getitem__,
+    key="court",
+    index=None,
+    placeholder="Choose a court",
+)
+shared.remember_in_url(court=court_id or "")
+if court_id:
+    court = coverage[coverage["court_id"] == court_id].iloc[0]
+    st.markdown(f"**{court['court_name']}**, {court['town']} {court['postcode']}: **{court['status']}** ({rule.describe()}).")
+    for kind in ("supported", "supervised"):
+        near = centres_near(court["lat"], court["lon"], loaders.public_directory(), rule=rule, service=kind, n=5)
+        st.markdown(f"Nearest **{kind}** centres in this directory")
+        st.dataframe(tables.nearest_centres(near), hide_index=True, width="stretch")
+
+st.subheader("The map as tables")
+courts_tab, areas_tab = st.tabs(["Every court", "Every local authority"])
+with courts_tab:
+    st.caption(f"{len(coverage)} family court centres; status under the rule {rule.describe()}.")
+    st.dataframe(tables.courts(coverage), hide_index=True, width="stretch")
+with areas_tab:
+    summary = view.summary(service=service, by="local_authority")
+    st.caption(
+        f"Median estimated drive to the nearest {service} centre in this directory, by local authority "
+        "(LSOA centroids; shares are of LSOAs)."
+    )
+    st.dataframe(tables.areas(summary, service=service), hide_index=True, width="stretch")

@@ -12,12 +12,11 @@ import dataclasses
 import json
 from datetime import date
 
+import loaders
 import pandas as pd
 import streamlit as st
 
 from millis_network import standards as std
-
-import loaders
 
 #: Background colour of each status in the matrix.
 STATUS_COLOURS = {
@@ -45,7 +44,11 @@ with standards_tab:
     st.subheader("Requirements")
     for requirement in std.requirements_frame(standards).itertuples():
         with st.expander(f"{requirement.requirement_id} · {requirement.title} ({requirement.level})"):
-            service = f" (centres offering {requirement.applies_if_service} contact)" if requirement.applies_if_service else ""
+            service = (
+                f" (centres offering {requirement.applies_if_service} contact)"
+                if requirement.applies_if_service
+                else ""
+            )
             st.markdown(
                 f"**Level:** {requirement.level} · **Applies to:** {requirement.applies_to}{service}\n\n"
                 f"**Rule:** {requirement.rule}\n\n**Why:** {requirement.rationale}\n\n"
@@ -66,7 +69,10 @@ def _records_for_check() -> std.Records | None:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     right.download_button(
-        "Download the roster template (CSV)", std.template_csv(standards), file_name="roster_template.csv", mime="text/csv"
+        "Download the roster template (CSV)",
+        std.template_csv(standards),
+        file_name="roster_template.csv",
+        mime="text/csv",
     )
     upload = st.file_uploader(
         "Your centre's roster (.xlsx, .csv or .yaml)",
@@ -81,7 +87,9 @@ def _records_for_check() -> std.Records | None:
     if records is None:
         st.error(f"The roster has {len(report)} problem(s). Fix them and upload it again.")
         st.dataframe(
-            pd.DataFrame([dataclasses.asdict(issue) for issue in report], columns=["file", "row", "field", "value", "message"]),
+            pd.DataFrame(
+                [dataclasses.asdict(issue) for issue in report], columns=["file", "row", "field", "value", "message"]
+            ),
             hide_index=True,
             width="stretch",
         )
@@ -96,7 +104,10 @@ def _parameter_overrides() -> dict[str, int]:
             if parameter.stated_default:
                 overrides[parameter.name] = int(
                     st.number_input(
-                        f"{parameter.name} ({parameter.unit})", min_value=1, value=parameter.value, step=1,
+                        f"{parameter.name} ({parameter.unit})",
+                        min_value=1,
+                        value=parameter.value,
+                        step=1,
                         help=parameter.note,
                     )
                 )
@@ -142,7 +153,7 @@ def _show_report(report: std.ComplianceReport, sample_note: str) -> None:
     st.caption(f"{len(details)} of {len(report.results)} checks shown.")
     st.dataframe(details, hide_index=True, width="stretch")
 
-    st.subheader("Expiring within 90 days, or expired")
+    st.subheader(f"Expiring within {std.DEFAULT_EXPIRY_HORIZON_DAYS} days, or expired")
     st.dataframe(report.expiries, hide_index=True, width="stretch")
     st.subheader("Training in progress")
     st.caption("Pace is items done per month since starting; the projection assumes it continues.")

@@ -6,11 +6,14 @@ import argparse
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from millis_network.config import DEFAULT_THRESHOLD_MINUTES, CampaignRule
+
+if TYPE_CHECKING:
+    from millis_network.analysis import Analysis
 
 
 def add_rule_options(parser: argparse.ArgumentParser) -> None:
@@ -44,6 +47,21 @@ def _add_output_options(parser: argparse.ArgumentParser, *, csv: bool = True) ->
         parser.add_argument("--out", type=Path, default=None, metavar="FILE.csv", help="also write the table as CSV")
 
 
+def _add_as_of(parser: argparse.ArgumentParser) -> None:
+    from millis_network.cli.scenario import as_of_date
+
+    parser.add_argument("--as-of", type=as_of_date, default=None, metavar="YYYY[-MM]",
+                        help="count only the centres open at this date (rules: `millis-network history as-of --help`)")
+
+
+def _analysis(args: argparse.Namespace) -> Analysis:
+    from millis_network.analysis import run_analysis
+    from millis_network.history import analysis_as_of
+
+    rule = rule_from_args(args)
+    return analysis_as_of(rule, args.as_of) if args.as_of else run_analysis(rule)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the coverage subcommands."""
     coverage = subparsers.add_parser("coverage", help="which courts and areas have suitable centres within reach")
@@ -51,11 +69,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     courts = kinds.add_parser("courts", help="nearest supported and supervised centre for every family court centre")
     add_rule_options(courts)
     _add_output_options(courts)
+    _add_as_of(courts)
     courts.add_argument("--failing", action="store_true", help="only courts that fail the rule")
     courts.set_defaults(run=run_courts)
     areas = kinds.add_parser("areas", help="population reach: national, per nation and per local authority")
     add_rule_options(areas)
     _add_output_options(areas)
+    _add_as_of(areas)
     areas.add_argument("--service", choices=("supported", "supervised"), default="supported")
     areas.set_defaults(run=run_areas)
 
@@ -90,9 +110,7 @@ def _print_table(frame: pd.DataFrame, columns: list[str]) -> None:
 
 def run_courts(args: argparse.Namespace) -> int:
     """Print the court coverage table."""
-    from millis_network.analysis import run_analysis
-
-    analysis = run_analysis(rule_from_args(args))
+    analysis = _analysis(args)
     table = analysis.gaps() if args.failing else analysis.court_coverage
     if args.out:
         table.to_csv(args.out, index=False)
@@ -104,14 +122,14 @@ def run_courts(args: argparse.Namespace) -> int:
     headline = analysis.headline()
     print(f"\n{headline['courts_meeting_rule']} of {headline['courts']} courts meet the rule ({headline['threshold']}).")
     print(analysis.completeness.describe())
+    if analysis.as_of:
+        print(analysis.as_of)
     return 0
 
 
 def run_areas(args: argparse.Namespace) -> int:
     """Print national, per-nation and per-local-authority reach summaries."""
-    from millis_network.analysis import run_analysis
-
-    analysis = run_analysis(rule_from_args(args))
+    analysis = _analysis(args)
     parts = {by: analysis.summary(service=args.service, by=by) for by in ("national", "nation", "local_authority")}
     if args.out:
         pd.concat([frame.assign(level=by) for by, frame in parts.items()]).to_csv(args.out, index=False)
@@ -120,6 +138,7 @@ def run_areas(args: argparse.Namespace) -> int:
         payload["threshold"] = analysis.rule.describe()
         payload["service"] = args.service
         payload["directory_completeness"] = analysis.completeness.describe()
+        payload["as_of"] = analysis.as_of or "current directory"
         print(json.dumps(payload, indent=1))
         return 0
     columns = list(parts["national"].columns[1:])

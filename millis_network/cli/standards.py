@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -28,17 +29,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     check.add_argument("records", type=Path, metavar="RECORDS", help=".yaml, .csv or .xlsx records file")
     check.add_argument(
-        "--as-of", type=_iso_date, default=None, metavar="DATE",
+        "--as-of",
+        type=_iso_date,
+        default=None,
+        metavar="DATE",
         help="date to check on, YYYY-MM-DD (default: the records' own as_of if they state one, else today)",
     )
     check.add_argument("--json", action="store_true", help="print the whole report as JSON for machines")
     check.add_argument("--strict", action="store_true", help="exit 1 when any requirement fails")
     check.add_argument(
-        "--set", action="append", default=[], type=_assignment, metavar="NAME=VALUE", dest="overrides",
+        "--set",
+        action="append",
+        default=[],
+        type=_assignment,
+        metavar="NAME=VALUE",
+        dest="overrides",
         help="override a parameter of the standards, e.g. naccc_modules_within_months=18 (repeatable)",
     )
     check.add_argument(
-        "--expiry-days", type=int, default=90, metavar="DAYS", help="list evidence expiring within DAYS (default 90)"
+        "--expiry-days",
+        type=int,
+        default=std.DEFAULT_EXPIRY_HORIZON_DAYS,
+        metavar="DAYS",
+        help=f"list evidence expiring within DAYS (default {std.DEFAULT_EXPIRY_HORIZON_DAYS})",
     )
     _standards_option(check)
     check.set_defaults(run=run_check)
@@ -80,7 +93,8 @@ def run_check(args: argparse.Namespace) -> int:
     try:
         standards = std.with_parameters(standards, dict(args.overrides))
     except ValueError as exc:
-        raise SystemExit(f"millis-network standards check: error: {exc}") from None
+        print(f"millis-network: error: {exc}", file=sys.stderr)
+        return 2
     records = std.load_records(args.records, standards)
     report = std.check(records, standards, as_of=args.as_of, expiry_horizon_days=args.expiry_days)
     if args.json:
@@ -128,7 +142,7 @@ def format_report(report: std.ComplianceReport) -> str:
 
 
 def _table(frame: pd.DataFrame) -> str:
-    return frame.to_string(index=False, na_rep="") if not frame.empty else "  (none)"
+    return frame.astype(object).fillna("").to_string(index=False) if not frame.empty else "  (none)"
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -136,21 +150,26 @@ def run_list(args: argparse.Namespace) -> int:
     standards = std.load_standards(args.standards)
     frame = std.requirements_frame(standards)
     if args.json:
-        print(json.dumps(
-            {
-                "version": standards.version,
-                "title": standards.title,
-                "parameters": std.parameters_frame(standards).to_dict(orient="records"),
-                "requirements": frame.to_dict(orient="records"),
-            },
-            indent=2,
-            ensure_ascii=False,
-        ))
+        print(
+            json.dumps(
+                {
+                    "version": standards.version,
+                    "title": standards.title,
+                    "parameters": std.parameters_frame(standards).to_dict(orient="records"),
+                    "requirements": frame.to_dict(orient="records"),
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return 0
     print(f"{standards.title} (v{standards.version})\n")
     for row in frame.itertuples():
         print(f"{row.requirement_id} [{row.level}] {row.title}")
-        print(f"  applies to: {row.applies_to}" + (f" (centres offering {row.applies_if_service} contact)" if row.applies_if_service else ""))
+        print(
+            f"  applies to: {row.applies_to}"
+            + (f" (centres offering {row.applies_if_service} contact)" if row.applies_if_service else "")
+        )
         print(f"  rule: {row.rule}")
         print(f"  sources: {row.sources}\n")
     print("Parameters")
@@ -166,6 +185,7 @@ def run_template(args: argparse.Namespace) -> int:
     try:
         path = std.write_template(args.out, standards=standards)
     except ValueError as exc:
-        raise SystemExit(f"millis-network standards template: error: {exc}") from None
+        print(f"millis-network: error: {exc}", file=sys.stderr)
+        return 2
     print(path)
     return 0

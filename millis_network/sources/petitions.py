@@ -15,6 +15,7 @@ fetched. A petition that does not exist (HTTP 404) raises
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,9 @@ from millis_network.sources._http import HttpSettings, Snapshot, fetch_json_snap
 
 #: The petitions service of the UK Parliament.
 PETITIONS_BASE_URL = "https://petition.parliament.uk"
+
+#: Environment variable that points the client at another server (a mirror, or a local test server).
+BASE_URL_VARIABLE = "MILLIS_NETWORK_PETITIONS_URL"
 
 #: Columns of :attr:`PetitionFigures.by_country`.
 COUNTRY_COLUMNS: tuple[str, ...] = ("code", "name", "signature_count")
@@ -55,6 +59,11 @@ def petition_id_from(text: str | int) -> int:
             "e.g. 700123 for https://petition.parliament.uk/petitions/700123"
         )
     return int(match.group(1))
+
+
+def default_base_url() -> str:
+    """``$MILLIS_NETWORK_PETITIONS_URL`` when set, else :data:`PETITIONS_BASE_URL`."""
+    return os.environ.get(BASE_URL_VARIABLE) or PETITIONS_BASE_URL
 
 
 def petition_url(petition_id: int, *, base_url: str = PETITIONS_BASE_URL) -> str:
@@ -96,6 +105,25 @@ class PetitionFigures:
     def top_constituencies(self, n: int = 10) -> pd.DataFrame:
         """The ``n`` constituencies with most signatures (columns :data:`CONSTITUENCY_COLUMNS`)."""
         return self.by_constituency.head(n).reset_index(drop=True)
+
+    def to_dict(self, *, top: int = 10) -> dict[str, Any]:
+        """JSON-ready totals, the ``top`` constituencies and the countries."""
+        return {
+            "petition_id": self.petition_id,
+            "title": self.title,
+            "state": self.state,
+            "signature_count": self.signature_count,
+            "url": self.url,
+            "fetched_at": self.fetched_at,
+            "from_cache": self.from_cache,
+            "top_constituencies": [
+                {**row, "signature_count": int(row["signature_count"])}
+                for row in self.top_constituencies(top).to_dict("records")
+            ],
+            "by_country": [
+                {**row, "signature_count": int(row["signature_count"])} for row in self.by_country.to_dict("records")
+            ],
+        }
 
     def label(self) -> str:
         """Where and when the figures were read, for captions and briefings."""
@@ -158,7 +186,7 @@ def parse_petition(snapshot: Snapshot, *, petition_id: int) -> PetitionFigures:
 def fetch_petition(
     petition_id: int | str,
     *,
-    base_url: str = PETITIONS_BASE_URL,
+    base_url: str | None = None,
     settings: HttpSettings = HttpSettings(),
     cache_dir: Path | None = None,
 ) -> PetitionFigures:
@@ -166,7 +194,7 @@ def fetch_petition(
 
     Args:
         petition_id: the petition's number (or its address).
-        base_url: the petitions service (a local server in tests).
+        base_url: the petitions service (default :func:`default_base_url`).
         settings: timeout and retry policy.
         cache_dir: where snapshots live (``config.default_cache_dir()`` by default).
 
@@ -179,7 +207,7 @@ def fetch_petition(
             something that is not a petition) and no copy is stored.
     """
     number = petition_id_from(petition_id)
-    url = petition_url(number, base_url=base_url)
+    url = petition_url(number, base_url=base_url or default_base_url())
     statuses: list[int] = []
     session = requests.Session()
     session.hooks["response"].append(lambda response, *args, **kwargs: statuses.append(response.status_code))

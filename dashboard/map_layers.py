@@ -1,0 +1,342 @@
+"""The coverage map's folium layers: colours, labels and legend, defined once.
+
+Presentation only: every value drawn comes from ``millis_network`` tables.
+
+Works with no network. Leaflet and its marker-cluster plugin come from the
+PyPI packages ``xstatic-leaflet`` and ``xstatic-leaflet-markercluster`` and are
+served by this Streamlit server, so courts, centres and areas always draw; the
+street-map tiles are one optional overlay that simply stays blank offline.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import shapely
+import streamlit.components.v1 as components
+import xstatic.pkg.leaflet
+import xstatic.pkg.leaflet_markercluster
+from branca.element import Element, MacroElement
+from folium.plugins import MarkerCluster
+from jinja2 import Template
+
+from millis_network.config import REACH_BANDS_MINUTES
+from millis_network.coverage import COURT_STATUSES
+
+# Declared only so that this server serves the two folders; never called. The
+# map frame (served at /component/streamlit_folium.st_folium/) loads them by
+# relative URL, so a ``server.baseUrlPath`` keeps working.
+components.declare_component("leaflet", path=xstatic.pkg.leaflet.BASE_DIR)
+components.declare_component("leaflet_markercluster", path=xstatic.pkg.leaflet_markercluster.BASE_DIR)
+_LEAFLET = f"../{__name__}.leaflet/"
+_CLUSTER = f"../{__name__}.leaflet_markercluster/"
+
+#: Court status → fill colour (Okabe–Ito palette, safe for colour-blind readers) and its name.
+COURT_COLOURS: dict[str, str] = dict(zip(COURT_STATUSES, ("#009E73", "#E69F00", "#56B4E9", "#D55E00")))
+COURT_COLOUR_NAMES: dict[str, str] = dict(zip(COURT_STATUSES, ("green", "orange", "sky blue", "red")))
+
+#: Contact centre service types, in legend order.
+CENTRE_TYPES: tuple[str, ...] = ("supported and supervised", "supported only", "supervised only", "other or not stated")
+#: Centre service type → colour (Paul Tol's muted palette, colour-blind safe).
+CENTRE_COLOURS: dict[str, str] = dict(zip(CENTRE_TYPES, ("#332288", "#117733", "#AA4499", "#777777")))
+
+#: Drive-time classes of the area layer, from the reach bands, plus "none".
+REACH_CLASSES: tuple[str, ...] = (
+    f"up to {REACH_BANDS_MINUTES[0]} min",
+    *(f"{low}–{high} min" for low, high in zip(REACH_BANDS_MINUTES, REACH_BANDS_MINUTES[1:])),
+    f"over {REACH_BANDS_MINUTES[-1]} min",
+    "no suitable centre in this directory",
+)
+#: Drive-time class → fill colour (viridis, light = near, dark = far; grey = none).
+REACH_COLOURS: dict[str, str] = dict(zip(REACH_CLASSES, ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154", "#bdbdbd")))
+
+#: Map position of a centre, in words (approximate unless placed by postcode).
+PRECISION_LABELS: dict[str, str] = {
+    "postcode": "placed at its postcode",
+    "district": "approximate: postcode district only",
+    "town": "approximate: town centre",
+}
+
+#: Simplification tolerance (degrees, about 400 m) and coordinate grid (about 100 m) of the area layer.
+AREA_TOLERANCE_DEGREES = 0.005
+AREA_GRID_DEGREES = 0.001
+
+MAP_HEIGHT_PX = 620
+
+_STYLE = """
+<style>
+.centre-icon div { width: 11px; height: 11px; transform: rotate(45deg); border: 2px solid #ffffff;
+  box-shadow: 0 0 0 1px #222222; box-sizing: border-box; }
+.centre-icon.approximate div { background: #ffffff !important; border-width: 3px; }
+.map-legend { background: rgba(255, 255, 255, 0.94); padding: 6px 8px; font: 12px/1.35 sans-serif;
+  color: #111111; border-radius: 4px; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.35); max-width: 240px; }
+.map-legend b { display: block; margin-top: 4px; }
+.map-legend i { display: inline-block; width: 11px; height: 11px; margin-right: 5px; vertical-align: -1px; }
+.map-legend i.court { border-radius: 50%; border: 1px solid #222222; }
+.map-legend i.centre { transform: rotate(45deg) scale(0.8); border: 1px solid #222222; }
+.map-legend i.area { opacity: 0.75; border: 1px solid #666666; }
+</style>
+"""
+
+
+class _Legend(MacroElement):
+    """An HTML legend drawn as a Leaflet control in the map's bottom-right corner."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: "bottomright"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "map-legend");
+                div.innerHTML = {{ this.html|tojson }};
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.html = html
+
+
+def centre_type(row: pd.Series) -> str:
+    """The legend type of a centre from its ``supported`` and ``supervised`` flags."""
+    if row["supported"] and row["supervised"]:
+        return CENTRE_TYPES[0]
+    if row["supported"]:
+        return CENTRE_TYPES[1]
+    if row["supervised"]:
+        return CENTRE_TYPES[2]
+    return CENTRE_TYPES[3]
+
+
+def reach_class(minutes: float) -> str:
+    """The drive-time class of a median drive in minutes (NaN or inf: no suitable centre)."""
+    if minutes is None or not math.isfinite(minutes):
+        return REACH_CLASSES[-1]
+    for band, label in zip(REACH_BANDS_MINUTES, REACH_CLASSES):
+        if minutes <= band:
+            return label
+    return REACH_CLASSES[-2]
+
+
+def court_tooltip(row: pd.Series) -> str:
+    """A court's hover text; also how a click on the map names the court."""
+    return f"{row['court_name']} ({row['status']})"
+
+
+def simplified_areas(boundaries: gpd.GeoDataFrame) -> dict:
+    """Local authority polygons light enough for a web map, as a GeoJSON dict.
+
+    Simplified to :data:`AREA_TOLERANCE_DEGREES` and snapped to a
+    :data:`AREA_GRID_DEGREES` grid; properties ``local_authority_code`` and
+    ``local_authority_name``.
+    """
+    shapes = boundaries[["local_authority_code", "local_authority_name", "geometry"]].copy()
+    simple = shapes.geometry.simplify(AREA_TOLERANCE_DEGREES, preserve_topology=True).values
+    shapes["geometry"] = shapely.set_precision(simple, AREA_GRID_DEGREES)
+    return shapes.__geo_interface__
+
+
+def area_features(areas: dict, la_summary: pd.DataFrame, *, service: str) -> dict:
+    """The area GeoJSON with each district's median drive, class and colour added.
+
+    ``la_summary`` is :func:`millis_network.coverage.reach_summary` by local
+    authority; districts absent from it (another jurisdiction) are left out.
+    """
+    median = dict(zip(la_summary["area_code"], la_summary[f"median_{service}_minutes"]))
+    features = []
+    for feature in areas["features"]:
+        code = feature["properties"]["local_authority_code"]
+        if code not in median:
+            continue
+        minutes = float(median[code])
+        label = reach_class(minutes)
+        properties = dict(feature["properties"])
+        properties["median_drive"] = f"{minutes:.0f} min ({label})" if math.isfinite(minutes) else label
+        properties["fill"] = REACH_COLOURS[label]
+        features.append({"type": "Feature", "properties": properties, "geometry": feature["geometry"]})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _legend_html(*, service: str, court_counts: dict[str, int]) -> str:
+    courts = "".join(
+        f'<div><i class="court" style="background:{COURT_COLOURS[s]}"></i>{s} ({court_counts.get(s, 0)})</div>'
+        for s in COURT_STATUSES
+    )
+    centres = "".join(f'<div><i class="centre" style="background:{CENTRE_COLOURS[t]}"></i>{t}</div>' for t in CENTRE_TYPES)
+    areas = "".join(f'<div><i class="area" style="background:{REACH_COLOURS[c]}"></i>{c}</div>' for c in REACH_CLASSES)
+    return (
+        f"<b>Family court centres</b>{courts}"
+        f"<b>Contact centres</b>{centres}<div>hollow: location approximate</div>"
+        f"<b>Median drive to nearest {service} centre</b>{areas}"
+    )
+
+
+def _points(frame: pd.DataFrame, properties: dict[str, pd.Series]) -> dict:
+    """A GeoJSON FeatureCollection of points (coordinates rounded to about 1 m)."""
+    columns = list(properties)
+    rows = zip(frame["lon"].round(5), frame["lat"].round(5), *(properties[c] for c in columns))
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
+                "properties": dict(zip(columns, values)),
+            }
+            for lon, lat, *values in rows
+        ],
+    }
+
+
+def _court_layers(coverage: pd.DataFrame) -> list[folium.GeoJson]:
+    layers = []
+    for status in COURT_STATUSES:
+        rows = coverage[coverage["status"] == status]
+        style = {"fillColor": COURT_COLOURS[status]}
+        layers.append(
+            folium.GeoJson(
+                _points(rows, {"tooltip": rows.apply(court_tooltip, axis=1) if len(rows) else pd.Series([], dtype=str)}),
+                name=f"Family courts: {status} ({len(rows)})",
+                marker=folium.CircleMarker(
+                    radius=7, color="#222222", weight=1.5, fill=True, fill_opacity=1.0, class_name="court-marker"
+                ),
+                style_function=lambda feature, style=style: style,
+                tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
+            )
+        )
+    return layers
+
+
+def _centre_tooltip(row: pd.Series) -> str:
+    sample = "SAMPLE RECORD (illustrative). " if row["sample"] == "yes" else ""
+    withheld = "; address withheld, shown at district level" if row["address_withheld"] == "yes" else ""
+    services = row["services"] or "services not stated"
+    return (
+        f"{sample}{row['name']}, {row['town'] or row['postcode']}: {services}; {row['accreditation']}; "
+        f"{PRECISION_LABELS.get(row['location_precision'], '')}{withheld}"
+    )
+
+
+def _centre_layers(centres: pd.DataFrame) -> list[MarkerCluster]:
+    types = centres.apply(centre_type, axis=1) if len(centres) else pd.Series([], dtype=str)
+    layers = []
+    for kind in CENTRE_TYPES:
+        rows = centres[types == kind]
+        approximate = (rows["location_precision"] != "postcode").map({True: " approximate", False: ""})
+        cluster = MarkerCluster(
+            name=f"Contact centres: {kind} ({len(rows)})",
+            options={"showCoverageOnHover": False, "maxClusterRadius": 40, "disableClusteringAtZoom": 10},
+        )
+        cluster.default_js = [("markerclusterjs", _CLUSTER + "leaflet.markercluster.js")]
+        cluster.default_css = [
+            ("markerclustercss", _CLUSTER + "MarkerCluster.css"),
+            ("markerclusterdefaultcss", _CLUSTER + "MarkerCluster.Default.css"),
+        ]
+        folium.GeoJson(
+            _points(rows, {
+                "tooltip": rows.apply(_centre_tooltip, axis=1) if len(rows) else pd.Series([], dtype=str),
+                "icon_class": "centre-icon" + approximate,
+            }),
+            marker=folium.Marker(
+                icon=folium.DivIcon(
+                    html=f'<div style="background:{CENTRE_COLOURS[kind]};border-color:{CENTRE_COLOURS[kind]}"></div>',
+                    icon_size=(11, 11),
+                    icon_anchor=(6, 6),
+                )
+            ),
+            style_function=lambda feature: {"className": feature["properties"]["icon_class"]},
+            tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
+            control=False,
+        ).add_to(cluster)
+        layers.append(cluster)
+    return layers
+
+
+def drawable_centres(centres: pd.DataFrame, *, include_sample: bool) -> pd.DataFrame:
+    """Open, placed centres to draw (sample records only when the rule includes them)."""
+    keep = (centres["status"] == "open") & centres["lat"].notna() & centres["lon"].notna()
+    if not include_sample:
+        keep &= centres["sample"] != "yes"
+    return centres[keep]
+
+
+def bounds_of(coverage: pd.DataFrame, *, margin_degrees: float = 0.3) -> list[list[float]]:
+    """[[south, west], [north, east]] around the courts drawn, with a margin."""
+    return [
+        [float(coverage["lat"].min()) - margin_degrees, float(coverage["lon"].min()) - margin_degrees],
+        [float(coverage["lat"].max()) + margin_degrees, float(coverage["lon"].max()) + margin_degrees],
+    ]
+
+
+def legend_text(*, service: str) -> str:
+    """The map legend in words, under the map (a text alternative for the colours)."""
+    courts = ", ".join(f"{COURT_COLOUR_NAMES[s]}: {s}" for s in COURT_STATUSES)
+    centres = ", ".join(CENTRE_TYPES)
+    areas = ", ".join(REACH_CLASSES)
+    return (
+        f"Circles: family court centres coloured by the rule ({courts}). Diamonds: contact centres by service "
+        f"({centres}); hollow diamonds are placed only approximately (town centre or postcode district). "
+        f"Areas: median estimated drive to the nearest {service} centre in this directory, light to dark ({areas}). "
+        "Switch layers with the control at the top right. The tables below hold the same facts."
+    )
+
+
+def coverage_map(
+    coverage: pd.DataFrame,
+    centres: pd.DataFrame,
+    areas: dict,
+    *,
+    service: str,
+    bounds: Sequence[Sequence[float]],
+) -> folium.Map:
+    """The national coverage map.
+
+    Args:
+        coverage: :func:`millis_network.coverage.court_coverage` rows to draw.
+        centres: public centre rows to draw (open, placed; see
+            :func:`millis_network.directory.public_centres`).
+        areas: :func:`area_features` output for the drive-time layer.
+        service: the service the area layer measures (for its name and legend).
+        bounds: [[south, west], [north, east]] to fit the view to (WGS84).
+    """
+    fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.5)
+    fmap.default_js = [("leaflet", _LEAFLET + "leaflet.js")]
+    fmap.default_css = [("leaflet_css", _LEAFLET + "leaflet.css")]
+    fmap.get_root().header.add_child(Element(_STYLE))
+    folium.TileLayer(
+        "OpenStreetMap", name="Street map (needs internet)", overlay=True, control=True, show=True
+    ).add_to(fmap)
+    folium.GeoJson(
+        areas,
+        name=f"Drive to nearest {service} centre, by local authority",
+        style_function=lambda feature: {
+            "fillColor": feature["properties"]["fill"],
+            "fillOpacity": 0.6,
+            "color": "#ffffff",
+            "weight": 0.6,
+        },
+        highlight_function=lambda feature: {"weight": 2, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["local_authority_name", "median_drive"], aliases=["Local authority", "Median drive"]
+        ),
+    ).add_to(fmap)
+    for layer in _centre_layers(centres):
+        layer.add_to(fmap)
+    for layer in _court_layers(coverage):
+        layer.add_to(fmap)
+    counts = coverage["status"].value_counts().to_dict()
+    fmap.add_child(_Legend(_legend_html(service=service, court_counts=counts)))
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    fmap.fit_bounds(bounds)
+    return fmap

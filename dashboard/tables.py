@@ -1,0 +1,94 @@
+"""Library frames rearranged for people: chosen columns, plain headings, rounded units.
+
+Presentation only: the values are those of ``millis_network``; nothing is
+computed here beyond rounding and renaming.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from map_layers import PRECISION_LABELS
+
+
+def nearest_centres(near: pd.DataFrame) -> pd.DataFrame:
+    """:func:`millis_network.coverage.centres_near` rows as a table for people."""
+    return pd.DataFrame(
+        {
+            "Centre": near["name"] + near["sample"].map({"yes": " [SAMPLE]"}).fillna(""),
+            "Where": near["postcode"].where(near["postcode"] != "", near["town"]),
+            "Map position": near["location_precision"].map(PRECISION_LABELS).fillna(""),
+            "Miles": near["distance_miles"].round(1),
+            "Drive (min, est.)": near["drive_minutes"].round(0),
+            "Within reach": near["within_threshold"],
+            "Services": near["services"].replace("", "not stated"),
+            "Accreditation": near["accreditation"],
+            "Opening": near["opening"].replace("", "not stated"),
+            "How to refer": near["referral"].replace("", "not stated"),
+            "Source": near["source_urls"].str.split(";").str[0].str.strip(),
+        }
+    )
+
+
+def _service_columns(frame: pd.DataFrame, service: str) -> dict[str, pd.Series]:
+    return {
+        f"Nearest {service}": frame[f"nearest_{service}_name"].replace("", "none in this directory"),
+        f"{service.capitalize()} miles": frame[f"nearest_{service}_miles"].round(1),
+        f"{service.capitalize()} drive (min)": frame[f"nearest_{service}_minutes"].round(0),
+        f"{service.capitalize()} within reach": frame[f"{service}_within"],
+    }
+
+
+def courts(coverage: pd.DataFrame) -> pd.DataFrame:
+    """:func:`millis_network.coverage.court_coverage` as a table for people."""
+    return pd.DataFrame(
+        {
+            "Court": coverage["court_name"],
+            "Jurisdiction": coverage["jurisdiction"],
+            "Town": coverage["town"],
+            "Status": coverage["status"],
+            **_service_columns(coverage, "supported"),
+            **_service_columns(coverage, "supervised"),
+        }
+    )
+
+
+def gaps(failing: pd.DataFrame) -> pd.DataFrame:
+    """:meth:`millis_network.analysis.Analysis.gaps` as a ranked table (also the download)."""
+    return pd.DataFrame(
+        {
+            "Rank": range(1, len(failing) + 1),
+            "Court": failing["court_name"],
+            "Court id": failing["court_id"],
+            "Jurisdiction": failing["jurisdiction"],
+            "Town": failing["town"],
+            "Postcode": failing["postcode"],
+            "Status": failing["status"],
+            "Longest drive to a missing service (min)": failing["worst_minutes"].round(0),
+            **_service_columns(failing, "supported"),
+            **_service_columns(failing, "supervised"),
+            "Rule": failing["threshold"],
+            "Rule version": failing["rule_version"],
+        }
+    )
+
+
+def areas(summary: pd.DataFrame, *, service: str) -> pd.DataFrame:
+    """:func:`millis_network.coverage.reach_summary` by local authority, as a table for people."""
+    shares = {
+        column.replace("share_within_", "Within ").replace("_min", " min (share)"): summary[column].round(3)
+        for column in summary.columns
+        if column.startswith("share_within_")
+    }
+    return pd.DataFrame(
+        {
+            "Local authority": summary["area_name"],
+            "Code": summary["area_code"],
+            "LSOAs": summary["lsoas"],
+            f"Median drive to {service} (min)": summary[f"median_{service}_minutes"].round(0),
+            "90th percentile drive (min)": summary[f"p90_{service}_minutes"].round(0),
+            **shares,
+            "Beyond 50 miles (share)": summary["share_beyond_50_miles"].round(3),
+            "Both services within reach (share)": summary["share_covered"].round(3),
+        }
+    ).sort_values(f"Median drive to {service} (min)", ascending=False)

@@ -1,0 +1,190 @@
+"""``millis-network export | brief | petition | funding``: campaign evidence from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from millis_network.cli.coverage import add_rule_options, rule_from_args
+from millis_network.errors import SourceUnavailableError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from millis_network.analysis import Analysis
+    from millis_network.funding import FundingEstimate
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the evidence subcommands."""
+    from millis_network.briefings import BRIEFING_FORMATS
+    from millis_network.exports import FORMATS
+
+    export = subparsers.add_parser(
+        "export", help="coverage tables as CSV, XLSX, GeoJSON or GeoPackage, each with its provenance"
+    )
+    export.add_argument("--format", choices=(*FORMATS, "all"), default="all", help="format (default: all)")
+    export.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write into")
+    export.add_argument("--json", action="store_true", help="print the files written and the provenance as JSON")
+    add_rule_options(export)
+    export.set_defaults(run=run_export)
+
+    brief = subparsers.add_parser("brief", help="advocacy briefings (HTML or PDF) per court, local authority or nation")
+    what = brief.add_mutually_exclusive_group(required=True)
+    what.add_argument("--court", action="append", metavar="ID",
+                      help="a family court centre id (repeat for several); list ids with `millis-network coverage courts`")
+    what.add_argument("--local-authority", metavar="CODE", help="an ONS local authority code, e.g. W06000015")
+    what.add_argument("--national", action="store_true", help="England and Wales as a whole")
+    what.add_argument("--all-courts", action="store_true", help="one briefing per family court centre (batch)")
+    brief.add_argument("--format", choices=BRIEFING_FORMATS, default="pdf")
+    brief.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write into")
+    brief.add_argument("--petition", metavar="ID",
+                       help="national briefing: add the cached figures of this petition (see `millis-network petition`)")
+    brief.add_argument("--no-funding", action="store_true", help="national briefing: leave out the cost of closing the gaps")
+    _add_funding_options(brief)
+    add_rule_options(brief)
+    brief.set_defaults(run=run_brief)
+
+    petition = subparsers.add_parser("petition", help="a UK Parliament petition's signatures, by constituency")
+    petition.add_argument("petition_id", metavar="ID", help="petition number or address")
+    petition.add_argument("--cached", action="store_true", help="show the stored copy only; do not go online")
+    petition.add_argument("--top", type=int, default=10, metavar="N", help="constituencies to list (default 10)")
+    petition.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="per request (default 10)")
+    petition.add_argument("--json", action="store_true", help="print JSON for machines")
+    petition.set_defaults(run=run_petition)
+
+    funding = subparsers.add_parser("funding", help="what new centres to close the gaps would cost, with assumptions")
+    _add_funding_options(funding)
+    funding.add_argument("--by", choices=("nation", "local_authority", "site"), default="nation",
+                         help="breakdown to print (default nation)")
+    funding.add_argument("--out", type=Path, default=None, metavar="FILE.csv", help="also write the breakdown as CSV")
+    funding.add_argument("--json", action="store_true", help="print JSON for machines")
+    add_rule_options(funding)
+    funding.set_defaults(run=run_funding)
+
+
+def _add_funding_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--per-centre-gbp", type=float, default=None, metavar="POUNDS",
+                        help="annual cost of one centre (default: Milli's proposed budget, £17,600)")
+    parser.add_argument("--years", type=int, default=3, help="service level agreement length in years (default 3)")
+    parser.add_argument("--uplift", type=float, default=0.0, metavar="FRACTION",
+                        help="yearly cost increase over the agreement, e.g. 0.03 for 3%% (default 0)")
+
+
+def _analysis(args: argparse.Namespace) -> Analysis:
+    from millis_network.analysis import run_analysis
+    from millis_network.exports import public_analysis
+
+    return public_analysis(run_analysis(rule_from_args(args)))
+
+
+def _funding(
+    args: argparse.Namespace, analysis: Analysis, boundaries: gpd.GeoDataFrame | None = None
+) -> FundingEstimate:
+    from millis_network.funding import cost_of_closing_gaps, default_assumptions
+
+    assumptions = default_assumptions(
+        annual_cost_per_centre_gbp=args.per_centre_gbp, sla_years=args.years, annual_uplift=args.uplift
+    )
+    return cost_of_closing_gaps(analysis, assumptions=assumptions, boundaries=boundaries)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Write the exports and list the files."""
+    from millis_network.exports import FORMATS, export_provenance, export_tables, write_export
+    from millis_network.places import local_authority_boundaries
+
+    analysis = _analysis(args)
+    boundaries = local_authority_boundaries()
+    formats = FORMATS if args.format == "all" else (args.format,)
+    written = [path for fmt in formats for path in write_export(analysis, args.out, fmt=fmt, boundaries=boundaries)]
+    if args.json:
+        info = export_provenance(analysis, export_tables(analysis))
+        print(json.dumps({"files": [str(p) for p in written], "provenance": info}, indent=1, ensure_ascii=False))
+        return 0
+    for path in written:
+        print(path)
+    print(f"{len(written)} file(s); {analysis.rule.describe()}.", file=sys.stderr)
+    return 0
+
+
+def run_brief(args: argparse.Namespace) -> int:
+    """Write one briefing, or a batch for several or all courts."""
+    from millis_network import briefings
+    from millis_network.sources.petitions import cached_petition
+
+    petition = None
+    if args.petition:
+        petition = cached_petition(args.petition)
+        if petition is None:
+            raise SourceUnavailableError(
+                f"no stored copy of petition {args.petition}; fetch it first with "
+                f"`millis-network petition {args.petition}` (needs the network)"
+            )
+    inputs = briefings.briefing_inputs(_analysis(args))
+    if args.all_courts or (args.court and len(args.court) > 1):
+        paths = briefings.write_court_briefings(inputs, args.out, fmt=args.format, court_ids=args.court)
+    elif args.court:
+        paths = [briefings.write_briefing(briefings.court_briefing(inputs, args.court[0]), args.out, fmt=args.format)]
+    elif args.local_authority:
+        briefing = briefings.local_authority_briefing(inputs, args.local_authority)
+        paths = [briefings.write_briefing(briefing, args.out, fmt=args.format)]
+    else:
+        funding = None if args.no_funding else _funding(args, inputs.analysis, inputs.boundaries)
+        briefing = briefings.national_briefing(inputs, funding=funding, petition=petition)
+        paths = [briefings.write_briefing(briefing, args.out, fmt=args.format)]
+    for path in paths:
+        print(path)
+    return 0
+
+
+def run_petition(args: argparse.Namespace) -> int:
+    """Print a petition's total and top constituencies (live, or the stored copy)."""
+    from millis_network.sources._http import HttpSettings
+    from millis_network.sources.petitions import cached_petition, fetch_petition
+
+    if args.cached:
+        figures = cached_petition(args.petition_id)
+        if figures is None:
+            raise SourceUnavailableError(
+                f"no stored copy of petition {args.petition_id}; run without --cached to fetch it"
+            )
+    else:
+        figures = fetch_petition(args.petition_id, settings=HttpSettings(timeout_s=args.timeout))
+    if args.json:
+        print(json.dumps(figures.to_dict(top=args.top), indent=1, ensure_ascii=False))
+        return 0
+    print(f"Petition {figures.petition_id}: {figures.title}")
+    print(f"{figures.signature_count:,} signatures ({figures.state}). Source: {figures.label()}.")
+    top = figures.top_constituencies(args.top)
+    if not top.empty:
+        print()
+        print(top.to_string(index=False))
+    return 0
+
+
+def run_funding(args: argparse.Namespace) -> int:
+    """Print the national figure, the chosen breakdown and every assumption."""
+    import pandas as pd
+
+    estimate = _funding(args, _analysis(args))
+    table = {"nation": estimate.by_nation, "local_authority": estimate.by_local_authority,
+             "site": estimate.sites}[args.by]
+    if args.out:
+        table.to_csv(args.out, index=False)
+    if args.json:
+        print(json.dumps(estimate.to_dict(), indent=1, ensure_ascii=False))
+        return 0
+    print(estimate.headline())
+    print(f"Statutory network (a venue at each of the {estimate.statutory_venues} courts): "
+          f"£{estimate.statutory_annual_gbp:,.0f} a year, £{estimate.statutory_sla_gbp:,.0f} over "
+          f"{estimate.parameters['sla_years']} years.\n")
+    with pd.option_context("display.max_rows", None, "display.width", 200):
+        print(table.to_string(index=False, float_format=lambda v: f"{v:,.0f}"))
+    print("\nAssumptions:")
+    for number, sentence in enumerate(estimate.assumptions, start=1):
+        print(f"{number}. {sentence}")
+    return 0
