@@ -11,18 +11,19 @@ import streamlit as st
 
 import shared
 
-st.set_page_config(page_title="Child contact centres: coverage", page_icon="🧸", layout="wide")
+st.set_page_config(**shared.PAGE_CONFIG)
 
 PAGES = [
-    st.Page("pages/coverage_map.py", title="Coverage map", icon="🗺️", default=True),
-    st.Page("pages/find_a_centre.py", title="Find a centre", icon="📍"),
-    st.Page("pages/gaps.py", title="Gaps", icon="🚩"),
-    st.Page("pages/about.py", title="About the data", icon="📚"),
+    st.Page("pages/coverage_map.py", title="Coverage map", icon=":material/map:", default=True),
+    st.Page("pages/find_a_centre.py", title="Find a centre", icon=":material/location_on:"),
+    st.Page("pages/gaps.py", title="Gaps", icon=":material/flag:"),
+    st.Page("pages/campaign_network.py", title="The campaign's network", icon="🏛️"),
+    st.Page("pages/about.py", title="About the data", icon=":material/info:"),
     st.Page("pages/standards.py", title="Standards", icon="✅"),
+    st.Page("pages/evidence.py", title="Evidence", icon="📄"),
+    st.Page("pages/funding.py", title="Funding", icon="💷"),
+    st.Page("pages/directory.py", title="Directory", icon="📇"),
 ]
 
-page = st.navigation(PAGES)
-shared.start_session()
-shared.sidebar_controls()
-shared.keep_controls_in_url()
-page.run()
+shared.shared_furniture()
+st.navigation(PAGES).run()

@@ -8,10 +8,12 @@ function: uploads stay in that visitor's session only.
 
 from __future__ import annotations
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 import map_layers
+from millis_network import history, scenario
 from millis_network import briefings, funding
 from millis_network import standards as std
 from millis_network.analysis import Analysis, run_analysis
@@ -21,6 +23,7 @@ from millis_network.directory import contact_centres, public_centres
 from millis_network.directory import millis_profile as directory_profile
 from millis_network.places import local_authority_boundaries
 from millis_network.postcodes import PostcodeIndex, load_index
+from millis_network.store import Store, open_store
 
 
 @st.cache_data(show_spinner=False)
@@ -95,6 +98,70 @@ def funding_estimate(
 
 
 @st.cache_data(show_spinner=False)
+def centre_budget() -> funding.CentreBudget:
+    """Milli's proposed annual budget (P.119/2014), the default cost of one centre."""
+    return funding.millis_budget()
+
+
+@st.cache_data(show_spinner=False)
 def millis_profile() -> dict:
     """Milli's Child Contact Centre as P.119/2014 described it (``network_data/centres/millis.yaml``)."""
     return directory_profile()
+
+
+@st.cache_resource(show_spinner="Placing the statutory network…")
+def statutory_network(rule: CampaignRule, variant: str) -> scenario.StatutoryNetwork:
+    """The campaign's statutory network scenario against today's directory, under ``rule``."""
+    return scenario.statutory_network(rule, variant=variant, directory=analysis(rule))  # type: ignore[arg-type]
+
+
+@st.cache_resource(show_spinner=False)
+def statutory_network_summary(rule: CampaignRule, variant: str) -> dict:
+    """:func:`millis_network.scenario.statutory_network_summary` of :func:`statutory_network`."""
+    return scenario.statutory_network_summary(statutory_network(rule, variant))
+
+
+@st.cache_resource(show_spinner=False)
+def campaign_map_frame(rule: CampaignRule, variant: str, band: int) -> gpd.GeoDataFrame:
+    """Scenario and directory shares within ``band`` minutes per local authority, on simplified boundaries."""
+    comparison = statutory_network(rule, variant).comparison(by="local_authority")
+    shapes = gpd.GeoDataFrame.from_features(local_authority_areas(), crs="EPSG:4326")
+    return scenario.comparison_map_frame(comparison, shapes, band=band)
+
+
+@st.cache_resource(show_spinner="Comparing the directory over time…")
+def lost_since(rule: CampaignRule, start: str) -> history.LostSince:
+    """Courts and areas that lost a suitable centre within reach between ``start`` and today's directory."""
+    full = analysis(rule)
+    return history.lost_since(full.courts, contact_centres(), full.lsoas, start=start, rule=rule)
+
+
+@st.cache_resource(show_spinner=False)
+def court_timeline(rule: CampaignRule, court_id: str) -> pd.DataFrame:
+    """Dated openings and closures within reach of one court (:func:`millis_network.history.court_timeline`)."""
+    return history.court_timeline(court_id, analysis(rule).courts, contact_centres(), rule=rule)
+
+
+@st.cache_resource(show_spinner=False)
+def area_timeline(rule: CampaignRule, local_authority_code: str) -> pd.DataFrame:
+    """Dated openings and closures within reach of one local authority's LSOAs."""
+    return history.area_timeline(local_authority_code, analysis(rule).lsoas, contact_centres(), rule=rule)
+
+
+@st.cache_resource(show_spinner=False)
+def jersey_transition() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Milli's → Centrepoint: the directory's lineage rows and Milli's documented history, with sources."""
+    return (
+        history.service_lineage(contact_centres(), "millis-child-contact-centre"),
+        history.documented_history(millis_profile()),
+    )
+
+
+@st.cache_resource(show_spinner="Opening the directory database…")
+def directory_store(url: str) -> Store:
+    """The directory database at ``url`` (migrated; loaded from the bundled network_data/ while it holds no centres).
+
+    One connection pool per URL, shared by every session: each write is its
+    own version-checked transaction, so sessions cannot overwrite each other.
+    """
+    return open_store(url, seed_from=default_data_dir())

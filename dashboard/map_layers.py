@@ -26,6 +26,7 @@ from jinja2 import Template
 
 from millis_network.config import REACH_BANDS_MINUTES
 from millis_network.coverage import COURT_STATUSES
+from millis_network.directory import PRECISION_LABELS
 
 # Declared only so that this server serves the two folders; never called. The
 # map frame (served at /component/streamlit_folium.st_folium/) loads them by
@@ -54,24 +55,22 @@ REACH_CLASSES: tuple[str, ...] = (
 #: Drive-time class → fill colour (viridis, light = near, dark = far; grey = none).
 REACH_COLOURS: dict[str, str] = dict(zip(REACH_CLASSES, ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154", "#bdbdbd")))
 
-#: Map position of a centre, in words (approximate unless placed by postcode).
-PRECISION_LABELS: dict[str, str] = {
-    "postcode": "placed at its postcode",
-    "district": "approximate: postcode district only",
-    "town": "approximate: town centre",
-}
-
 #: Simplification tolerance (degrees, about 400 m) and coordinate grid (about 100 m) of the area layer.
 AREA_TOLERANCE_DEGREES = 0.005
 AREA_GRID_DEGREES = 0.001
 
 MAP_HEIGHT_PX = 620
 
+#: How close (degrees) a click must be to a court's drawn point to select it.
+COORDINATE_MATCH_DEGREES = 1e-4
+
 _STYLE = """
 <style>
 .centre-icon div { width: 11px; height: 11px; transform: rotate(45deg); border: 2px solid #ffffff;
   box-shadow: 0 0 0 1px #222222; box-sizing: border-box; }
 .centre-icon.approximate div { background: #ffffff !important; border-width: 3px; }
+.marker-cluster, .marker-cluster div { background-color: rgba(51, 34, 136, 0.18) !important; }
+.marker-cluster div { background-color: #ffffff !important; border: 2px solid #332288; color: #111111; font-weight: bold; }
 .map-legend { background: rgba(255, 255, 255, 0.94); padding: 6px 8px; font: 12px/1.35 sans-serif;
   color: #111111; border-radius: 4px; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.35); max-width: 240px; }
 .map-legend b { display: block; margin-top: 4px; }
@@ -130,8 +129,22 @@ def reach_class(minutes: float) -> str:
 
 
 def court_tooltip(row: pd.Series) -> str:
-    """A court's hover text; also how a click on the map names the court."""
+    """A court's hover text."""
     return f"{row['court_name']} ({row['status']})"
+
+
+def court_at(coverage: pd.DataFrame, lat: float, lon: float) -> str | None:
+    """The id of the court drawn at a clicked point, or None (a click elsewhere).
+
+    A small circle reports its own centre when clicked, so a court click gives
+    the court's drawn coordinates (rounded as :func:`_points` rounds them).
+    Courts sharing a building share a point: the first by name is returned.
+    """
+    here = (coverage["lat"].round(5) - lat).abs().lt(COORDINATE_MATCH_DEGREES) & (
+        coverage["lon"].round(5) - lon
+    ).abs().lt(COORDINATE_MATCH_DEGREES)
+    matches = coverage[here].sort_values("court_name")
+    return None if matches.empty else str(matches["court_id"].iloc[0])
 
 
 def simplified_areas(boundaries: gpd.GeoDataFrame) -> dict:
@@ -310,7 +323,7 @@ def coverage_map(
         service: the service the area layer measures (for its name and legend).
         bounds: [[south, west], [north, east]] to fit the view to (WGS84).
     """
-    fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.5)
+    fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
     fmap.default_js = [("leaflet", _LEAFLET + "leaflet.js")]
     fmap.default_css = [("leaflet_css", _LEAFLET + "leaflet.css")]
     fmap.get_root().header.add_child(Element(_STYLE))

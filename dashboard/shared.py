@@ -8,9 +8,17 @@ from the URL and :func:`keep_controls_in_url` writes them back to
 postcode) there with :func:`url_value` and :func:`remember_in_url`, so a copied
 link reproduces the view.
 
-Pages read the settings with :func:`current_rule`, :func:`current_service`
-and :func:`current_jurisdiction`, and call :func:`data_notice` wherever the
+A page that uses the settings calls :func:`page_setup` first, then reads them
+with :func:`current_rule`, :func:`current_service` and
+:func:`current_jurisdiction`, and calls :func:`data_notice` wherever the
 centre directory or sample records take part.
+
+Why :func:`page_setup`: because the pages live in a folder named ``pages/``,
+Streamlit runs a page *without* the entrypoint (its legacy multipage mode)
+until the first run in a server process reaches ``st.navigation``: when a
+fresh server's first visitor opens a shared link to a page other than the
+landing page, and in every ``AppTest`` run. The page then draws the shared
+sidebar itself, so the link works the same.
 """
 
 from __future__ import annotations
@@ -89,6 +97,30 @@ SWITCHES: dict[str, tuple[str, str]] = {
 }
 
 
+#: ``st.set_page_config`` arguments, shared by the entrypoint and :func:`page_setup`.
+PAGE_CONFIG: dict[str, str] = {"page_title": "Child contact centres: coverage", "page_icon": "🧸", "layout": "wide"}
+
+_ENTRYPOINT_RAN = "_shared_sidebar_drawn"
+
+
+def shared_furniture() -> None:
+    """Seed the settings, draw the sidebar and keep the URL current (the entrypoint calls this)."""
+    start_session()
+    sidebar_controls()
+    keep_controls_in_url()
+    st.session_state[_ENTRYPOINT_RAN] = True
+
+
+def page_setup() -> None:
+    """Call first on a page that uses the shared settings; draws them if the entrypoint did not run."""
+    if st.session_state.pop(_ENTRYPOINT_RAN, False):
+        return
+    st.set_page_config(**PAGE_CONFIG)
+    start_session()
+    sidebar_controls()
+    keep_controls_in_url()
+
+
 def start_session() -> None:
     """Seed the shared controls from the URL on a session's first run (bad values fall back to defaults)."""
     for key, choice in CHOICES.items():
@@ -105,14 +137,18 @@ def sidebar_controls() -> None:
     with st.sidebar:
         st.header("Settings")
         for key, choice in CHOICES.items():
-            st.selectbox(choice.label, list(choice.options), format_func=choice.options.__getitem__, key=key, help=choice.help)
+            st.selectbox(
+                choice.label, list(choice.options), format_func=choice.options.__getitem__, key=key, help=choice.help,
+                persist_state="session",
+            )
         for key, (label, help_text) in SWITCHES.items():
-            st.toggle(label, key=key, help=help_text)
+            st.toggle(label, key=key, help=help_text, persist_state="session")
         st.caption("Settings apply to every page and are kept in the address bar: copy it to share this view.")
 
 
 def current_rule() -> CampaignRule:
     """The campaign rule the sidebar describes."""
+    start_session()
     threshold = THRESHOLDS[st.session_state["threshold"]]
     return CampaignRule(
         threshold_minutes=threshold.minutes,
@@ -124,11 +160,13 @@ def current_rule() -> CampaignRule:
 
 def current_service() -> Service:
     """``supported`` or ``supervised``, as chosen in the sidebar."""
+    start_session()
     return st.session_state["service"]
 
 
 def current_jurisdiction() -> str:
     """The chosen court jurisdiction, or "" for all."""
+    start_session()
     value = st.session_state["jurisdiction"]
     return "" if value == "all" else value
 
@@ -163,6 +201,6 @@ def data_notice(analysis: Analysis) -> None:
         st.warning(
             "**Sample records included.** Some centres counted here are illustrative sample records, not real "
             "centres; they are labelled SAMPLE wherever shown. Turn off *Include sample records* for real data only.",
-            icon="⚠️",
+            icon=":material/warning:",
         )
-    st.info(f"**Incomplete directory.** {analysis.completeness.describe()}", icon="ℹ️")
+    st.info(f"**Incomplete directory.** {analysis.completeness.describe()}", icon=":material/info:")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from map_layers import PRECISION_LABELS
+from millis_network.directory import PRECISION_LABELS
+from millis_network.information_sheet import InformationSheet
 
 
 def nearest_centres(near: pd.DataFrame) -> pd.DataFrame:
@@ -92,3 +93,21 @@ def areas(summary: pd.DataFrame, *, service: str) -> pd.DataFrame:
             "Both services within reach (share)": summary["share_covered"].round(3),
         }
     ).sort_values(f"Median drive to {service} (min)", ascending=False)
+
+
+def sheet_centres(sheet: InformationSheet) -> pd.DataFrame:
+    """The centres of an information sheet as the page shows them (the sheet's own wording)."""
+    return pd.DataFrame(
+        {
+            "Centre": [c.name + (" [SAMPLE]" if c.sample else "") for c in sheet.centres],
+            "Where": [c.location + (f" ({c.location_note})" if c.location_note else "") for c in sheet.centres],
+            "Miles": [round(c.distance_miles, 1) for c in sheet.centres],
+            "Drive (min, est.)": [round(c.drive_minutes) for c in sheet.centres],
+            "Within reach": [c.within_threshold for c in sheet.centres],
+            "Services": [c.services for c in sheet.centres],
+            "Accreditation": [c.accreditation for c in sheet.centres],
+            "Opening": [c.opening for c in sheet.centres],
+            "How to refer": [c.referral for c in sheet.centres],
+            "Source": [c.source_url for c in sheet.centres],
+        }
+    )

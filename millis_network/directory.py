@@ -48,6 +48,13 @@ JURISDICTIONS: tuple[str, ...] = (
     "Isle of Man",
 )
 PRECISIONS: tuple[str, ...] = ("postcode", "district", "town", "none")
+#: Each precision in words, for maps and documents shown to people.
+PRECISION_LABELS: dict[str, str] = {
+    "postcode": "placed at its postcode",
+    "district": "approximate: postcode district only",
+    "town": "approximate: town centre",
+    "none": "not placed",
+}
 STATUSES: tuple[str, ...] = ("open", "closed")
 ADDRESS_WITHHELD: tuple[str, ...] = ("yes", "no", "unknown")
 YES_NO: tuple[str, ...] = ("yes", "no")

@@ -362,7 +362,7 @@ def export_files(
     Returns:
         ``{file name: bytes}``: for CSV a ``.csv`` and a ``.provenance.json``
         per table; for GeoJSON a ``.geojson`` per table; otherwise one file
-        (``millis_network_export.xlsx`` / ``.gpkg``).
+        (:func:`bundle_name`).
     """
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {', '.join(FORMATS)}, got {fmt!r}")
@@ -371,11 +371,11 @@ def export_files(
     if fmt == "csv":
         return to_csv_files(tables, info)
     if fmt == "xlsx":
-        return {"millis_network_export.xlsx": to_xlsx_bytes(tables, info)}
+        return {bundle_name(fmt): to_xlsx_bytes(tables, info)}
     outlines = local_authority_boundaries() if boundaries is None else boundaries
     if fmt == "geojson":
         return to_geojson_files(tables, info, outlines)
-    return {"millis_network_export.gpkg": to_gpkg_bytes(tables, info, outlines)}
+    return {bundle_name(fmt): to_gpkg_bytes(tables, info, outlines)}
 
 
 def zip_bytes(files: Mapping[str, bytes]) -> bytes:
@@ -385,6 +385,28 @@ def zip_bytes(files: Mapping[str, bytes]) -> bytes:
         for name, body in files.items():
             archive.writestr(name, body)
     return buffer.getvalue()
+
+
+def bundle_name(fmt: Format) -> str:
+    """File name of :func:`export_bundle`'s download for ``fmt``."""
+    if fmt in ("csv", "geojson"):
+        return f"millis_network_export_{fmt}.zip"
+    return f"millis_network_export.{fmt}"
+
+
+def export_bundle(
+    analysis: Analysis, *, fmt: Format, boundaries: gpd.GeoDataFrame | None = None
+) -> tuple[str, bytes]:
+    """One export format as a single download: the file itself, or a ZIP of the format's files.
+
+    Returns:
+        ``(file name, bytes)``: :func:`bundle_name` and the XLSX or GeoPackage
+        file, or a ZIP of the CSV (with sidecars) or GeoJSON files.
+    """
+    files = export_files(analysis, fmt=fmt, boundaries=boundaries)
+    if fmt in ("csv", "geojson"):
+        return bundle_name(fmt), zip_bytes(files)
+    return bundle_name(fmt), next(iter(files.values()))
 
 
 def write_export(

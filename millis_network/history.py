@@ -317,6 +317,88 @@ def _successor_text(closure_ids: list[str], centres: pd.DataFrame) -> str:
     return "; ".join(parts)
 
 
+def _closures_named(closure_ids: list[str], centres: pd.DataFrame) -> dict[str, str]:
+    """``closure_ids``, ``closures`` and ``successors`` texts for a list of closed centres."""
+    rows = centres.set_index("id").loc[closure_ids].reset_index().to_dict("records")
+    return {
+        "closure_ids": "; ".join(closure_ids),
+        "closures": "; ".join(_closure_text(row) for row in rows),
+        "successors": _successor_text(closure_ids, centres),
+    }
+
+
+def _courts_lost(
+    courts: pd.DataFrame, before: CentresAtDate, after: CentresAtDate, centres: pd.DataFrame, *,
+    rule: CampaignRule, model: DriveTimeModel, settlements: SettlementIndex, blame: dict[str, int],
+) -> pd.DataFrame:
+    cov_before = court_coverage(courts, before.centres, rule=rule, model=model, settlements=settlements)
+    cov_after = court_coverage(courts, after.centres, rule=rule, model=model, settlements=settlements)
+    rows: list[dict[str, Any]] = []
+    for service in SERVICES_FOR_RULE:
+        chosen, pairs = _within(
+            cov_before["lat"].to_numpy(), cov_before["lon"].to_numpy(), before.centres,
+            service=service, rule=rule, model=model, settlements=settlements,
+        )
+        lost = (cov_before[f"{service}_within"] > 0) & (cov_after[f"{service}_within"] == 0)
+        for i in np.flatnonzero(lost.to_numpy()):
+            blamed = list(chosen["id"].iloc[pairs[i].indices])
+            for centre_id in blamed:
+                blame[centre_id] = blame.get(centre_id, 0) + 1
+            court, later = cov_before.iloc[i], cov_after.iloc[i]
+            rows.append(
+                {
+                    "court_id": court["court_id"],
+                    "court_name": court["court_name"],
+                    "town": court["town"],
+                    "jurisdiction": court["jurisdiction"],
+                    "service": service,
+                    "centres_within_start": int(court[f"{service}_within"]),
+                    "nearest_minutes_start": float(court[f"nearest_{service}_minutes"]),
+                    "nearest_minutes_end": float(later[f"nearest_{service}_minutes"]),
+                    "meets_rule_start": bool(court["meets_rule"]),
+                    "meets_rule_end": bool(later["meets_rule"]),
+                    **_closures_named(blamed, centres),
+                }
+            )
+    return pd.DataFrame(rows, columns=list(LOST_COURT_COLUMNS))
+
+
+def _areas_lost(
+    lsoas: pd.DataFrame, before: CentresAtDate, after: CentresAtDate, centres: pd.DataFrame, *,
+    rule: CampaignRule, model: DriveTimeModel, settlements: SettlementIndex, blame: dict[str, int],
+) -> pd.DataFrame:
+    lat, lon = lsoas["lat"].to_numpy(dtype=float), lsoas["lon"].to_numpy(dtype=float)
+    codes = lsoas["local_authority_code"].to_numpy()
+    parts = []
+    for service in SERVICES_FOR_RULE:
+        chosen, pairs = _within(lat, lon, before.centres, service=service, rule=rule, model=model, settlements=settlements)
+        _, pairs_after = _within(lat, lon, after.centres, service=service, rule=rule, model=model, settlements=settlements)
+        lost = (pairs.getnnz(axis=1) > 0) & (pairs_after.getnnz(axis=1) == 0)
+        lost_pairs = pairs[lost].tocoo()
+        blamed = pd.DataFrame(
+            {
+                "local_authority_code": codes[np.flatnonzero(lost)[lost_pairs.row]],
+                "centre": chosen["id"].to_numpy()[lost_pairs.col],
+            }
+        )
+        for centre_id, count in blamed["centre"].value_counts().items():
+            blame[str(centre_id)] = blame.get(str(centre_id), 0) + int(count)
+        frame = lsoas[["local_authority_code", "local_authority_name", "nation"]].assign(lost=lost)
+        grouped = frame.groupby(["local_authority_code", "local_authority_name", "nation"], sort=True)
+        per_area = grouped.agg(lsoas=("lost", "size"), lsoas_lost=("lost", "sum")).reset_index()
+        per_area = per_area[per_area["lsoas_lost"] > 0].reset_index(drop=True)
+        blamed_ids = blamed.groupby("local_authority_code")["centre"].agg(lambda ids: sorted(set(ids)))
+        named = pd.DataFrame([_closures_named(blamed_ids[code], centres) for code in per_area["local_authority_code"]],
+                             columns=["closure_ids", "closures", "successors"])
+        per_area = pd.concat([per_area, named], axis=1)
+        per_area["service"] = service
+        per_area["lsoas_lost"] = per_area["lsoas_lost"].astype(int)
+        per_area["share_lost"] = per_area["lsoas_lost"] / per_area["lsoas"]
+        parts.append(per_area)
+    areas = pd.concat(parts, ignore_index=True)[list(LOST_AREA_COLUMNS)]
+    return areas.sort_values(["lsoas_lost", "local_authority_name"], ascending=[False, True]).reset_index(drop=True)
+
+
 def lost_since(
     courts: pd.DataFrame,
     centres: pd.DataFrame,
@@ -351,79 +433,10 @@ def lost_since(
     gone = before.centres[~before.centres["id"].isin(after.centres["id"])]
     blame_courts: dict[str, int] = {}
     blame_lsoas: dict[str, int] = {}
-
-    cov_before = court_coverage(courts, before.centres, rule=rule, model=model, settlements=settlements)
-    cov_after = court_coverage(courts, after.centres, rule=rule, model=model, settlements=settlements)
-    court_rows: list[dict[str, Any]] = []
-    area_rows: list[pd.DataFrame] = []
-    lsoa_lat, lsoa_lon = lsoas["lat"].to_numpy(dtype=float), lsoas["lon"].to_numpy(dtype=float)
-    for service in SERVICES_FOR_RULE:
-        chosen, pairs = _within(
-            cov_before["lat"].to_numpy(), cov_before["lon"].to_numpy(), before.centres,
-            service=service, rule=rule, model=model, settlements=settlements,
-        )
-        lost = (cov_before[f"{service}_within"] > 0) & (cov_after[f"{service}_within"] == 0)
-        for i in np.flatnonzero(lost.to_numpy()):
-            blamed = chosen.iloc[pairs[i].indices]
-            for centre_id in blamed["id"]:
-                blame_courts[centre_id] = blame_courts.get(centre_id, 0) + 1
-            court = cov_before.iloc[i]
-            court_rows.append(
-                {
-                    "court_id": court["court_id"],
-                    "court_name": court["court_name"],
-                    "town": court["town"],
-                    "jurisdiction": court["jurisdiction"],
-                    "service": service,
-                    "centres_within_start": int(court[f"{service}_within"]),
-                    "nearest_minutes_start": float(court[f"nearest_{service}_minutes"]),
-                    "nearest_minutes_end": float(cov_after.iloc[i][f"nearest_{service}_minutes"]),
-                    "meets_rule_start": bool(court["meets_rule"]),
-                    "meets_rule_end": bool(cov_after.iloc[i]["meets_rule"]),
-                    "closure_ids": "; ".join(blamed["id"]),
-                    "closures": "; ".join(_closure_text(r) for r in blamed.to_dict("records")),
-                    "successors": _successor_text(list(blamed["id"]), centres),
-                }
-            )
-
-        chosen, pairs = _within(lsoa_lat, lsoa_lon, before.centres, service=service, rule=rule, model=model, settlements=settlements)
-        _, pairs_after = _within(lsoa_lat, lsoa_lon, after.centres, service=service, rule=rule, model=model, settlements=settlements)
-        lost_lsoa = (pairs.getnnz(axis=1) > 0) & (pairs_after.getnnz(axis=1) == 0)
-        lost_pairs = pairs[lost_lsoa].tocoo()
-        blamed_per_lsoa = pd.DataFrame(
-            {
-                "row": np.flatnonzero(lost_lsoa)[lost_pairs.row],
-                "centre": chosen["id"].to_numpy()[lost_pairs.col],
-            }
-        )
-        for centre_id, count in blamed_per_lsoa["centre"].value_counts().items():
-            blame_lsoas[str(centre_id)] = blame_lsoas.get(str(centre_id), 0) + int(count)
-        frame = pd.DataFrame(
-            {
-                "local_authority_code": lsoas["local_authority_code"].to_numpy(),
-                "local_authority_name": lsoas["local_authority_name"].to_numpy(),
-                "nation": lsoas["nation"].to_numpy(),
-                "lost": lost_lsoa,
-            }
-        )
-        blamed_per_lsoa["local_authority_code"] = frame["local_authority_code"].to_numpy()[blamed_per_lsoa["row"]]
-        grouped = frame.groupby(["local_authority_code", "local_authority_name", "nation"], sort=True)
-        per_area = grouped.agg(lsoas=("lost", "size"), lsoas_lost=("lost", "sum")).reset_index()
-        per_area = per_area[per_area["lsoas_lost"] > 0].copy()
-        names = dict(zip(before.centres["id"], before.centres.to_dict("records")))
-        blamed_ids = blamed_per_lsoa.groupby("local_authority_code")["centre"].agg(lambda s: sorted(set(s)))
-        per_area["closure_ids"] = per_area["local_authority_code"].map(lambda code: "; ".join(blamed_ids.get(code, [])))
-        per_area["closures"] = per_area["local_authority_code"].map(
-            lambda code: "; ".join(_closure_text(names[c]) for c in blamed_ids.get(code, []))
-        )
-        per_area["successors"] = per_area["local_authority_code"].map(
-            lambda code: _successor_text(blamed_ids.get(code, []), centres)
-        )
-        per_area["service"] = service
-        per_area["lsoas_lost"] = per_area["lsoas_lost"].astype(int)
-        per_area["share_lost"] = per_area["lsoas_lost"] / per_area["lsoas"]
-        area_rows.append(per_area)
-
+    lost_courts = _courts_lost(courts, before, after, centres, rule=rule, model=model, settlements=settlements,
+                               blame=blame_courts)
+    lost_areas = _areas_lost(lsoas, before, after, centres, rule=rule, model=model, settlements=settlements,
+                             blame=blame_lsoas)
     successor_names = dict(zip(centres["id"], centres["name"]))
     closures = pd.DataFrame(
         {
@@ -442,14 +455,12 @@ def lost_since(
         },
         columns=list(CLOSURE_COLUMNS),
     )
-    areas = pd.concat(area_rows, ignore_index=True) if area_rows else pd.DataFrame()
     return LostSince(
         start=before,
         end=after,
         rule=rule,
-        courts=pd.DataFrame(court_rows, columns=list(LOST_COURT_COLUMNS)),
-        areas=areas.reindex(columns=list(LOST_AREA_COLUMNS)).sort_values(
-            ["lsoas_lost", "local_authority_name"], ascending=[False, True]).reset_index(drop=True),
+        courts=lost_courts,
+        areas=lost_areas,
         closures=closures.sort_values(["closed", "name"]).reset_index(drop=True),
     )
 

@@ -35,7 +35,13 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from millis_network.analysis import DATA_SNAPSHOTS
 from millis_network.config import KM_PER_MILE, CampaignRule
 from millis_network.coverage import Service, centres_near, nearest_court
-from millis_network.directory import completeness, contact_centres, family_court_centres, public_centres
+from millis_network.directory import (
+    PRECISION_LABELS,
+    completeness,
+    contact_centres,
+    family_court_centres,
+    public_centres,
+)
 from millis_network.errors import PostcodeError
 from millis_network.places import nation_of_code
 from millis_network.postcodes import Location, PostcodeIndex, crown_dependency, locate, normalise_postcode
@@ -51,13 +57,6 @@ SERVICE_EXPLAINED: dict[str, str] = {
         "Supervised contact: one-to-one observation by staff with social-work (or equivalent) "
         "qualifications, who write reports. It is for families where there are risks to manage."
     ),
-}
-
-#: Where a centre's map position comes from, in words for parents.
-PRECISION_EXPLAINED: dict[str, str] = {
-    "postcode": "",
-    "district": "approximate: postcode district only",
-    "town": "approximate: town centre",
 }
 
 ACCREDITATION_NOTE = (
@@ -164,8 +163,8 @@ def _sheet_centre(row: pd.Series) -> SheetCentre:
         organisation=row["organisation"],
         town=row["town"],
         location=f"{location} (address given on referral)" if withheld else location,
-        location_note=PRECISION_EXPLAINED.get(row["location_precision"], ""),
-        services=f"Services: {row['services'] or 'not stated'}",
+        location_note="" if row["location_precision"] == "postcode" else PRECISION_LABELS[row["location_precision"]],
+        services=row["services"] or "not stated",
         accreditation="Accreditation not stated" if row["accreditation"] == "not stated" else row["accreditation"],
         opening=row["opening"] or "not stated: ask the centre",
         referral=row["referral"] or "not stated: ask the centre how to refer",
@@ -298,7 +297,7 @@ def render_information_sheet_pdf(sheet: InformationSheet) -> bytes:
             rows.append([
                 Paragraph(f"<b>{escape(centre.name)}</b>" + (" [SAMPLE]" if centre.sample else "") + f"<br/>{escape(where)}", cell),
                 p(centre.reach_text, cell),
-                p(f"{centre.services}. {centre.accreditation}.", cell),
+                p(f"Services: {centre.services}. {centre.accreditation}.", cell),
                 p(f"Opening: {centre.opening}. Referral: {centre.referral}.", cell),
             ])
         table = Table(rows, colWidths=[52 * mm, 30 * mm, 42 * mm, 56 * mm], repeatRows=1)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -35,6 +35,9 @@ from millis_network.config import FAR_MILES, KM_PER_MILE, REACH_BANDS_MINUTES, C
 from millis_network.coverage import SERVICES_FOR_RULE, Service, area_reach, court_coverage, reach_summary
 from millis_network.directory import CENTRE_COLUMNS
 from millis_network.travel import DriveTimeModel, SettlementIndex, load_drive_time_model
+
+if TYPE_CHECKING:
+    from millis_network.briefings import BriefingSection
 
 Variant = Literal["all", "spoe"]
 VARIANTS: tuple[Variant, ...] = ("all", "spoe")
@@ -367,6 +370,63 @@ def readable_comparison(summary: dict[str, Any]) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+def briefing_section(summary: dict[str, Any]) -> BriefingSection:
+    """The scenario as a section of the national briefing (``extra_sections`` of
+    :func:`millis_network.briefings.national_briefing`), stating method, threshold and data dates.
+
+    Args:
+        summary: :func:`statutory_network_summary`.
+    """
+    from millis_network.briefings import BriefingSection, BriefingTable
+
+    table = readable_comparison(summary)
+    share_columns = [f"within_{band}_min" for band in REACH_BANDS_MINUTES] + ["beyond_50_miles"]
+    rows = tuple(
+        (row["area"], row["network"], *(format_share(row[column]) for column in share_columns))
+        for row in table.to_dict("records")
+    )
+    beyond = summary["beyond_50_miles"]
+    bullets = [
+        f"Courts meeting the rule: {summary['courts_meeting_rule']['scenario']} of {summary['courts']} with the "
+        f"statutory network; {summary['courts_meeting_rule']['directory']} from the centres in this directory today.",
+        f"Still more than {FAR_MILES:g} miles from a venue with the statutory network: {beyond['lsoas']} neighbourhoods"
+        + (":" if beyond["local_authorities"] else "."),
+        *(
+            f"{area['local_authority_name']}: {area['lsoas_beyond']} of {area['lsoas']} neighbourhoods "
+            f"(up to {area['max_miles']:.0f} miles)"
+            for area in beyond["local_authorities"]
+        ),
+    ]
+    return BriefingSection(
+        "What the campaign's network would achieve",
+        paragraphs=(
+            summary["headline"],
+            f"Scenario: {summary['scenario']} ({summary['venues']} hypothetical venues at "
+            f"{summary['distinct_locations']} locations). It needs no directory: it is measured from the court list "
+            "and the neighbourhoods alone.",
+            f"Method: {summary['method']} Threshold: {summary['threshold']}.",
+            "Data: " + "; ".join(f"{name}: {when}" for name, when in summary["data_dates"].items()) + ".",
+        ),
+        table=BriefingTable(
+            ("Area", "Network", *(f"Within {band} min" for band in REACH_BANDS_MINUTES), f"Over {FAR_MILES:g} miles"),
+            rows,
+            caption="Shares of neighbourhoods (LSOAs) by estimated drive time to the nearest venue of each kind.",
+        ),
+        bullets=tuple(bullets),
+    )
+
+
+def format_share(value: float) -> str:
+    """A share (0..1) as a percentage with one decimal; "<0.1%" for small non-zero shares."""
+    return "<0.1%" if 0 < value < 0.0005 else f"{value:.1%}"
+
+
+def statutory_network_section(directory: Analysis, *, variant: Variant = "all") -> BriefingSection:
+    """:func:`briefing_section` for the scenario measured against ``directory`` (one call for briefings)."""
+    network = statutory_network(directory.rule, variant=variant, directory=directory)
+    return briefing_section(statutory_network_summary(network))
 
 
 def comparison_map_frame(comparison: pd.DataFrame, boundaries: gpd.GeoDataFrame, *, band: int) -> gpd.GeoDataFrame:

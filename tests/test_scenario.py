@@ -30,6 +30,7 @@ from millis_network.coverage import area_reach, court_coverage, reach_summary
 from millis_network.directory import CENTRE_COLUMNS, completeness, read_centres, read_courts
 from millis_network.scenario import (
     beyond_far_by_area,
+    briefing_section,
     compare_reach,
     comparison_columns,
     comparison_map_frame,
@@ -196,6 +197,20 @@ def test_summary_states_figures_method_threshold_and_dates(fixtures) -> None:
     assert "family court centres" in summary["data_dates"]
     assert summary["provenance"]["scenario"].startswith("one supported and one supervised venue")
     assert [row["local_authority_name"] for row in summary["beyond_50_miles"]["local_authorities"]] == ["Area B"]
+
+
+def test_briefing_section_states_figures_method_and_dates(fixtures) -> None:
+    section = briefing_section(statutory_network_summary(network(fixtures, "all")))
+    assert section.heading == "What the campaign's network would achieve"
+    assert section.paragraphs[0].startswith("If every family court centre had a supported and a supervised")
+    assert any(p.startswith("Method: ") and "Threshold: within 30 min (estimated drive)" in p for p in section.paragraphs)
+    assert any(p.startswith("Data: family court centres: HMCTS FaCT data") for p in section.paragraphs)
+    assert section.table.columns[2:] == ("Within 15 min", "Within 30 min", "Within 45 min", "Within 60 min", "Over 50 miles")
+    assert section.table.rows[0] == (
+        "England and Wales", "statutory network (scenario)", "40.0%", "60.0%", "60.0%", "80.0%", "20.0%",
+    )
+    assert section.bullets[0].startswith("Courts meeting the rule: 3 of 3 with the statutory network; 1 from")
+    assert section.bullets[-1] == "Area B: 1 of 2 neighbourhoods (up to 55 miles)"  # L4, 0.8° = 55.3 miles
 
 
 def test_map_frame_joins_one_row_per_area_and_service(fixtures) -> None:

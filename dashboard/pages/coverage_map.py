@@ -13,6 +13,7 @@ import shared
 import tables
 from millis_network.coverage import centres_near
 
+shared.page_setup()
 rule = shared.current_rule()
 service = shared.current_service()
 jurisdiction = shared.current_jurisdiction()
@@ -60,18 +61,16 @@ clicked = st_folium(
     key="coverage_map",
     height=map_layers.MAP_HEIGHT_PX,
     use_container_width=True,
-    returned_objects=["last_object_clicked_tooltip"],
+    returned_objects=["last_object_clicked"],
 )
 st.caption(map_layers.legend_text(service=service))
 
 court_ids = coverage.sort_values("court_name")["court_id"].tolist()
 names = dict(zip(coverage["court_id"], coverage["court_name"]))
-by_tooltip = {map_layers.court_tooltip(row): row["court_id"] for _, row in coverage.iterrows()}
-tooltip = (clicked or {}).get("last_object_clicked_tooltip")
-if tooltip and tooltip != st.session_state.get("last_map_click"):
-    st.session_state["last_map_click"] = tooltip
-    if tooltip.strip() in by_tooltip:
-        st.session_state["court"] = by_tooltip[tooltip.strip()]
+point = (clicked or {}).get("last_object_clicked")
+if point and point != st.session_state.get("last_map_click"):
+    st.session_state["last_map_click"] = point
+    st.session_state["court"] = map_layers.court_at(coverage, point["lat"], point["lng"]) or st.session_state.get("court")
 if st.session_state.get("court") not in names:
     st.session_state["court"] = shared.url_value("court", names.__contains__) or None
 

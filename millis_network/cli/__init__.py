@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from millis_network import __version__
-from millis_network.cli import coverage, data, evidence, scenario, standards, travel
+from millis_network.cli import coverage, data, evidence, scenario, standards, store, travel
 from millis_network.errors import MillisNetworkError
 
-_GROUPS = (data, coverage, travel, standards, scenario, evidence)
+_GROUPS = (data, coverage, travel, standards, scenario, evidence, store)
 
 
 def build_parser() -> argparse.ArgumentParser:

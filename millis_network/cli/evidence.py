@@ -134,7 +134,10 @@ def run_brief(args: argparse.Namespace) -> int:
         paths = [briefings.write_briefing(briefing, args.out, fmt=args.format)]
     else:
         funding = None if args.no_funding else _funding(args, inputs.analysis, inputs.boundaries)
-        briefing = briefings.national_briefing(inputs, funding=funding, petition=petition)
+        from millis_network.scenario import statutory_network_section
+
+        briefing = briefings.national_briefing(inputs, funding=funding, petition=petition,
+                                               extra_sections=(statutory_network_section(inputs.analysis),))
         paths = [briefings.write_briefing(briefing, args.out, fmt=args.format)]
     for path in paths:
         print(path)

@@ -69,13 +69,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     lineage.set_defaults(run=run_lineage)
 
 
-def _percent(value: float) -> str:
-    return "<0.1%" if 0 < value < 0.0005 else f"{value:.1%}"
-
-
 def run_statutory_network(args: argparse.Namespace) -> int:
     """Print the scenario against the directory, nationally and per nation."""
-    from millis_network.scenario import readable_comparison, statutory_network, statutory_network_summary
+    from millis_network.scenario import format_share, readable_comparison, statutory_network, statutory_network_summary
 
     network = statutory_network(rule_from_args(args), variant=args.variant)
     summary = statutory_network_summary(network)
@@ -91,7 +87,7 @@ def run_statutory_network(args: argparse.Namespace) -> int:
           f"directory today {summary['courts_meeting_rule']['directory']}.\n")
     table = readable_comparison(summary)
     for column in table.columns[2:-1]:
-        table[column] = table[column].map(_percent)
+        table[column] = table[column].map(format_share)
     _print_table(table, list(table.columns))
     beyond = summary["beyond_50_miles"]
     print(f"\nStill beyond 50 miles under the scenario: {beyond['lsoas']} LSOAs")
@@ -125,7 +121,7 @@ def run_as_of(args: argparse.Namespace) -> int:
         return 0
     print(dated.describe())
     print(f"{headline['courts_meeting_rule']} of {headline['courts']} courts met the rule ({headline['threshold']}); "
-          f"{_percent(national['share_within_30_min'])} of LSOAs within 30 min of a supported centre in this directory.")
+          f"{national['share_within_30_min']:.1%} of LSOAs within 30 min of a supported centre in this directory.")
     not_counted = dated.register[~dated.register["counted"]]
     if not not_counted.empty:
         print("\nNot counted at this date:")

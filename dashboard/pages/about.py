@@ -1,0 +1,79 @@
+"""About the data: where every layer comes from, how complete it is, and how distances are measured."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+import loaders
+import shared
+from millis_network.analysis import DATA_SNAPSHOTS, provenance
+
+shared.page_setup()
+rule = shared.current_rule()
+view = loaders.analysis(rule)
+facts = provenance(view)
+complete = view.completeness
+
+st.title("About the data")
+st.markdown(
+    "Every number in this dashboard comes from the `millis_network` library run on the data bundled in "
+    "`network_data/`; nothing is fetched from the internet while you use it. The street map behind the coverage "
+    "map is the only online layer, and the map works without it."
+)
+shared.data_notice(view)
+
+st.header("How complete the centre directory is")
+columns = st.columns(5)
+columns[0].metric("Open centres", complete.open_centres, help=f"NACCC has roughly {complete.estimate_total} member centres.")
+columns[1].metric("Placed on the map", complete.placed_open_centres)
+columns[2].metric("State their services", complete.open_with_services_stated)
+columns[3].metric("Closed (kept as evidence)", complete.closed_centres)
+columns[4].metric("Sample records", complete.sample_centres)
+st.write(complete.describe())
+
+st.subheader("Sample records")
+samples = view.centres[view.centres["sample"] == "yes"]
+if samples.empty:
+    st.write("No bundled centre is a sample record: every centre shown is a real centre from a public source.")
+else:
+    st.write(
+        "These records are illustrative, not real centres. They take part only when *Include sample records* is "
+        "on, and are labelled SAMPLE wherever shown."
+    )
+    st.dataframe(samples[["id", "name", "town"]], hide_index=True, width="stretch")
+
+st.header("Snapshot dates")
+st.dataframe(
+    pd.DataFrame({"Data": list(DATA_SNAPSHOTS), "Snapshot": list(DATA_SNAPSHOTS.values())}),
+    hide_index=True,
+    width="stretch",
+)
+
+st.header("Method")
+st.markdown(
+    f"""
+- **The rule.** {facts['rule']['description']}. A family court centre meets it when at least one open centre
+  offering supported contact and one offering supervised contact lie within the threshold.
+- **Distances** are great-circle (straight-line) distances between WGS84 coordinates. Centres named only by
+  town are placed at the town centre and marked as approximate; centres whose address is withheld are shown only
+  at postcode-district level.
+- **Drive times** are estimates: {facts['drive_time_method']}. They are not routed journeys.
+- **Population** is counted in {facts['population_unit']}. Reach bands: {', '.join(f'{b} min' for b in facts['reach_bands_minutes'])};
+  "beyond 50 miles" is the campaign's 100-mile round trip, one way, in a straight line.
+- **The court serving an area** is the nearest family court centre: courts publish no catchment areas in this data.
+- **What the directory shows.** While the directory is incomplete, a gap means *no centre in this directory*
+  within reach, not that no centre exists.
+"""
+)
+st.download_button(
+    "Download the provenance of the current view (JSON)",
+    json.dumps(facts, indent=2),
+    file_name="provenance.json",
+    mime="application/json",
+)
+
+st.header("Sources")
+st.markdown(loaders.sources_markdown())

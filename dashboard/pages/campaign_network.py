@@ -1,0 +1,295 @@
+"""The campaign's network: a venue at every family court centre against today's directory, and coverage over time.
+
+Every figure comes from ``millis_network.scenario`` and ``millis_network.history``
+(the same functions as ``millis-network scenario statutory-network`` and
+``millis-network history``); this page only arranges them.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pydeck as pdk
+import streamlit as st
+
+import loaders
+import shared
+from millis_network.config import FAR_MILES, REACH_BANDS_MINUTES
+from millis_network.history import DATE_RULE
+from millis_network.scenario import DIRECTORY_LABEL, SCENARIO_LABEL, VARIANT_LABELS, format_share, readable_comparison
+
+#: What the map can show, by radio value.
+MAP_VIEWS: dict[str, str] = {
+    "gap": "Gap: statutory network minus this directory",
+    "scenario": "Statutory network (scenario)",
+    "directory": "Centres in this directory today",
+}
+#: Share classes of the map (upper bounds, 0..1) and their colours (viridis, dark = low share; grey = no data).
+SHARE_CLASSES: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8, 1.0)
+SHARE_COLOURS: tuple[tuple[int, int, int], ...] = ((68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37))
+#: Gap classes (upper bounds, 0..1) and colours (light = small gap, dark = large; blue = directory ahead).
+GAP_CLASSES: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+GAP_COLOURS: tuple[tuple[int, int, int], ...] = (
+    (116, 169, 207), (254, 237, 222), (253, 190, 133), (253, 141, 60), (230, 85, 13), (166, 54, 3),
+)
+NO_DATA = (189, 189, 189)
+JERSEY_COURT = "royal-court-of-jersey"
+FIRST_YEAR = 2000
+
+
+def _colour(value: float, view: str) -> list[int]:
+    if value is None or math.isnan(value):
+        return [*NO_DATA, 200]
+    classes, colours = (GAP_CLASSES, GAP_COLOURS) if view == "gap" else (SHARE_CLASSES, SHARE_COLOURS)
+    for bound, colour in zip(classes, colours):
+        if value <= bound + 1e-12:
+            return [*colour, 200]
+    return [*colours[-1], 200]
+
+
+def _legend(view: str) -> str:
+    if view == "gap":
+        return (
+            "Colour: percentage points more neighbourhoods within reach with the statutory network than from this "
+            "directory (light: up to 20, darkest: over 80; blue: the directory already reaches as many or more)."
+        )
+    return "Colour: share of neighbourhoods within reach (dark purple: up to 20%; yellow: over 80%)."
+
+
+shared.page_setup()
+rule = shared.current_rule()
+service = shared.current_service()
+directory = loaders.analysis(rule)
+
+st.title("The campaign's network")
+st.markdown(
+    "The campaign asks for a **supported** and a **supervised** contact venue at every family court centre. "
+    "The *statutory network* below is that ask as a scenario: hypothetical venues at each court, measured with "
+    "the same method as the centres this directory holds. It needs no directory, so its figures stand however "
+    f"incomplete the directory is. Reach: **{rule.describe()}**. This page covers England and Wales (and Jersey's "
+    "Royal Court) whatever jurisdiction is chosen in the sidebar."
+)
+
+scenario_tab, time_tab, jersey_tab = st.tabs(
+    ["Scenario against the directory", "Coverage over time", "Jersey: Milli's → Centrepoint"]
+)
+
+with scenario_tab:
+    variant = st.radio(
+        "Statutory network",
+        list(VARIANT_LABELS),
+        format_func=VARIANT_LABELS.__getitem__,
+        key="variant",
+        horizontal=True,
+        help="The single points of entry are the courts FaCT lists for Children applications (52 courts).",
+    )
+    summary = loaders.statutory_network_summary(rule, variant)
+    network = loaders.statutory_network(rule, variant)
+    st.markdown(f"**{summary['headline']}**")
+    first, second, third, fourth = st.columns(4)
+    first.metric("Both services within reach: statutory network", f"{summary['national']['scenario']['covered']:.1%}",
+                 help="Share of LSOAs (neighbourhoods of about 1,000–3,000 people) in England and Wales.")
+    second.metric(f"Both services within reach: {DIRECTORY_LABEL}", f"{summary['national']['directory_covered']:.1%}")
+    third.metric("Courts meeting the rule",
+                 f"{summary['courts_meeting_rule']['scenario']} vs {summary['courts_meeting_rule']['directory']}",
+                 help=f"Statutory network vs this directory, of {summary['courts']} family court centres.")
+    fourth.metric(f"LSOAs still beyond {FAR_MILES:g} miles", f"{summary['beyond_50_miles']['lsoas']:,}",
+                  help="With the statutory network: the campaign's 100-mile round trip, one way, straight line.")
+    shared.data_notice(directory)
+
+    st.subheader("Side by side")
+    table = readable_comparison(summary)
+    for column in table.columns[2:-1]:
+        table[column] = table[column].map(format_share)
+    table["median_minutes"] = table["median_minutes"].round(0)
+    st.dataframe(
+        table.rename(columns={
+            "area": "Area", "network": "Network", "beyond_50_miles": f"Over {FAR_MILES:g} miles",
+            "median_minutes": "Median drive (min)",
+            **{f"within_{band}_min": f"Within {band} min" for band in REACH_BANDS_MINUTES},
+        }),
+        hide_index=True, width="stretch",
+    )
+    st.caption(
+        f"Shares of LSOAs by estimated drive time to the nearest venue. '{SCENARIO_LABEL}' has a supported and a "
+        "supervised venue at the same place, so one row serves both services."
+    )
+
+    st.subheader("Map: by local authority")
+    band_default = int(rule.threshold_minutes) if rule.threshold_minutes in REACH_BANDS_MINUTES else 30
+    left, right = st.columns(2)
+    band = left.select_slider("Within (minutes' drive)", options=list(REACH_BANDS_MINUTES), value=band_default, key="band")
+    view = right.radio("Show", list(MAP_VIEWS), format_func=MAP_VIEWS.__getitem__, key="map_view", horizontal=True)
+    frame = loaders.campaign_map_frame(rule, variant, band)
+    frame = frame[frame["service"] == service].copy()
+    value_column = {"gap": "gap", "scenario": "scenario_share", "directory": "directory_share"}[view]
+    frame["fill"] = frame[value_column].map(lambda value: _colour(value, view))
+    frame["scenario_text"] = frame["scenario_share"].map(format_share)
+    frame["directory_text"] = frame["directory_share"].map(format_share)
+    layer = pdk.Layer(
+        "GeoJsonLayer",
+        data=frame[["local_authority_name", "scenario_text", "directory_text", "fill", "geometry"]].__geo_interface__,
+        get_fill_color="properties.fill",
+        get_line_color=[255, 255, 255],
+        line_width_min_pixels=0.5,
+        pickable=True,
+    )
+    st.pydeck_chart(
+        pdk.Deck(
+            layers=[layer],
+            initial_view_state=pdk.ViewState(latitude=52.6, longitude=-2.2, zoom=5.3),
+            map_style=None,
+            tooltip={"text": f"{{local_authority_name}}\nwithin {band} min of a {service} venue:\n"
+                             "statutory network {scenario_text}\nthis directory {directory_text}"},
+        ),
+        height=560,
+    )
+    st.caption(f"{MAP_VIEWS[view]}, {service} contact, within {band} minutes. {_legend(view)}")
+
+    with st.expander("Every local authority"):
+        areas = network.comparison(by="local_authority")
+        areas = areas[areas["service"] == service]
+        st.dataframe(
+            areas[["area_name", "lsoas", f"scenario_within_{band}_min", f"directory_within_{band}_min",
+                   "scenario_beyond_50_miles", "directory_beyond_50_miles"]].rename(columns={
+                "area_name": "Local authority", "lsoas": "LSOAs",
+                f"scenario_within_{band}_min": f"Statutory network, within {band} min",
+                f"directory_within_{band}_min": f"This directory, within {band} min",
+                "scenario_beyond_50_miles": f"Statutory network, over {FAR_MILES:g} miles",
+                "directory_beyond_50_miles": f"This directory, over {FAR_MILES:g} miles",
+            }),
+            hide_index=True, width="stretch",
+            column_config={column: st.column_config.NumberColumn(format="percent") for column in (
+                f"Statutory network, within {band} min", f"This directory, within {band} min",
+                f"Statutory network, over {FAR_MILES:g} miles", f"This directory, over {FAR_MILES:g} miles")},
+        )
+
+    st.subheader(f"Who would still be more than {FAR_MILES:g} miles away")
+    beyond = summary["beyond_50_miles"]["local_authorities"]
+    if beyond:
+        st.dataframe(
+            [{"Local authority": row["local_authority_name"], "LSOAs beyond": row["lsoas_beyond"],
+              "LSOAs": row["lsoas"], "Farthest (miles)": round(row["max_miles"])} for row in beyond],
+            hide_index=True, width="stretch",
+        )
+    else:
+        st.write(f"No LSOA would be more than {FAR_MILES:g} miles from a venue.")
+    st.caption(f"Method: {summary['method']} Threshold: {summary['threshold']}. Data: "
+               + "; ".join(f"{name}: {when}" for name, when in summary["data_dates"].items()) + ".")
+
+with time_tab:
+    years = [str(year) for year in range(date.today().year, FIRST_YEAR - 1, -1)]
+    start = st.selectbox("Lost since (1 January of)", years, index=years.index("2019") if "2019" in years else 0,
+                         key="lost_since")
+    lost = loaders.lost_since(rule, start)
+    counts = lost.summary()
+    st.markdown(
+        f"Since 1 {lost.start.instant:%B %Y}, **{counts['courts_lost_any_service']} family court centres** lost every "
+        "suitable centre in this directory within reach for at least one service; "
+        f"**{counts['lsoas_lost_supported']:,} LSOAs** lost their supported centres within reach and "
+        f"**{counts['lsoas_lost_supervised']:,}** their supervised ones. {counts['closures']} closures in this "
+        "directory fall between then and today."
+    )
+    st.caption(f"{lost.start.describe()} {DATE_RULE}")
+    if not lost.courts.empty:
+        st.dataframe(
+            lost.courts[["court_name", "service", "nearest_minutes_start", "nearest_minutes_end", "closures",
+                         "successors"]].round({"nearest_minutes_start": 0, "nearest_minutes_end": 0}).rename(columns={
+                "court_name": "Court", "service": "Service lost",
+                "nearest_minutes_start": "Nearest then (min)", "nearest_minutes_end": "Nearest today (min)",
+                "closures": "Closure responsible (dates as stated)", "successors": "Taken over by",
+            }),
+            hide_index=True, width="stretch",
+        )
+    st.markdown("**Closures between the dates**")
+    st.dataframe(
+        lost.closures[["name", "town", "opened", "closed", "successor_name", "court_services_lost",
+                       "lsoa_services_lost", "source_urls"]].replace({"opened": {"": "not stated"}}).rename(columns={
+            "name": "Centre", "town": "Town", "opened": "Opened", "closed": "Closed by",
+            "successor_name": "Successor", "court_services_lost": "Court services lost",
+            "lsoa_services_lost": "LSOA services lost", "source_urls": "Sources",
+        }),
+        hide_index=True, width="stretch",
+    )
+    if not lost.areas.empty:
+        with st.expander("Local authorities with LSOAs that lost reach"):
+            st.dataframe(
+                lost.areas[["local_authority_name", "service", "lsoas_lost", "lsoas", "closures"]].rename(columns={
+                    "local_authority_name": "Local authority", "service": "Service", "lsoas_lost": "LSOAs lost",
+                    "lsoas": "LSOAs", "closures": "Closures responsible",
+                }),
+                hide_index=True, width="stretch",
+            )
+
+    st.subheader("Timeline")
+    kind = st.radio("For", ["court", "area"], format_func={"court": "A family court centre",
+                                                             "area": "A local authority"}.__getitem__,
+                    key="timeline_kind", horizontal=True)
+    if kind == "court":
+        names = dict(zip(directory.courts["id"], directory.courts["name"]))
+        ids = sorted(names, key=names.__getitem__)
+        court_id = st.selectbox("Court", ids, index=ids.index(JERSEY_COURT) if JERSEY_COURT in ids else 0,
+                                format_func=names.__getitem__, key="timeline_court")
+        events = loaders.court_timeline(rule, court_id)
+        place = names[court_id]
+    else:
+        areas_list = directory.lsoas[["local_authority_code", "local_authority_name"]].drop_duplicates()
+        area_names = dict(zip(areas_list["local_authority_code"], areas_list["local_authority_name"]))
+        codes = sorted(area_names, key=area_names.__getitem__)
+        area_code = st.selectbox("Local authority", codes, format_func=area_names.__getitem__, key="timeline_area")
+        events = loaders.area_timeline(rule, area_code)
+        place = area_names[area_code]
+    if events.empty:
+        st.write(f"No centre in this directory, open or closed, lies within reach of {place}.")
+    else:
+        st.dataframe(
+            events[["date", "event", "centre_name", "services", "drive_minutes", "supported_share_after",
+                    "supervised_share_after", "source_urls"]].round({"drive_minutes": 0}).rename(columns={
+                "date": "Date (as stated)", "event": "Event", "centre_name": "Centre", "services": "Services",
+                "drive_minutes": "Drive (min, est.)", "supported_share_after": "Supported in reach after",
+                "supervised_share_after": "Supervised in reach after", "source_urls": "Sources",
+            }),
+            hide_index=True, width="stretch",
+            column_config={column: st.column_config.NumberColumn(format="percent")
+                           for column in ("Supported in reach after", "Supervised in reach after")},
+        )
+    st.caption(
+        f"Centres within reach of {place} ({rule.describe()}), open or closed. 'In reach after': "
+        + ("100% when the court has" if kind == "court" else "the share of its LSOAs with")
+        + " a suitable centre in this directory within reach from the day the event takes effect."
+    )
+
+with jersey_tab:
+    lineage, documented = loaders.jersey_transition()
+    st.markdown(
+        "Jersey's child contact service as the directory records it, from Milli's Child Contact Centre to its "
+        "successor, with the source for each step. Jersey is outside the HMCTS system: its family matters go to "
+        "the Royal Court."
+    )
+    st.markdown("**The centres that ran the service, as the directory holds them**")
+    st.dataframe(
+        lineage[["name", "organisation", "opened", "closed", "services", "source_urls"]].replace(
+            {"services": {"": "not stated"}}).rename(columns={
+            "name": "Centre", "organisation": "Organisation", "opened": "Opened", "closed": "Closed by",
+            "services": "Services", "source_urls": "Sources",
+        }),
+        hide_index=True, width="stretch",
+    )
+    st.markdown("**Milli's history, with its sources**")
+    st.dataframe(documented.rename(columns={"date": "Date", "event": "Event", "source": "Source"}),
+                 hide_index=True, width="stretch")
+    jersey_events = loaders.court_timeline(rule, JERSEY_COURT)
+    after = jersey_events[jersey_events["date"] != ""]
+    st.markdown(
+        "**Reach from the Royal Court of Jersey**: "
+        + "; ".join(f"{row.date}: {row.event} ({row.centre_name}), supported contact within reach after: "
+                    f"{'yes' if row.supported_share_after >= 1 else 'no'}" for row in after.itertuples())
+        + "."
+    )
+    unstated = lineage[lineage["services"] == ""]["name"].tolist()
+    if unstated:
+        st.caption(
+            f"Services not stated in this directory for: {', '.join(unstated)}. A centre counts as offering supported "
+            "or supervised contact only when a source names the service."
+        )

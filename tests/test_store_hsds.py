@@ -1,0 +1,84 @@
+"""The Open Referral UK export: the shape other directories consume, and nothing private in it."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pandas as pd
+import pytest
+
+from millis_network.directory import contact_centres
+from millis_network.hsds import services_page
+
+#: Required by the Open Referral UK profile (uk-profile/profile/*.json) or HSDS 3's schema.
+SERVICE_REQUIRED = {"id", "name", "status", "url"}
+ORGANIZATION_REQUIRED = {"id", "name", "description"}
+ADDRESS_REQUIRED = {"id", "address_1", "city", "state_province", "postal_code", "country", "address_type"}
+TERM_REQUIRED = {"id", "name", "description"}
+
+
+@pytest.fixture(scope="module")
+def centres() -> pd.DataFrame:
+    return contact_centres()
+
+
+def test_every_service_has_the_required_fields(centres: pd.DataFrame) -> None:
+    page = services_page(centres)
+    assert page["total_items"] == len(page["contents"]) == len(centres[centres["sample"] != "yes"])
+    assert (page["total_pages"], page["page_number"], page["first_page"], page["last_page"]) == (1, 1, True, True)
+    ids = set()
+    for service in page["contents"]:
+        assert SERVICE_REQUIRED <= service.keys()
+        assert service["status"] in {"active", "inactive", "defunct", "temporarily closed"}
+        ids.add(uuid.UUID(service["id"]))
+        if "organization" in service:
+            assert ORGANIZATION_REQUIRED <= service["organization"].keys()
+        for link in service["service_at_locations"]:
+            for address in link["location"].get("addresses", []):
+                assert ADDRESS_REQUIRED <= address.keys()
+        for attribute in service["attributes"]:
+            assert TERM_REQUIRED <= attribute["taxonomy_term"].keys()
+    assert len(ids) == len(page["contents"])
+    json.dumps(page)
+
+
+def test_closed_centres_are_defunct_with_their_services(centres: pd.DataFrame) -> None:
+    by_name = {s["name"]: s for s in services_page(centres)["contents"]}
+    millis = by_name["Milli's Child Contact Centre"]
+    assert millis["status"] == "defunct"
+    assert [a["taxonomy_term"]["code"] for a in millis["attributes"]] == ["supported", "escorted"]
+    assert millis["organization"]["name"] == "Jersey Centre for Separated Families"
+    location = millis["service_at_locations"][0]["location"]
+    assert location["description"].startswith("Placed at its town centre only")
+    assert location["addresses"][0]["country"] == "JE"
+    assert {s["status"] for s in services_page(centres, include_closed=False)["contents"]} == {"active"}
+
+
+def test_withheld_addresses_leave_at_district_level_only() -> None:
+    centre = {
+        "id": "sample-refuge-centre", "name": "Refuge Sample Centre", "organisation": "", "charity_number": "",
+        "jurisdiction": "Wales", "town": "Aberystwyth", "postcode": "SY23 1AS", "location_precision": "postcode",
+        "lat": "52.409069", "lon": "-4.087114", "services": "supervised", "accreditation": "NACCC enhanced accredited",
+        "opening": "", "referral": "", "address_withheld": "yes", "status": "open", "opened": "", "closed": "",
+        "successor_id": "", "source_urls": "", "page_date": "", "last_verified": "2026-11-01",
+        "last_updated": "2026-11-02", "sample": "yes", "notes": "enter by the back door",
+    }
+    page = services_page(pd.DataFrame([centre]), include_sample=True)
+    text = json.dumps(page)
+    assert "SY23 1AS" not in text and "back door" not in text and "52.409069" not in text
+    service = page["contents"][0]
+    assert service["name"] == "Refuge Sample Centre (SAMPLE)"
+    assert service["description"].startswith("SAMPLE record")
+    assert service["assured_date"] == "2026-11-01" and service["last_modified"] == "2026-11-02T00:00:00.000Z"
+    assert service["accreditations"] == "NACCC enhanced accredited"
+    location = service["service_at_locations"][0]["location"]
+    assert location["addresses"][0]["postal_code"] == "SY23"
+    assert location["description"] == "Placed at the centre of its postcode district only."
+    assert services_page(pd.DataFrame([centre]))["empty"] is True
+
+
+def test_identifiers_are_stable_between_exports(centres: pd.DataFrame) -> None:
+    first = [s["id"] for s in services_page(centres)["contents"]]
+    second = [s["id"] for s in services_page(centres.sample(frac=1, random_state=1))["contents"]]
+    assert first == second
