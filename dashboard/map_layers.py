@@ -181,11 +181,8 @@ def area_features(areas: dict, la_summary: pd.DataFrame, *, service: str) -> dic
     return {"type": "FeatureCollection", "features": features}
 
 
-def _legend_html(*, service: str, court_counts: dict[str, int]) -> str:
-    courts = "".join(
-        f'<div><i class="court" style="background:{COURT_COLOURS[s]}"></i>{s} ({court_counts.get(s, 0)})</div>'
-        for s in COURT_STATUSES
-    )
+def _legend_html(*, service: str) -> str:
+    courts = "".join(f'<div><i class="court" style="background:{COURT_COLOURS[s]}"></i>{s}</div>' for s in COURT_STATUSES)
     centres = "".join(f'<div><i class="centre" style="background:{CENTRE_COLOURS[t]}"></i>{t}</div>' for t in CENTRE_TYPES)
     areas = "".join(f'<div><i class="area" style="background:{REACH_COLOURS[c]}"></i>{c}</div>' for c in REACH_CLASSES)
     return (
@@ -212,22 +209,29 @@ def _points(frame: pd.DataFrame, properties: dict[str, pd.Series]) -> dict:
     }
 
 
-def _court_layers(coverage: pd.DataFrame) -> list[folium.GeoJson]:
+def court_layers(coverage: pd.DataFrame) -> list[folium.FeatureGroup]:
+    """One layer of court markers per status (``path.court-marker`` circles, for the rule's colours).
+
+    Passed to ``st_folium`` as layers to add, so a change of threshold redraws
+    only these and the map keeps its frame, zoom and position.
+    """
     layers = []
     for status in COURT_STATUSES:
         rows = coverage[coverage["status"] == status]
+        if rows.empty:
+            continue
         style = {"fillColor": COURT_COLOURS[status]}
-        layers.append(
-            folium.GeoJson(
-                _points(rows, {"tooltip": rows.apply(court_tooltip, axis=1) if len(rows) else pd.Series([], dtype=str)}),
-                name=f"Family courts: {status} ({len(rows)})",
-                marker=folium.CircleMarker(
-                    radius=7, color="#222222", weight=1.5, fill=True, fill_opacity=1.0, class_name="court-marker"
-                ),
-                style_function=lambda feature, style=style: style,
-                tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
-            )
-        )
+        group = folium.FeatureGroup(name=f"Family courts: {status} ({len(rows)})")
+        folium.GeoJson(
+            _points(rows, {"tooltip": rows.apply(court_tooltip, axis=1)}),
+            marker=folium.CircleMarker(
+                radius=7, color="#222222", weight=1.5, fill=True, fill_opacity=1.0, class_name="court-marker"
+            ),
+            style_function=lambda feature, style=style: style,
+            tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
+            control=False,
+        ).add_to(group)
+        layers.append(group)
     return layers
 
 
@@ -246,6 +250,8 @@ def _centre_layers(centres: pd.DataFrame) -> list[MarkerCluster]:
     layers = []
     for kind in CENTRE_TYPES:
         rows = centres[types == kind]
+        if rows.empty:
+            continue
         approximate = (rows["location_precision"] != "postcode").map({True: " approximate", False: ""})
         cluster = MarkerCluster(
             name=f"Contact centres: {kind} ({len(rows)})",
@@ -258,7 +264,7 @@ def _centre_layers(centres: pd.DataFrame) -> list[MarkerCluster]:
         ]
         folium.GeoJson(
             _points(rows, {
-                "tooltip": rows.apply(_centre_tooltip, axis=1) if len(rows) else pd.Series([], dtype=str),
+                "tooltip": rows.apply(_centre_tooltip, axis=1),
                 "icon_class": "centre-icon" + approximate,
             }),
             marker=folium.Marker(
@@ -274,6 +280,23 @@ def _centre_layers(centres: pd.DataFrame) -> list[MarkerCluster]:
         ).add_to(cluster)
         layers.append(cluster)
     return layers
+
+
+def _area_layer(areas: dict, *, service: str) -> folium.GeoJson:
+    return folium.GeoJson(
+        areas,
+        name=f"Drive to nearest {service} centre, by local authority",
+        style_function=lambda feature: {
+            "fillColor": feature["properties"]["fill"],
+            "fillOpacity": 0.6,
+            "color": "#ffffff",
+            "weight": 0.6,
+        },
+        highlight_function=lambda feature: {"weight": 2, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["local_authority_name", "median_drive"], aliases=["Local authority", "Median drive"]
+        ),
+    )
 
 
 def drawable_centres(centres: pd.DataFrame, *, include_sample: bool) -> pd.DataFrame:
@@ -306,17 +329,15 @@ def legend_text(*, service: str) -> str:
 
 
 def coverage_map(
-    coverage: pd.DataFrame,
     centres: pd.DataFrame,
     areas: dict,
     *,
     service: str,
     bounds: Sequence[Sequence[float]],
 ) -> folium.Map:
-    """The national coverage map.
+    """The coverage map without its court layers (see :func:`court_layers`).
 
     Args:
-        coverage: :func:`millis_network.coverage.court_coverage` rows to draw.
         centres: public centre rows to draw (open, placed; see
             :func:`millis_network.directory.public_centres`).
         areas: :func:`area_features` output for the drive-time layer.
@@ -330,26 +351,10 @@ def coverage_map(
     folium.TileLayer(
         "OpenStreetMap", name="Street map (needs internet)", overlay=True, control=True, show=True
     ).add_to(fmap)
-    folium.GeoJson(
-        areas,
-        name=f"Drive to nearest {service} centre, by local authority",
-        style_function=lambda feature: {
-            "fillColor": feature["properties"]["fill"],
-            "fillOpacity": 0.6,
-            "color": "#ffffff",
-            "weight": 0.6,
-        },
-        highlight_function=lambda feature: {"weight": 2, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["local_authority_name", "median_drive"], aliases=["Local authority", "Median drive"]
-        ),
-    ).add_to(fmap)
+    if areas["features"]:
+        _area_layer(areas, service=service).add_to(fmap)
     for layer in _centre_layers(centres):
         layer.add_to(fmap)
-    for layer in _court_layers(coverage):
-        layer.add_to(fmap)
-    counts = coverage["status"].value_counts().to_dict()
-    fmap.add_child(_Legend(_legend_html(service=service, court_counts=counts)))
-    folium.LayerControl(collapsed=True).add_to(fmap)
+    fmap.add_child(_Legend(_legend_html(service=service)))
     fmap.fit_bounds(bounds)
     return fmap

@@ -1,7 +1,7 @@
 """Page furniture every page shares: the sidebar controls, the URL, the data notices.
 
-The sidebar controls (reach threshold, service, jurisdiction, accredited only,
-sample records) live in ``st.session_state`` under the keys of
+The settings (reach threshold, service, jurisdiction, accredited only, sample
+records) live in ``st.session_state`` under the keys of
 :data:`CHOICES` and :data:`SWITCHES`. :func:`start_session` seeds them once
 from the URL and :func:`keep_controls_in_url` writes them back to
 ``st.query_params``; a page keeps its own view state (a selected court, a
@@ -103,11 +103,15 @@ PAGE_CONFIG: dict[str, str] = {"page_title": "Child contact centres: coverage", 
 _ENTRYPOINT_RAN = "_shared_sidebar_drawn"
 
 
-def shared_furniture() -> None:
-    """Seed the settings, draw the sidebar and keep the URL current (the entrypoint calls this)."""
+def _furnish() -> None:
     start_session()
     sidebar_controls()
     keep_controls_in_url()
+
+
+def shared_furniture() -> None:
+    """Seed the settings, draw the sidebar and keep the URL current (the entrypoint calls this)."""
+    _furnish()
     st.session_state[_ENTRYPOINT_RAN] = True
 
 
@@ -116,9 +120,7 @@ def page_setup() -> None:
     if st.session_state.pop(_ENTRYPOINT_RAN, False):
         return
     st.set_page_config(**PAGE_CONFIG)
-    start_session()
-    sidebar_controls()
-    keep_controls_in_url()
+    _furnish()
 
 
 def start_session() -> None:
@@ -132,17 +134,32 @@ def start_session() -> None:
             st.session_state[key] = st.query_params.get(key) == "yes"
 
 
+def _widget_key(key: str) -> str:
+    return f"sidebar_{key}"
+
+
+def _copy_from_widget(key: str) -> None:
+    st.session_state[key] = st.session_state[_widget_key(key)]
+
+
 def sidebar_controls() -> None:
-    """The shared controls, in the sidebar."""
+    """The shared controls, in the sidebar.
+
+    Each widget has its own key (``sidebar_<setting>``) and copies its value
+    to the setting when changed; the setting is a plain session value, so it
+    survives page switches, when Streamlit may drop widget state.
+    """
     with st.sidebar:
         st.header("Settings")
         for key, choice in CHOICES.items():
+            st.session_state[_widget_key(key)] = st.session_state[key]
             st.selectbox(
-                choice.label, list(choice.options), format_func=choice.options.__getitem__, key=key, help=choice.help,
-                persist_state="session",
+                choice.label, list(choice.options), format_func=choice.options.__getitem__, help=choice.help,
+                key=_widget_key(key), on_change=_copy_from_widget, args=(key,),
             )
         for key, (label, help_text) in SWITCHES.items():
-            st.toggle(label, key=key, help=help_text, persist_state="session")
+            st.session_state[_widget_key(key)] = st.session_state[key]
+            st.toggle(label, help=help_text, key=_widget_key(key), on_change=_copy_from_widget, args=(key,))
         st.caption("Settings apply to every page and are kept in the address bar: copy it to share this view.")
 
 

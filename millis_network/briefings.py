@@ -45,11 +45,11 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 from tqdm import tqdm
 
-from millis_network.analysis import Analysis
+from millis_network.analysis import Analysis, provenance
 from millis_network.config import FAR_MILES, KM_PER_MILE, REACH_BANDS_MINUTES
 from millis_network.coverage import COURT_STATUSES, centres_near, court_row, reach_summary
 from millis_network.errors import NotFoundError
-from millis_network.exports import PRIVACY_STATEMENT, export_provenance, export_tables, public_analysis
+from millis_network.exports import PRIVACY_STATEMENT, public_analysis
 from millis_network.funding import FundingEstimate
 from millis_network.places import local_authority_boundaries
 from millis_network.sources.petitions import PetitionFigures
@@ -180,7 +180,8 @@ class BriefingInputs:
             authority for supported contact, indexed by local authority code,
             plus ``median_supervised_minutes``, ``p90_supervised_minutes`` and
             ``share_beyond_50_miles_supervised``.
-        provenance: provenance of the analysis (as exports state it).
+        provenance: :func:`millis_network.analysis.provenance` of the
+            analysis plus the privacy statement.
     """
 
     analysis: Analysis
@@ -235,7 +236,7 @@ def briefing_inputs(analysis: Analysis, *, boundaries: gpd.GeoDataFrame | None =
         boundaries=local_authority_boundaries() if boundaries is None else boundaries,
         catchment_court=nearest_court_ids(public.courts, public.area_reach),
         la_reach=la_reach,
-        provenance=export_provenance(public, export_tables(public)),
+        provenance=provenance(public, extra={"privacy": PRIVACY_STATEMENT}),
     )
 
 
@@ -342,16 +343,16 @@ def _notes(analysis: Analysis) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _sources(provenance: dict[str, Any], *extra: str) -> tuple[str, ...]:
+def _sources(info: dict[str, Any], *extra: str) -> tuple[str, ...]:
     return (
-        *(f"{name[:1].upper()}{name[1:]}: {value}" for name, value in provenance["sources"].items()),
+        *(f"{name[:1].upper()}{name[1:]}: {value}" for name, value in info["sources"].items()),
         "Local authority boundaries: dissolved from ONS LSOA (2011) boundaries, Open Government Licence v3.0; "
         "simplified for maps",
-        f"Drive times: {provenance['drive_time_method']}",
+        f"Drive times: {info['drive_time_method']}",
         f"Campaign asks: {CAMPAIGN_SOURCE}",
         *extra,
-        f"Every source, licence and snapshot: {provenance['sources_file']} in the millis_network repository",
-        f"Generated {provenance['generated_at']} by {provenance['software']}; rule v{provenance['rule']['version']}",
+        f"Every source, licence and snapshot: {info['sources_file']} in the millis_network repository",
+        f"Generated {info['generated_at']} by {info['software']}; rule v{info['rule']['version']}",
     )
 
 
@@ -398,7 +399,7 @@ def court_briefing(
             facts.append((f"Nearest {service}", f"{court[f'nearest_{service}_name']}: "
                           f"{_miles(court[f'nearest_{service}_miles'])}, {_minutes(court[f'nearest_{service}_minutes'])}"))
     if len(reach):
-        facts.append(("Local neighbourhoods beyond reach of both services", _share(1 - float(reach["covered"].mean()))))
+        facts.append(("Local neighbourhoods without both services in reach", _share(1 - float(reach["covered"].mean()))))
         population = BriefingSection(
             "The court's local population",
             paragraphs=(
@@ -590,8 +591,11 @@ def national_briefing(
     sections = [
         BriefingSection(
             "By nation",
-            table=BriefingTable(("Nation", "Neighbourhoods", "Both services in reach", f"> {FAR_MILES:g} miles from supported",
-                                 f"> {FAR_MILES:g} miles from supervised"), nation_rows),
+            table=BriefingTable(
+                ("Nation", "Neighbourhoods", "Both services in reach", f"> {FAR_MILES:g} miles from supported",
+                 f"> {FAR_MILES:g} miles from supervised"),
+                nation_rows,
+            ),
         ),
         BriefingSection(
             "Courts furthest from a contact centre",
@@ -671,7 +675,8 @@ def _draw_centres(axes: Any, inputs: BriefingInputs, extent: tuple[float, float,
     analysis = inputs.analysis
     centres = analysis.centres
     west, south, east, north = extent
-    usable = centres[(centres["status"] == "open") & centres["lat"].between(south, north) & centres["lon"].between(west, east)]
+    in_view = centres["lat"].between(south, north) & centres["lon"].between(west, east)
+    usable = centres[(centres["status"] == "open") & in_view]
     if not analysis.rule.include_sample:
         usable = usable[usable["sample"] != "yes"]
     kinds = {
@@ -810,11 +815,11 @@ def _pdf_fonts() -> tuple[str, str]:
 
 
 def _column_widths(table: BriefingTable, width: float) -> list[float]:
-    """Column widths (points) in proportion to each column's longest text, each between 6 and 40 characters."""
-    lengths = [
-        min(max(len(table.columns[i]) * 0.6, *(len(row[i]) for row in table.rows), 6), 40)
-        for i in range(len(table.columns))
-    ]
+    """Column widths (points) in proportion to each column's longest text (6 to 40 characters; headings may wrap)."""
+    lengths = []
+    for i, heading in enumerate(table.columns):
+        longest = max(len(heading) * 0.6, *(len(word) + 1 for word in heading.split()), *(len(row[i]) for row in table.rows))
+        lengths.append(min(max(longest, 6), 40))
     return [width * n / sum(lengths) for n in lengths]
 
 
@@ -825,7 +830,9 @@ def render_pdf(briefing: Briefing) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Image, KeepTogether, ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import (
+        Image, KeepTogether, ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
+    )
 
     regular, bold = _pdf_fonts()
     base = ParagraphStyle("base", fontName=regular, fontSize=8.6, leading=11, alignment=TA_LEFT)

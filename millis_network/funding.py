@@ -207,7 +207,9 @@ class FundingEstimate:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready figures, tables and assumptions."""
         def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in frame.to_dict("records")]
+            return [
+                {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in frame.to_dict("records")
+            ]
 
         return {
             "new_centres": self.new_centres,

@@ -52,6 +52,7 @@ from millis_network.directory import (
     PRECISIONS,
     SERVICES,
     check_centre_rows,
+    in_bounds,
 )
 from millis_network.errors import PostcodeError
 from millis_network.places import locate_town, nation_of_code
@@ -106,6 +107,9 @@ STORE_STAMPED_HEADINGS: tuple[str, ...] = ("last updated", "updated", "date upda
 MAX_FIELD_CHARS = 4000
 
 _GEOCODE_CHUNK = 500
+#: The csv module's process-wide cell limit is raised to this (from 131,072) so an
+#: over-long cell reaches the length check and is reported rather than breaking the parse.
+_CSV_FIELD_LIMIT = 2**31 - 1
 _ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _YES = {"yes", "y", "true", "1", "x"}
@@ -149,7 +153,6 @@ class Sheet:
         header: the headings as written.
         rows: ``(row number, cells)`` for every row after the headings.
         problems: whole-file problems (unreadable, empty).
-        unreadable_rows: rows the CSV parser could not read, with why.
     """
 
     file: str
@@ -159,7 +162,6 @@ class Sheet:
     header: tuple[str, ...]
     rows: tuple[tuple[int, tuple[str, ...]], ...]
     problems: tuple[Issue, ...] = ()
-    unreadable_rows: Mapping[int, str] = field(default_factory=dict)
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -187,14 +189,12 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _split_header(file: str, fmt: str, encoding: str, records: list[tuple[int, tuple[str, ...] | None, str]]) -> Sheet:
-    unreadable = {number: why for number, cells, why in records if cells is None}
-    for position, (number, cells, _) in enumerate(records):
-        if cells is not None and any(c.strip() for c in cells):
-            rows = tuple((n, c if c is not None else ()) for n, c, _ in records[position + 1:])
-            return Sheet(file, fmt, encoding, number, tuple(cells), rows, (), unreadable)
+def _split_header(file: str, fmt: str, encoding: str, records: list[tuple[int, tuple[str, ...]]]) -> Sheet:
+    for position, (number, cells) in enumerate(records):
+        if any(c.strip() for c in cells):
+            return Sheet(file, fmt, encoding, number, cells, tuple(records[position + 1:]))
     return Sheet(file, fmt, encoding, 0, (), (), (Issue(file, 0, "", "", "file-empty",
-                 "the file has no headings and no rows; export the sheet with a heading row"),), unreadable)
+                 "the file has no headings and no rows; export the sheet with a heading row"),))
 
 
 def _read_csv(data: bytes, *, name: str) -> Sheet:
@@ -206,17 +206,13 @@ def _read_csv(data: bytes, *, name: str) -> Sheet:
             f"byte {exc.start} cannot be read as UTF-8, UTF-16 or Windows-1252 text; save the file as 'CSV UTF-8'"),))
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    records: list[tuple[int, tuple[str, ...] | None, str]] = []
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            records.append((len(records) + 1, None, f"the row cannot be read as CSV ({exc}); check its quotes"))
-            continue
-        records.append((len(records) + 1, tuple(cells), ""))
+    csv.field_size_limit(_CSV_FIELD_LIMIT)
+    try:
+        records = [(number, tuple(cells)) for number, cells in enumerate(
+            csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False), start=1)]
+    except csv.Error as exc:
+        return Sheet(name, "csv", encoding, 0, (), (), (Issue(
+            name, 0, "", "", "file-unreadable", f"cannot be read as CSV ({exc}); check its quotes"),))
     return _split_header(name, "csv", encoding, records)
 
 
@@ -231,7 +227,7 @@ def _read_xlsx(data: bytes, *, name: str) -> Sheet:
             f"cannot be opened as an Excel workbook ({type(exc).__name__}); re-save it as .xlsx or CSV"),))
     try:
         sheet = workbook.worksheets[0]
-        records = [(number, tuple(_cell_text(v) for v in values), "")
+        records = [(number, tuple(_cell_text(v) for v in values))
                    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
     except Exception as exc:  # as above: damaged sheet XML
         return Sheet(name, "xlsx", "", 0, (), (), (Issue(
@@ -703,9 +699,6 @@ def plan_sheet(
     for number, cells in sheet.rows:
         row = _Row(number, {})
         rows.append(row)
-        if number in sheet.unreadable_rows:
-            row.issues.append(Issue(file, number, "", "", "row-unreadable", sheet.unreadable_rows[number]))
-            continue
         if not any(c.strip() for c in cells):
             row.issues.append(Issue(file, number, "", "", "row-empty", "the row is empty; nothing to import"))
             continue
@@ -748,7 +741,7 @@ def plan_sheet(
         if not centre_id and not given.get("name"):
             row.issues.append(Issue(file, row.number, "name", "", "required", "a new centre needs a name"))
             continue
-        if centre_id and centre_id not in stored and "id" in given and not given.get("name"):
+        if centre_id and centre_id not in stored and not given.get("name"):
             row.issues.append(Issue(file, row.number, "name", "", "required",
                                     f"no stored centre has id {centre_id!r}; a new centre needs a name"))
             continue
@@ -814,6 +807,12 @@ def _validate(rows: list[_Row], stored: Mapping[str, Mapping], *, file: str, day
         for issue in check_centre_rows(frame, file=file):
             row = live[issue.row - 2]
             row.issues.append(Issue(file, row.number, issue.field, _shown(issue.value), issue.rule, issue.message))
+        for row in live:
+            record = row.record
+            if not row.issues and record["lat"] and not in_bounds(record["jurisdiction"], float(record["lat"]), float(record["lon"])):
+                row.issues.append(Issue(file, row.number, "jurisdiction", record["jurisdiction"], "coordinates-in-jurisdiction",
+                                        f"the centre is placed at {record['lat']},{record['lon']}, outside {record['jurisdiction']}; "
+                                        "check the postcode and the jurisdiction"))
     while True:
         accepted = {r.centre_id for r in rows if not r.issues} | set(stored)
         broken = [r for r in rows if not r.issues and r.record["successor_id"] and r.record["successor_id"] not in accepted]

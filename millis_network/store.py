@@ -445,15 +445,6 @@ class Store:
         with self._reading() as conn:
             return [_change_from_row(r) for r in conn.execute(query).mappings()]
 
-    def change(self, change_id: int) -> Change:
-        """One audit entry.
-
-        Raises:
-            NotFoundError: no change has that id.
-        """
-        with self._reading() as conn:
-            return self._change(conn, change_id)
-
     def history(self, centre_id: str) -> pd.DataFrame:
         """Every change to a centre and its standards records, newest first.
 
@@ -850,10 +841,14 @@ class Store:
         frame = pd.DataFrame(list(records), columns=list(CENTRE_COLUMNS), dtype=object)
         report = ValidationReport(check_centre_rows(frame, file="import"))
         known = set(conn.execute(select(CENTRES.c.id)).scalars()) | set(frame["id"])
-        for offset, successor in enumerate(frame["successor_id"]):
-            if successor and successor not in known:
-                report.add("import", offset + 2, "successor_id", successor, "successor-exists",
-                           f"successor {successor!r} is not a centre in the directory or this import")
+        malformed = {issue.row for issue in report}
+        for offset, record in enumerate(records):
+            if record["successor_id"] and record["successor_id"] not in known:
+                report.add("import", offset + 2, "successor_id", record["successor_id"], "successor-exists",
+                           f"successor {record['successor_id']!r} is not a centre in the directory or this import")
+            if offset + 2 not in malformed and record["lat"] and not in_bounds(record["jurisdiction"], float(record["lat"]), float(record["lon"])):
+                report.add("import", offset + 2, "jurisdiction", record["jurisdiction"], "coordinates-in-jurisdiction",
+                           f"coordinates {record['lat']},{record['lon']} lie outside {record['jurisdiction']}")
         report.raise_if_any()
 
     def _check_not_successor(self, conn: Connection, centre_id: str) -> None:

@@ -183,8 +183,9 @@ def test_national_briefing_takes_funding_petition_and_extra_sections(inputs: Bri
                           "cumulative_share_lsoas_covered": [0.0], "nation": ["England"],
                           "local_authority_code": ["E09000001"]})
     budget = millis_budget()
-    funding = estimate_cost(sites, assumptions=FundingAssumptions(annual_cost_per_centre_gbp=budget.total_gbp, budget=budget),
-                            courts=167, courts_failing=1, rule="test rule", completeness="c")
+    assumptions = FundingAssumptions(annual_cost_per_centre_gbp=budget.total_gbp, budget=budget)
+    funding = estimate_cost(sites, assumptions=assumptions, courts=167, courts_failing=1, rule="test rule",
+                            completeness="c")
     scenario = BriefingSection("Statutory network scenario", paragraphs=("Added by another module.",))
     briefing = national_briefing(inputs, funding=funding, petition=fixture_petition(), extra_sections=[scenario],
                                  with_map=False)
@@ -199,7 +200,8 @@ def test_national_briefing_takes_funding_petition_and_extra_sections(inputs: Bri
     assert cost.bullets == funding.assumptions
     petition = briefing.sections[4]
     assert petition.paragraphs[0] == "1,000 signatures (petition open)."
-    assert "cached copy of http://127.0.0.1/petitions/999001.json fetched 01 February 2026 12:00 UTC" in petition.paragraphs[1]
+    assert petition.paragraphs[1] == ("Source: UK Parliament petitions, stored copy of "
+                                      "http://127.0.0.1/petitions/999001.json, fetched 01 February 2026 12:00 UTC.")
     assert petition.table.rows[0] == ("Fixture Constituency A", "Fixture MP A", "480")
     assert any("Petition figures: UK Parliament petitions" in source for source in briefing.sources)
     more = add_sections(briefing, [BriefingSection("Later", table=BriefingTable(("a",), (("1",),)))])
@@ -257,3 +259,16 @@ def test_batch_writes_one_file_per_court(inputs: BriefingInputs, tmp_path: Path)
     paths = write_court_briefings(inputs, tmp_path, fmt="html", court_ids=ids, progress=False)
     assert [p.name for p in paths] == [f"briefing-court-{i}.html" for i in ids]
     assert all(Page(p.read_text(encoding="utf-8")).h1 for p in paths)
+
+
+def test_cli_writes_court_and_national_briefings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from millis_network.cli import main
+
+    assert main(["brief", "--court", "central-family-court", "--format", "html", "--out", str(tmp_path)]) == 0
+    assert main(["brief", "--national", "--no-funding", "--format", "pdf", "--out", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.split() == [str(tmp_path / "briefing-court-central-family-court.html"),
+                                               str(tmp_path / "briefing-national-england-and-wales.pdf")]
+    national = (tmp_path / "briefing-national-england-and-wales.pdf").read_bytes()
+    assert "The cost of closing the gaps" not in pdf_text(national)
+    assert main(["brief", "--court", "nowhere", "--format", "html", "--out", str(tmp_path)]) == 2
+    assert "no family court centre with id 'nowhere'" in capsys.readouterr().err

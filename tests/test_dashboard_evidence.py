@@ -88,7 +88,7 @@ def test_petition_stored_copy_is_shown_without_going_online(
     metric = page.metric[0]
     assert metric.label.startswith("Signatures: TEST FIXTURE")
     assert metric.value == "1,000"
-    assert any("Source: cached copy of" in c.value for c in page.caption)
+    assert any("Source: stored copy of" in c.value for c in page.caption)
     assert httpserver.log == []
 
 

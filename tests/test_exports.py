@@ -205,3 +205,14 @@ def test_bundles_and_written_files(analysis: Analysis, boundaries: gpd.GeoDataFr
     assert sorted(p.name for p in written) == sorted(p.name for p in (tmp_path / "out").iterdir())
     with pytest.raises(ValueError, match="fmt must be one of csv, xlsx, geojson, gpkg"):
         export_files(analysis, fmt="pdf")  # type: ignore[arg-type]
+
+
+def test_cli_export_writes_the_files_and_reports_provenance(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from millis_network.cli import main
+
+    assert main(["export", "--format", "csv", "--out", str(tmp_path), "--threshold-minutes", "45", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert sorted(Path(p).name for p in report["files"]) == sorted(p.name for p in tmp_path.iterdir())
+    assert report["provenance"]["rule"]["threshold_minutes"] == 45.0
+    sidecar = json.loads((tmp_path / "court_coverage.provenance.json").read_text(encoding="utf-8"))
+    assert sidecar["provenance"]["rule"]["description"].startswith("within 45 min")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -63,7 +64,9 @@ def test_service_level_agreement_cost(annual: float, years: int, uplift: float, 
 
 
 @given(st.floats(1, 1e6), st.integers(1, 10), st.floats(0, 0.5))
-def test_sla_cost_is_years_times_annual_without_uplift_and_never_less_with_it(annual: float, years: int, uplift: float) -> None:
+def test_sla_cost_is_years_times_annual_without_uplift_and_never_less_with_it(
+    annual: float, years: int, uplift: float
+) -> None:
     flat = sla_cost_gbp(annual, years=years)
     assert flat == pytest.approx(years * annual)
     assert sla_cost_gbp(annual, years=years, annual_uplift=uplift) >= flat - 1e-6
@@ -176,3 +179,14 @@ def test_bundled_figure_is_the_engine_count_times_milli_budget() -> None:
     assert estimate.by_nation["new_centres"].sum() == estimate.by_local_authority["new_centres"].sum() == len(sites)
     in_england_and_wales = estimate.sites["nation"].isin(["England", "Wales"])
     assert (estimate.sites.loc[in_england_and_wales, "local_authority_code"] != "").all()
+
+
+def test_cli_funding_json_states_figures_and_assumptions(capsys: pytest.CaptureFixture[str]) -> None:
+    from millis_network.cli import main
+
+    assert main(["funding", "--per-centre-gbp", "20000", "--years", "2", "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["annual_gbp"] == 20_000 * figures["new_centres"]
+    assert figures["sla_gbp"] == 2 * 20_000 * figures["new_centres"]
+    assert figures["parameters"]["budget_total_gbp"] == 17_600
+    assert any("a figure set by the user" in sentence for sentence in figures["assumptions"])

@@ -280,3 +280,9 @@ def test_sheets_are_read_as_text_cells() -> None:
     sheet = read_sheet("\n\nName,Town\r\n\"Multi\nline\",Bath\r\n".encode(), name="x.csv")
     assert (sheet.header_row, sheet.header) == (3, ("Name", "Town"))
     assert sheet.rows == ((4, ("Multi\nline", "Bath")),)
+
+
+def test_a_postcode_outside_the_stated_jurisdiction_is_rejected(store: Store) -> None:
+    plan = plan_import(store, b"Name,Postcode,Country,Sample\nBath Sample Centre,BA1 5AF,Wales,yes\n", name="x.csv")
+    assert rules(plan) == [(2, "jurisdiction", "coordinates-in-jurisdiction")]
+    assert "outside Wales; check the postcode and the jurisdiction" in plan.issues()[0].message

@@ -74,7 +74,7 @@ def test_success_is_stored_and_readable_offline(httpserver: HTTPServer, tmp_path
     assert offline.from_cache
     assert offline.fetched_at == live.fetched_at
     assert offline.signature_count == 1000
-    assert offline.label().startswith("cached copy of ")
+    assert offline.label() == f"stored copy of {live.url}, fetched {live.label().split(', fetched ')[1]}"
 
 
 def test_missing_petition_is_a_clear_not_found_error(httpserver: HTTPServer, tmp_path: Path) -> None:
@@ -112,7 +112,7 @@ def test_slow_service_falls_back_to_the_dated_copy(httpserver: HTTPServer, tmp_p
     assert figures.from_cache
     assert figures.fetched_at == first.fetched_at
     assert figures.signature_count == 1000
-    assert "could not be reached" in figures.label()
+    assert figures.label().startswith("stored copy of ")
 
 
 def test_service_down_retries_then_uses_the_copy(httpserver: HTTPServer, tmp_path: Path) -> None:
@@ -166,3 +166,21 @@ def test_base_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) ->
     assert petition_url(7) == "https://petition.parliament.uk/petitions/7.json"
     monkeypatch.setenv(BASE_URL_VARIABLE, "http://localhost:9/")
     assert default_base_url() == "http://localhost:9/"
+
+
+def test_cli_reads_the_stored_copy_offline(
+    httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from millis_network.cli import main
+
+    monkeypatch.setenv("MILLIS_NETWORK_CACHE", str(tmp_path))
+    assert main(["petition", "999001", "--cached"]) == 2
+    assert "no stored copy of petition 999001" in capsys.readouterr().err
+    serve(httpserver, SUCCESS)
+    fetch(httpserver, tmp_path)
+    httpserver.clear()
+    assert main(["petition", "999001", "--cached", "--top", "2", "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["signature_count"] == 1000 and figures["from_cache"] is True
+    assert [row["name"] for row in figures["top_constituencies"]] == ["Fixture Constituency A", "Fixture Constituency C"]
+    assert httpserver.log == []

@@ -20,6 +20,7 @@ from millis_network.store import (
     CENTRE_RECORDS,
     CENTRES,
     COURTS,
+    PlannedWrite,
     Store,
     database_url,
     default_database_url,
@@ -296,3 +297,15 @@ def test_the_public_view_hides_withheld_addresses(store: Store) -> None:
     public = store.public_centres().set_index("id").loc[CENTRE]
     assert (public["postcode"], public["location_precision"], public["notes"]) == ("OX14", "district", "")
     assert store.centre(CENTRE)["postcode"] == "OX14 3JD"
+
+
+def test_a_bulk_write_with_any_invalid_record_writes_nothing(store: Store) -> None:
+    good = PlannedWrite("sample-bath-centre", None, new_centre())
+    bad = PlannedWrite("sample-leeds-centre", None, new_centre(name="Leeds Sample Centre", successor_id="nowhere",
+                                                               status="closed"))
+    before = store.centres()
+    with pytest.raises(DataFileError, match="successor 'nowhere' is not a centre in the directory or this import"):
+        store.write_centres([good, bad], who="Alice", reason="test")
+    pd.testing.assert_frame_equal(store.centres(), before)
+    summary = store.write_centres([good], who="Alice", reason="test")
+    assert (summary.created, summary.first_change_id) == (1, summary.last_change_id)

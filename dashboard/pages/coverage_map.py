@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -50,7 +51,6 @@ third.markdown(
 
 centres = map_layers.drawable_centres(loaders.public_directory(), include_sample=rule.include_sample)
 fmap = map_layers.coverage_map(
-    coverage,
     centres,
     loaders.area_layer(rule, jurisdiction, service),
     service=service,
@@ -58,6 +58,8 @@ fmap = map_layers.coverage_map(
 )
 clicked = st_folium(
     fmap,
+    feature_group_to_add=map_layers.court_layers(coverage),
+    layer_control=folium.LayerControl(collapsed=True),
     key="coverage_map",
     height=map_layers.MAP_HEIGHT_PX,
     use_container_width=True,

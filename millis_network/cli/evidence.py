@@ -19,14 +19,12 @@ if TYPE_CHECKING:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the evidence subcommands."""
-    from millis_network.briefings import BRIEFING_FORMATS
-    from millis_network.exports import FORMATS
-
+    """Add the evidence subcommands (the library is imported only when one runs)."""
     export = subparsers.add_parser(
         "export", help="coverage tables as CSV, XLSX, GeoJSON or GeoPackage, each with its provenance"
     )
-    export.add_argument("--format", choices=(*FORMATS, "all"), default="all", help="format (default: all)")
+    export.add_argument("--format", type=_export_format, default="all",
+                        help="csv, xlsx, geojson, gpkg or all (default: all)")
     export.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write into")
     export.add_argument("--json", action="store_true", help="print the files written and the provenance as JSON")
     add_rule_options(export)
@@ -39,11 +37,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     what.add_argument("--local-authority", metavar="CODE", help="an ONS local authority code, e.g. W06000015")
     what.add_argument("--national", action="store_true", help="England and Wales as a whole")
     what.add_argument("--all-courts", action="store_true", help="one briefing per family court centre (batch)")
-    brief.add_argument("--format", choices=BRIEFING_FORMATS, default="pdf")
+    brief.add_argument("--format", type=_briefing_format, default="pdf", help="html or pdf (default: pdf)")
     brief.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write into")
     brief.add_argument("--petition", metavar="ID",
                        help="national briefing: add the cached figures of this petition (see `millis-network petition`)")
-    brief.add_argument("--no-funding", action="store_true", help="national briefing: leave out the cost of closing the gaps")
+    brief.add_argument("--no-funding", action="store_true",
+                       help="national briefing: leave out the cost of closing the gaps")
     _add_funding_options(brief)
     add_rule_options(brief)
     brief.set_defaults(run=run_brief)
@@ -64,6 +63,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     funding.add_argument("--json", action="store_true", help="print JSON for machines")
     add_rule_options(funding)
     funding.set_defaults(run=run_funding)
+
+
+def _export_format(text: str) -> str:
+    from millis_network.exports import FORMATS
+
+    if text not in (*FORMATS, "all"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an export format; choose {', '.join(FORMATS)} or all")
+    return text
+
+
+def _briefing_format(text: str) -> str:
+    from millis_network.briefings import BRIEFING_FORMATS
+
+    if text not in BRIEFING_FORMATS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a briefing format; choose {' or '.join(BRIEFING_FORMATS)}")
+    return text
 
 
 def _add_funding_options(parser: argparse.ArgumentParser) -> None:
@@ -157,6 +172,9 @@ def run_petition(args: argparse.Namespace) -> int:
             )
     else:
         figures = fetch_petition(args.petition_id, settings=HttpSettings(timeout_s=args.timeout))
+        if figures.from_cache:
+            print("millis-network: the petitions service could not be reached; showing the stored copy",
+                  file=sys.stderr)
     if args.json:
         print(json.dumps(figures.to_dict(top=args.top), indent=1, ensure_ascii=False))
         return 0

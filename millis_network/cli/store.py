@@ -6,6 +6,7 @@ import argparse
 import getpass
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -188,8 +189,8 @@ def run_import(args: argparse.Namespace) -> int:
             "counts": counts,
             "notices": list(plan.notices),
             "rows": plan.frame().to_dict("records"),
-            "issues": [issue.__dict__ for issue in plan.issues()],
-            "written": None if written is None else written.__dict__,
+            "issues": [asdict(issue) for issue in plan.issues()],
+            "written": None if written is None else asdict(written),
         }, indent=2, ensure_ascii=False))
     else:
         encoding = f", read as {plan.encoding}" if plan.encoding else ""
@@ -197,9 +198,11 @@ def run_import(args: argparse.Namespace) -> int:
         for notice in plan.notices:
             print(f"  note: {notice}")
         for row in plan.rows:
+            if row.outcome == "new":
+                print(f"  row {row.row}: new {row.centre_id}: " + "; ".join(f"{f}={n!r}" for f, _, n in row.changes))
+            elif row.outcome == "updated":
+                print(f"  row {row.row}: updated {row.centre_id}: " + "; ".join(f"{f}: {o!r} → {n!r}" for f, o, n in row.changes))
             if row.outcome in ("new", "updated"):
-                changed = ", ".join(f for f, _, _ in row.changes)
-                print(f"  row {row.row}: {row.outcome} {row.centre_id}: {changed}")
                 for note in row.notes:
                     print(f"      {note}")
         for issue in plan.issues():

@@ -89,7 +89,8 @@ class PetitionFigures:
         by_constituency: columns :data:`CONSTITUENCY_COLUMNS`, most signatures first.
         url: where the figures were read.
         fetched_at: when they were read, ISO 8601 UTC.
-        from_cache: True when the service could not be reached and this is the stored copy.
+        from_cache: True when these are the stored copy (read offline, or
+            because the service could not be reached), not a live answer.
     """
 
     petition_id: int
@@ -129,7 +130,7 @@ class PetitionFigures:
         """Where and when the figures were read, for captions and briefings."""
         when = datetime.fromisoformat(self.fetched_at).strftime("%d %B %Y %H:%M UTC")
         if self.from_cache:
-            return f"cached copy of {self.url} fetched {when}; the petitions service could not be reached just now"
+            return f"stored copy of {self.url}, fetched {when}"
         return f"{self.url}, fetched {when}"
 
 

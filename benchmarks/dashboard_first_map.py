@@ -1,0 +1,138 @@
+"""How fast the dashboard's coverage map appears, how heavy it is, and how fast a control change redraws it.
+
+Run on demand:  python benchmarks/dashboard_first_map.py [--runs 3]
+
+Each run starts a fresh ``streamlit run dashboard/app.py`` on a free local port
+and drives Debian's Chromium (``/usr/bin/chromium``, headless) with Playwright;
+requests to any other host are refused, as on a machine with no network.
+Reports medians over the runs:
+
+- server ready: ``streamlit run`` to ``/_stcore/health`` answering;
+- first map: ``streamlit run`` to every court marker drawn in the map frame;
+- map payload: the largest websocket message (the map element) and the map
+  frame's static files (component, Leaflet, marker clusters; cached by the
+  browser after the first visit);
+- control change: choosing another reach threshold until the map's layer list
+  shows the new court counts, for a rule not yet computed and for one cached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+
+from millis_network.analysis import run_analysis
+from millis_network.config import CampaignRule
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _local_only(route: Route) -> None:
+    if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost"):
+        route.continue_()
+    else:
+        route.abort()
+
+
+def _meets_rule_label(minutes: float) -> str:
+    count = int(run_analysis(CampaignRule(threshold_minutes=minutes)).court_coverage["meets_rule"].sum())
+    return f"meets rule ({count})"
+
+
+def _choose_threshold(page: Page, label: str, layer_text: str) -> float:
+    threshold = page.locator("section[data-testid='stSidebar'] div[data-testid='stSelectbox']").filter(has_text="Reach threshold")
+    expect(threshold).to_have_count(1)  # a rerun in flight may still show the previous run's copy
+    threshold.click()
+    start = time.perf_counter()
+    page.get_by_role("option", name=label).click()
+    layers = page.frame_locator(MAP_FRAME).locator(".leaflet-control-layers-overlays", has_text=layer_text)
+    layers.wait_for(state="attached")
+    return time.perf_counter() - start
+
+
+def one_run(browser: Browser, labels: dict[float, str]) -> dict[str, float]:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.headless", "true",
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]
+    context = browser.new_context(viewport={"width": 1400, "height": 1200})
+    context.set_default_timeout(120_000)
+    context.route("**/*", _local_only)
+    page = context.new_page()
+    frames: list[int] = []
+    assets: dict[str, int] = {}
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(len(data))))
+    page.on("requestfinished", lambda r: assets.__setitem__(r.url, r.sizes()["responseBodySize"])
+            if "/component/" in r.url else None)
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while not _healthy(url):
+            time.sleep(0.05)
+        ready = time.perf_counter() - start
+        page.goto(f"{url}/")
+        page.frame_locator(MAP_FRAME).locator("path.court-marker").first.wait_for()
+        first_map = time.perf_counter() - start
+        uncached = _choose_threshold(page, "45 minutes' drive", labels[45.0])
+        cached = _choose_threshold(page, "30 minutes' drive", labels[30.0])
+    finally:
+        context.close()
+        process.terminate()
+        process.wait(timeout=30)
+    return {
+        "server ready (s)": ready,
+        "first map after `streamlit run` (s)": first_map,
+        "map element over the websocket (MB)": max(frames) / 1e6,
+        "map frame static files, first visit (MB sent)": sum(assets.values()) / 1e6,
+        "threshold change, rule not yet computed (s)": uncached,
+        "threshold change, rule cached (s)": cached,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    labels = {minutes: _meets_rule_label(minutes) for minutes in (30.0, 45.0)}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        results = [one_run(browser, labels) for _ in range(args.runs)]
+        browser.close()
+    print(f"median of {args.runs} runs, each on a fresh server")
+    for name in results[0]:
+        print(f"{name:<46}{statistics.median(r[name] for r in results):8.2f}")
+
+
+if __name__ == "__main__":
+    main()

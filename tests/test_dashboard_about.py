@@ -1,0 +1,38 @@
+"""The About the data page (Streamlit AppTest): sources, completeness, samples, method."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from millis_network.analysis import DATA_SNAPSHOTS, run_analysis
+from millis_network.config import CampaignRule
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+
+
+def test_sources_snapshots_completeness_and_method_are_shown() -> None:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.switch_page("pages/about.py")
+    at.run()
+    complete = run_analysis(CampaignRule()).completeness
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Open centres"] == str(complete.open_centres)
+    assert metrics["Placed on the map"] == str(complete.placed_open_centres)
+    assert metrics["Sample records"] == str(complete.sample_centres)
+    text = " ".join(m.value for m in at.markdown)
+    assert complete.describe() in text
+    assert "held-out MAPE" in text and "great-circle (straight-line)" in text
+    assert "# Sources of the bundled data" in text
+    assert list(at.dataframe[-1].value["Snapshot"]) == list(DATA_SNAPSHOTS.values())
+    assert at.get("download_button")[0].label == "Download the provenance of the current view (JSON)"
+
+
+def test_the_method_follows_the_rule_in_the_sidebar() -> None:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.switch_page("pages/about.py")
+    at.query_params["threshold"] = "50mi"
+    at.run()
+    assert "within 50 miles (straight line)" in " ".join(m.value for m in at.markdown)

@@ -1,0 +1,143 @@
+"""The dashboard in a real browser: ``streamlit run`` on a free port, driven by headless Chromium.
+
+Uses Debian's ``chromium`` (``/usr/bin/chromium``; ``.ci/run`` installs it) through
+the Python ``playwright`` package; no browser is downloaded. Requests to any
+host but this machine are refused, so the test also proves the map draws with
+no network. Screenshots go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import Browser, Page, Route, sync_playwright
+
+from millis_network.directory import family_court_centres
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "dashboard" / "app.py"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+#: Quiet flags: the machine has no network, and Chromium's own background
+#: traffic would otherwise flood refused connections.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+TIMEOUT_MS = 90_000
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for_health(url: str, process: subprocess.Popen, timeout_s: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {process.returncode}; see test-artifacts/streamlit.log")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.25)
+    raise TimeoutError(f"streamlit did not answer {url}/_stcore/health within {timeout_s:.0f} s")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is missing at /usr/bin/chromium; .ci/run must install it")
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true", "--server.port", str(port),
+        "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]
+    with open(ARTIFACTS / "streamlit.log", "w", encoding="utf-8") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait_for_health(url, process)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _local_only(route: Route) -> None:
+    if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost"):
+        route.continue_()
+    else:
+        route.abort()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1500}, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.route("**/*", _local_only)
+    yield context.new_page()
+    context.close()
+
+
+def test_the_map_draws_every_court_offline_and_a_click_shows_its_centres(server: str, page: Page) -> None:
+    page.goto(f"{server}/")
+    frame = page.frame_locator(MAP_FRAME)
+    courts = frame.locator("path.court-marker")
+    courts.first.wait_for()
+    assert courts.count() == len(family_court_centres())
+    assert frame.locator(".centre-icon, .marker-cluster").count() > 0
+    assert "Family court centres" in frame.locator(".map-legend").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "coverage_map.png"))
+
+    courts.first.dispatch_event("click")
+    page.get_by_text("Nearest supported centres in this directory").wait_for()
+    assert "court=" in page.url
+    page.screenshot(path=str(ARTIFACTS / "coverage_map_court.png"), full_page=True)
+
+
+def test_a_postcode_search_lists_centres_and_downloads_the_sheet(server: str, page: Page) -> None:
+    page.goto(f"{server}/find_a_centre")
+    page.get_by_label("Family's postcode").fill("b46ds")
+    page.get_by_role("button", name="Find centres").click()
+    page.get_by_text("Nearest supported centres to postcode district B4").wait_for()
+    assert "postcode=b46ds" in page.url
+    page.screenshot(path=str(ARTIFACTS / "find_a_centre.png"), full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Information sheet for the parents (PDF)").click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+
+    page.get_by_label("Family's postcode").fill("not a postcode")
+    page.get_by_role("button", name="Find centres").click()
+    page.get_by_text("That postcode cannot be used.").wait_for()

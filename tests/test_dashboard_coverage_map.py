@@ -1,0 +1,111 @@
+"""The Coverage map page (Streamlit AppTest): headline, controls, court selection and tables.
+
+AppTest cannot draw the folium map (it is a custom component); the real map is
+checked in ``test_dashboard_browser.py``. Expected figures come from the same
+library call the page makes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from millis_network.analysis import run_analysis
+from millis_network.config import CampaignRule
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+
+
+def open_page(**query: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.switch_page("pages/coverage_map.py")
+    at.query_params.update(query)
+    return at.run()
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.fixture(scope="module")
+def default_page() -> AppTest:
+    return open_page()
+
+
+def test_headline_map_and_tables_show_the_national_analysis(default_page: AppTest) -> None:
+    at = default_page
+    headline = run_analysis(CampaignRule()).headline()
+    assert not at.exception
+    assert at.title[0].value == "Family courts and child contact centres"
+    assert metric(at, "Courts meeting the rule") == f"{headline['courts_meeting_rule']} of {headline['courts']}"
+    assert metric(at, "Population beyond 50 miles of a supported centre") == (
+        f"{headline['share_lsoas_beyond_50_miles_supported']:.1%}")
+    assert at.info[0].value.startswith("**Incomplete directory.** This directory holds")
+    worst = run_analysis(CampaignRule()).gaps().iloc[0]
+    assert any(m.value.startswith(f"1. {worst['court_name']}: {worst['worst_minutes']:.0f} min") for m in at.markdown)
+    courts_table, areas_table = (d.value for d in at.dataframe)
+    assert len(courts_table) == headline["courts"] and len(areas_table) == 318
+    assert any("Circles: family court centres coloured by the rule" in c.value for c in at.caption)
+    assert at.query_params["threshold"] == "30min"
+
+
+def test_a_wider_threshold_counts_more_courts(default_page: AppTest) -> None:
+    at = default_page
+    at.sidebar.selectbox(key="sidebar_threshold").set_value("60min").run()
+    headline = run_analysis(CampaignRule(threshold_minutes=60)).headline()
+    assert metric(at, "Courts meeting the rule") == f"{headline['courts_meeting_rule']} of {headline['courts']}"
+    assert headline["courts_meeting_rule"] > run_analysis(CampaignRule()).headline()["courts_meeting_rule"]
+    assert "within 60 min (estimated drive)" in at.markdown[0].value
+    assert at.query_params["threshold"] == "60min"
+
+
+def test_jurisdiction_limits_courts_and_areas() -> None:
+    at = open_page(jurisdiction="Wales")
+    wales = run_analysis(CampaignRule()).in_jurisdiction("Wales").headline()
+    assert metric(at, "Courts meeting the rule") == f"{wales['courts_meeting_rule']} of {wales['courts']}"
+    courts_table, areas_table = (d.value for d in at.dataframe)
+    assert set(courts_table["Jurisdiction"]) == {"Wales"} and len(areas_table) == 22
+    at.sidebar.selectbox(key="sidebar_jurisdiction").set_value("Jersey").run()
+    assert not at.exception
+    jersey = run_analysis(CampaignRule()).in_jurisdiction("Jersey").headline()
+    assert metric(at, "Courts meeting the rule") == f"{jersey['courts_meeting_rule']} of 1"
+    assert metric(at, "Population beyond 50 miles of a supported centre") == "no LSOA data"
+
+
+def test_service_switches_the_drive_time_layer_and_tables() -> None:
+    at = open_page(service="supervised")
+    areas_table = at.dataframe[1].value
+    assert "Median drive to supervised (min)" in areas_table.columns
+    assert any("nearest supervised centre" in c.value for c in at.caption)
+
+
+def test_a_court_in_the_link_shows_its_nearest_centres() -> None:
+    at = open_page(court="truro-county-court-and-family-court", threshold="15min")
+    assert not at.exception
+    assert at.main.selectbox[0].value == "truro-county-court-and-family-court"
+    status = run_analysis(CampaignRule(threshold_minutes=15)).court_coverage.set_index("court_id").at[
+        "truro-county-court-and-family-court", "status"]
+    assert any(m.value.startswith(f"**Truro Combined Court**, Truro TR1 2PB: **{status}**") for m in at.markdown)
+    supported, supervised = (d.value for d in at.dataframe[:2])
+    assert len(supported) == len(supervised) == 5
+    assert supported["Miles"].is_monotonic_increasing
+    assert at.query_params["court"] == "truro-county-court-and-family-court"
+
+
+def test_an_unknown_court_in_the_link_is_ignored() -> None:
+    at = open_page(court="no-such-court")
+    assert not at.exception
+    assert at.main.selectbox[0].value is None
+    assert "court" not in at.query_params
+
+
+def test_sample_and_accreditation_switches_change_the_rule() -> None:
+    at = open_page()
+    at.sidebar.toggle(key="sidebar_accredited").set_value(True).run()
+    at.sidebar.toggle(key="sidebar_sample").set_value(True).run()
+    assert "NACCC-accredited centres, sample records included" in at.markdown[0].value
+    accredited = run_analysis(CampaignRule(accreditation="accredited", include_sample=True)).headline()
+    assert metric(at, "Courts meeting the rule") == f"{accredited['courts_meeting_rule']} of {accredited['courts']}"
+    assert at.query_params["accredited"] == "yes" and at.query_params["sample"] == "yes"

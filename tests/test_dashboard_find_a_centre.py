@@ -1,0 +1,78 @@
+"""The Find a centre page (Streamlit AppTest): a postcode in any spelling, friendly errors, the sheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+
+
+def open_page(**query: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.switch_page("pages/find_a_centre.py")
+    at.query_params.update(query)
+    return at.run()
+
+
+def search(at: AppTest, postcode: str) -> AppTest:
+    at.text_input(key="postcode").set_value(postcode)
+    return at.button[0].click().run()
+
+
+def test_the_empty_page_asks_for_a_postcode() -> None:
+    at = open_page()
+    assert not at.exception
+    assert at.title[0].value == "Find a centre"
+    assert at.text_input(key="postcode").value == ""
+    assert not at.dataframe and not at.error
+    assert at.info[0].value.startswith("**Incomplete directory.**")
+
+
+def test_a_postcode_in_any_spelling_lists_centres_and_offers_the_sheet() -> None:
+    at = search(open_page(), "  b46ds ")
+    assert not at.exception and not at.error
+    assert at.subheader[0].value == "Nearest supported centres to postcode district B4"
+    table = at.dataframe[0].value
+    assert len(table) == 3 and table["Miles"].is_monotonic_increasing
+    assert any("The family court centre nearest to you is Birmingham Civil and Family Justice Centre" in m.value
+               for m in at.markdown)
+    assert [b.label for b in at.get("download_button")] == [
+        "Information sheet for the parents (HTML)", "Information sheet for the parents (PDF)"]
+    assert at.query_params["postcode"] == "b46ds"
+
+
+def test_service_and_count_change_the_list() -> None:
+    at = open_page(postcode="CF10 1EP", service="supervised")
+    at.radio(key="centre_count").set_value(5)
+    at = at.button[0].click().run()
+    assert at.subheader[0].value == "Nearest supervised centres to postcode district CF10"
+    table = at.dataframe[0].value
+    assert len(table) == 5
+    assert all("supervised" in services for services in table["Services"])
+
+
+@pytest.mark.parametrize(
+    ("postcode", "message"),
+    [
+        ("hello", "is not shaped like a UK postcode"),
+        ("B4", "a full UK postcode has 5 to 7"),
+        ("JE2 3AA", "JE2 3AA is a Jersey postcode"),
+        ("ZZ1 1ZZ", "not found in the ONS Postcode Directory"),
+    ],
+)
+def test_an_unusable_postcode_gets_a_message_not_an_exception(postcode: str, message: str) -> None:
+    at = search(open_page(), postcode)
+    assert not at.exception
+    assert at.error[0].value.startswith("**That postcode cannot be used.**")
+    assert message in at.error[0].value
+    assert not at.dataframe
+
+
+def test_an_unknown_inward_code_is_placed_at_its_district_with_a_warning() -> None:
+    at = open_page(postcode="B15 9ZZ")
+    assert not at.exception
+    assert any("placed at the centre of postcode district B15" in w.value for w in at.warning)
+    assert len(at.dataframe[0].value) == 3
