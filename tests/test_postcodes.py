@@ -134,3 +134,9 @@ def test_cli_geocode_json(capsys) -> None:
     assert out[0] == {"input": "b46ds", "postcode": "B4 6DS", "lat": 52.481652, "lon": -1.895661,
                       "precision": "postcode", "error": None}
     assert out[1]["precision"] == "none" and out[1]["lat"] is None and "Jersey" in out[1]["error"]
+
+
+def test_northern_ireland_postcodes_use_irish_grid() -> None:
+    # BT1 5GS is Belfast City Hall's postcode; Belfast centre is at about 54.597 N, 5.930 W.
+    place = locate("BT1 5GS")
+    assert place.lat == pytest.approx(54.597, abs=0.01) and place.lon == pytest.approx(-5.930, abs=0.01)

@@ -18,6 +18,7 @@ import streamlit as st
 import loaders
 import shared
 from millis_network import briefings, exports
+from millis_network.scenario import statutory_network_section
 from millis_network.errors import NotFoundError, SourceUnavailableError
 from millis_network.sources import petitions
 from millis_network.sources._http import HttpSettings
@@ -136,7 +137,8 @@ with briefings_tab:
 
         def build(with_map: bool) -> briefings.Briefing:
             return briefings.national_briefing(inputs, funding=estimate, petition=petition if with_petition else None,
-                                               with_map=with_map)
+                                               with_map=with_map,
+                                               extra_sections=(statutory_network_section(inputs.analysis),))
 
     preview = build(False)
     st.info(preview.headline)
