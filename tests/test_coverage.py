@@ -27,15 +27,10 @@ from millis_network.coverage import (
 )
 from millis_network.directory import CENTRE_COLUMNS
 from millis_network.errors import NotFoundError
-from millis_network.travel import DriveTimeModel, SettlementIndex, distance_matrix_km
+from millis_network.travel import distance_matrix_km
 
-KM_PER_DEGREE = 2 * math.pi * 6371.0088 / 360
-# minutes = exp(0 + 1 * ln(1 + km)) = 1 + km; density plays no part.
-ONE_PLUS_KM = DriveTimeModel(
-    intercept=0.0, linear=1.0, knots_x=(1.0, 2.0, 3.0), cubic=(0.0, 0.0, 0.0), density=(0.0, 0.0),
-    density_radius_km=1.0, density_sum_max=10.0, holdout_mape_percent=0.0,
-)
-SETTLEMENTS = SettlementIndex.from_lonlat([0.0], [0.0])
+from hand_checked import KM_PER_DEGREE, ONE_PLUS_KM, SETTLEMENTS
+
 
 
 def centres_frame(*rows: dict) -> pd.DataFrame:

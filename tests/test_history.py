@@ -16,7 +16,6 @@ Fixtures (``tests/data/scenario/``, not real places) on the meridian 1°W,
 from __future__ import annotations
 
 import json
-import math
 from datetime import date
 from pathlib import Path
 
@@ -41,14 +40,9 @@ from millis_network.history import (
     parse_as_of,
     service_lineage,
 )
-from millis_network.travel import DriveTimeModel, SettlementIndex
 
-KM_PER_DEGREE = 2 * math.pi * 6371.0088 / 360
-ONE_PLUS_KM = DriveTimeModel(
-    intercept=0.0, linear=1.0, knots_x=(1.0, 2.0, 3.0), cubic=(0.0, 0.0, 0.0), density=(0.0, 0.0),
-    density_radius_km=1.0, density_sum_max=10.0, holdout_mape_percent=0.0,
-)
-SETTLEMENTS = SettlementIndex.from_lonlat([0.0], [0.0])
+from hand_checked import KM_PER_DEGREE, ONE_PLUS_KM, SETTLEMENTS
+
 RULE = CampaignRule(threshold_minutes=30)
 ENGINE = {"model": ONE_PLUS_KM, "settlements": SETTLEMENTS}
 

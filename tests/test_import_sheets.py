@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from datetime import date, datetime
 from pathlib import Path
 
@@ -22,26 +21,13 @@ from millis_network.importer import (
     read_sheet,
     slug,
 )
-from millis_network.store import Store, open_store
+from millis_network.store import Store
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "store"
 README = Path(__file__).resolve().parent.parent / "network_data" / "centres" / "README.md"
 CENTRE = "abingdon-contact-centre"
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory, network_data: Path) -> Path:
-    """A database loaded from the bundled network_data, copied for each test."""
-    path = tmp_path_factory.mktemp("seeded") / "directory.sqlite"
-    open_store(path, seed_from=network_data).close()
-    return path
-
-
-@pytest.fixture
-def store(seeded: Path, tmp_path: Path) -> Store:
-    shutil.copy(seeded, tmp_path / "directory.sqlite")
-    with open_store(tmp_path / "directory.sqlite") as opened:
-        yield opened
 
 
 def plan_file(store: Store, name: str) -> ImportPlan:

@@ -16,7 +16,6 @@ L5 6.56, L3 23.24, L4 89.96 (beyond).
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -39,14 +38,10 @@ from millis_network.scenario import (
     statutory_network_summary,
     statutory_network_venues,
 )
-from millis_network.travel import DriveTimeModel, SettlementIndex, distance_matrix_km
+from millis_network.travel import distance_matrix_km
 
-KM_PER_DEGREE = 2 * math.pi * 6371.0088 / 360
-ONE_PLUS_KM = DriveTimeModel(
-    intercept=0.0, linear=1.0, knots_x=(1.0, 2.0, 3.0), cubic=(0.0, 0.0, 0.0), density=(0.0, 0.0),
-    density_radius_km=1.0, density_sum_max=10.0, holdout_mape_percent=0.0,
-)
-SETTLEMENTS = SettlementIndex.from_lonlat([0.0], [0.0])
+from hand_checked import KM_PER_DEGREE, ONE_PLUS_KM, SETTLEMENTS
+
 RULE = CampaignRule(threshold_minutes=30)
 
 

@@ -32,19 +32,6 @@ CENTRE = "abingdon-contact-centre"
 NETWORK_FILES = ("centres/centres.csv", "courts/family_court_centres.csv")
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory, network_data: Path) -> Path:
-    """A database loaded from the bundled network_data, copied for each test."""
-    path = tmp_path_factory.mktemp("seeded") / "directory.sqlite"
-    open_store(path, seed_from=network_data).close()
-    return path
-
-
-@pytest.fixture
-def store(seeded: Path, tmp_path: Path) -> Store:
-    shutil.copy(seeded, tmp_path / "directory.sqlite")
-    with open_store(tmp_path / "directory.sqlite") as opened:
-        yield opened
 
 
 def new_centre(**values: str) -> dict[str, str]:
