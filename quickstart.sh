@@ -29,7 +29,7 @@ case "${1:-}" in
     dashboard)
         setup_python
         shift
-        exec "$VENV/bin/streamlit" run dashboard/app.py "$@"
+        exec "$VENV/bin/python" dashboard/serve.py "$@"
         ;;
     test)
         setup_python

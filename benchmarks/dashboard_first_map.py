@@ -2,13 +2,16 @@
 
 Run on demand:  python benchmarks/dashboard_first_map.py [--runs 3]
 
-Each run starts a fresh ``streamlit run dashboard/app.py`` on a free local port
-and drives Debian's Chromium (``/usr/bin/chromium``, headless) with Playwright;
-requests to any other host are refused, as on a machine with no network.
-Reports medians over the runs:
+Each run starts a fresh ``python dashboard/serve.py`` (the README's dashboard
+command: ``streamlit run dashboard/app.py`` with the landing page prepared while
+the browser loads) on a free local port and drives Debian's Chromium
+(``/usr/bin/chromium``, headless) with Playwright; requests to any other host
+are refused, as on a machine with no network. Reports the median and range over
+the runs:
 
-- server ready: ``streamlit run`` to ``/_stcore/health`` answering;
-- first map: ``streamlit run`` to every court marker drawn in the map frame;
+- server ready: the command to ``/_stcore/health`` answering;
+- first map: the command to the court markers drawn in the map frame (the
+  map's script adds every layer in one go);
 - map payload: the largest websocket message (the map element) and the map
   frame's static files (component, Leaflet, marker clusters; cached by the
   browser after the first visit);
@@ -28,7 +31,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright
 
 from millis_network.analysis import run_analysis
 from millis_network.config import CampaignRule
@@ -82,7 +85,7 @@ def one_run(browser: Browser, labels: dict[float, str]) -> dict[str, float]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.headless", "true",
+        sys.executable, str(ROOT / "dashboard" / "serve.py"), "--server.headless", "true",
         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
     ]
@@ -91,10 +94,9 @@ def one_run(browser: Browser, labels: dict[float, str]) -> dict[str, float]:
     context.route("**/*", _local_only)
     page = context.new_page()
     frames: list[int] = []
-    assets: dict[str, int] = {}
+    assets: list[Request] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(len(data))))
-    page.on("requestfinished", lambda r: assets.__setitem__(r.url, r.sizes()["responseBodySize"])
-            if "/component/" in r.url else None)
+    page.on("requestfinished", lambda r: assets.append(r) if "/component/" in r.url else None)
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -106,15 +108,16 @@ def one_run(browser: Browser, labels: dict[float, str]) -> dict[str, float]:
         first_map = time.perf_counter() - start
         uncached = _choose_threshold(page, "45 minutes' drive", labels[45.0])
         cached = _choose_threshold(page, "30 minutes' drive", labels[30.0])
+        asset_bytes = sum(request.sizes()["responseBodySize"] for request in {r.url: r for r in assets}.values())
     finally:
         context.close()
         process.terminate()
         process.wait(timeout=30)
     return {
         "server ready (s)": ready,
-        "first map after `streamlit run` (s)": first_map,
+        "first map after the server command (s)": first_map,
         "map element over the websocket (MB)": max(frames) / 1e6,
-        "map frame static files, first visit (MB sent)": sum(assets.values()) / 1e6,
+        "map frame static files, first visit (MB sent)": asset_bytes / 1e6,
         "threshold change, rule not yet computed (s)": uncached,
         "threshold change, rule cached (s)": cached,
     }
@@ -129,9 +132,10 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
         results = [one_run(browser, labels) for _ in range(args.runs)]
         browser.close()
-    print(f"median of {args.runs} runs, each on a fresh server")
+    print(f"median (range) of {args.runs} runs, each on a fresh server")
     for name in results[0]:
-        print(f"{name:<46}{statistics.median(r[name] for r in results):8.2f}")
+        values = [r[name] for r in results]
+        print(f"{name:<46}{statistics.median(values):8.2f}   ({min(values):.2f}–{max(values):.2f})")
 
 
 if __name__ == "__main__":

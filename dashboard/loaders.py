@@ -4,48 +4,67 @@ Pages call these instead of reading files themselves, so every visitor's
 session shares one parsed copy of the bundled data. Widget values are passed
 in as arguments. Nothing a visitor uploads is ever passed to a cached
 function: uploads stay in that visitor's session only.
+
+Importing this module loads only what the coverage map (the landing page)
+needs. Loaders for the other pages import their library modules when first
+called, so a new visitor does not wait for the database, PDF and chart
+libraries before the map appears.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 import map_layers
-from millis_network import history, scenario
-from millis_network import briefings, funding
-from millis_network import standards as std
+from millis_network import funding, history, scenario
 from millis_network.analysis import Analysis, run_analysis
-from millis_network.briefings import BriefingInputs
 from millis_network.config import CampaignRule, default_data_dir
 from millis_network.directory import contact_centres, public_centres
 from millis_network.directory import millis_profile as directory_profile
 from millis_network.places import local_authority_boundaries
 from millis_network.postcodes import PostcodeIndex, load_index
-from millis_network.store import Store, open_store
+
+if TYPE_CHECKING:
+    from millis_network import standards as std
+    from millis_network.briefings import BriefingInputs
+    from millis_network.store import Store
 
 
 @st.cache_data(show_spinner=False)
 def standards() -> std.Standards:
     """The bundled minimum training standards (``network_data/standards/standards.yaml``)."""
+    from millis_network import standards as std
+
     return std.load_standards()
 
 
 @st.cache_data(show_spinner=False)
 def standards_sample_records() -> std.Records:
     """The bundled Milli's sample (illustrative) roster, read against the bundled standards."""
+    from millis_network import standards as std
+
     return std.load_records(std.default_sample_path(), std.load_standards())
 
 
 @st.cache_resource(show_spinner="Working out national coverage…")
-def analysis(rule: CampaignRule, jurisdiction: str = "") -> Analysis:
-    """The national analysis under ``rule``, limited to ``jurisdiction`` ("" = all).
+def national_analysis(rule: CampaignRule) -> Analysis:
+    """The national analysis under ``rule``: shared by every session, never mutated, computed once per rule."""
+    return run_analysis(rule)
 
-    Shared by every session and never mutated; computed once per rule.
-    """
-    full = run_analysis(rule) if jurisdiction == "" else analysis(rule)
-    return full.in_jurisdiction(jurisdiction) if jurisdiction else full
+
+@st.cache_resource(show_spinner=False)
+def jurisdiction_analysis(rule: CampaignRule, jurisdiction: str) -> Analysis:
+    """:func:`national_analysis` limited to one court jurisdiction."""
+    return national_analysis(rule).in_jurisdiction(jurisdiction)
+
+
+def analysis(rule: CampaignRule, jurisdiction: str = "") -> Analysis:
+    """The analysis under ``rule``, limited to ``jurisdiction`` ("" = all); both cached."""
+    return jurisdiction_analysis(rule, jurisdiction) if jurisdiction else national_analysis(rule)
 
 
 @st.cache_resource(show_spinner=False)
@@ -60,11 +79,22 @@ def local_authority_areas() -> dict:
     return map_layers.simplified_areas(local_authority_boundaries())
 
 
+@st.cache_data(show_spinner=False)
+def headline(rule: CampaignRule, jurisdiction: str = "") -> dict:
+    """:meth:`millis_network.analysis.Analysis.headline` of :func:`analysis` (courts meeting the rule, reach shares)."""
+    return analysis(rule, jurisdiction).headline()
+
+
+@st.cache_resource(show_spinner=False)
+def area_summary(rule: CampaignRule, jurisdiction: str, service: str) -> pd.DataFrame:
+    """Drive to the nearest ``service`` centre by local authority (read only: the map's area layer and table)."""
+    return analysis(rule, jurisdiction).summary(service=service, by="local_authority")  # type: ignore[arg-type]
+
+
 @st.cache_resource(show_spinner=False)
 def area_layer(rule: CampaignRule, jurisdiction: str, service: str) -> dict:
     """The drive-time area layer for one rule, jurisdiction and service (GeoJSON dict)."""
-    summary = analysis(rule, jurisdiction).summary(service=service, by="local_authority")  # type: ignore[arg-type]
-    return map_layers.area_features(local_authority_areas(), summary, service=service)
+    return map_layers.area_features(local_authority_areas(), area_summary(rule, jurisdiction, service), service=service)
 
 
 @st.cache_resource(show_spinner="Loading the postcode directory…")
@@ -82,6 +112,8 @@ def sources_markdown() -> str:
 @st.cache_resource(show_spinner="Preparing briefings…")
 def briefing_inputs(rule: CampaignRule) -> BriefingInputs:
     """Everything briefings and exports share under ``rule`` (every jurisdiction; withheld addresses at district level)."""
+    from millis_network import briefings
+
     return briefings.briefing_inputs(analysis(rule), boundaries=local_authority_boundaries())
 
 
@@ -164,4 +196,13 @@ def directory_store(url: str) -> Store:
     One connection pool per URL, shared by every session: each write is its
     own version-checked transaction, so sessions cannot overwrite each other.
     """
+    from millis_network.store import open_store
+
     return open_store(url, seed_from=default_data_dir())
+
+
+def prepare_coverage_map(rule: CampaignRule, jurisdiction: str, service: str) -> None:
+    """Fill every cache the coverage map reads under these settings (the server does this as it starts)."""
+    headline(rule, jurisdiction)
+    public_directory()
+    area_layer(rule, jurisdiction, service)

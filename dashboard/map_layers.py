@@ -28,11 +28,8 @@ from millis_network.config import REACH_BANDS_MINUTES
 from millis_network.coverage import COURT_STATUSES
 from millis_network.directory import PRECISION_LABELS
 
-# Declared only so that this server serves the two folders; never called. The
-# map frame (served at /component/streamlit_folium.st_folium/) loads them by
-# relative URL, so a ``server.baseUrlPath`` keeps working.
-components.declare_component("leaflet", path=xstatic.pkg.leaflet.BASE_DIR)
-components.declare_component("leaflet_markercluster", path=xstatic.pkg.leaflet_markercluster.BASE_DIR)
+# The map frame (served at /component/streamlit_folium.st_folium/) loads
+# Leaflet from these by relative URL, so a ``server.baseUrlPath`` keeps working.
 _LEAFLET = f"../{__name__}.leaflet/"
 _CLUSTER = f"../{__name__}.leaflet_markercluster/"
 
@@ -55,8 +52,8 @@ REACH_CLASSES: tuple[str, ...] = (
 #: Drive-time class → fill colour (viridis, light = near, dark = far; grey = none).
 REACH_COLOURS: dict[str, str] = dict(zip(REACH_CLASSES, ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154", "#bdbdbd")))
 
-#: Simplification tolerance (degrees, about 400 m) and coordinate grid (about 100 m) of the area layer.
-AREA_TOLERANCE_DEGREES = 0.005
+#: Simplification tolerance (degrees, about 800 m) and coordinate grid (about 100 m) of the area layer.
+AREA_TOLERANCE_DEGREES = 0.01
 AREA_GRID_DEGREES = 0.001
 
 MAP_HEIGHT_PX = 620
@@ -324,8 +321,19 @@ def legend_text(*, service: str) -> str:
         f"Circles: family court centres coloured by the rule ({courts}). Diamonds: contact centres by service "
         f"({centres}); hollow diamonds are placed only approximately (town centre or postcode district). "
         f"Areas: median estimated drive to the nearest {service} centre in this directory, light to dark ({areas}). "
-        "Switch layers with the control at the top right. The tables below hold the same facts."
+        "Switch layers with the control at the top right. Show the coverage as *Tables* for the same facts."
     )
+
+
+def _serve_leaflet() -> None:
+    """Have this Streamlit server serve the Leaflet and marker-cluster folders (declared, never called).
+
+    Streamlit registers a declared component only during a script run, so
+    this runs whenever a map is built rather than when the module is imported
+    (the server may import it earlier, see ``serve.py``).
+    """
+    components.declare_component("leaflet", path=xstatic.pkg.leaflet.BASE_DIR)
+    components.declare_component("leaflet_markercluster", path=xstatic.pkg.leaflet_markercluster.BASE_DIR)
 
 
 def coverage_map(
@@ -344,6 +352,7 @@ def coverage_map(
         service: the service the area layer measures (for its name and legend).
         bounds: [[south, west], [north, east]] to fit the view to (WGS84).
     """
+    _serve_leaflet()
     fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
     fmap.default_js = [("leaflet", _LEAFLET + "leaflet.js")]
     fmap.default_css = [("leaflet_css", _LEAFLET + "leaflet.css")]

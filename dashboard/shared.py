@@ -23,8 +23,9 @@ sidebar itself, so the link works the same.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -98,7 +99,7 @@ SWITCHES: dict[str, tuple[str, str]] = {
 
 
 #: ``st.set_page_config`` arguments, shared by the entrypoint and :func:`page_setup`.
-PAGE_CONFIG: dict[str, str] = {"page_title": "Child contact centres: coverage", "page_icon": "🧸", "layout": "wide"}
+PAGE_CONFIG: dict[str, str] = {"page_title": "Child contact centres: coverage", "page_icon": ":material/family_restroom:", "layout": "wide"}
 
 _ENTRYPOINT_RAN = "_shared_sidebar_drawn"
 
@@ -123,12 +124,18 @@ def page_setup() -> None:
     _furnish()
 
 
+def default_settings() -> dict[str, str | bool]:
+    """Every shared setting as a visitor first sees it, when the URL names none."""
+    return {key: choice.default for key, choice in CHOICES.items()} | dict.fromkeys(SWITCHES, False)
+
+
 def start_session() -> None:
     """Seed the shared controls from the URL on a session's first run (bad values fall back to defaults)."""
+    defaults = default_settings()
     for key, choice in CHOICES.items():
         if key not in st.session_state:
             value = st.query_params.get(key)
-            st.session_state[key] = value if value in choice.options else choice.default
+            st.session_state[key] = value if value in choice.options else defaults[key]
     for key in SWITCHES:
         if key not in st.session_state:
             st.session_state[key] = st.query_params.get(key) == "yes"
@@ -163,16 +170,27 @@ def sidebar_controls() -> None:
         st.caption("Settings apply to every page and are kept in the address bar: copy it to share this view.")
 
 
-def current_rule() -> CampaignRule:
-    """The campaign rule the sidebar describes."""
-    start_session()
-    threshold = THRESHOLDS[st.session_state["threshold"]]
+def rule_for(settings: Mapping[str, Any]) -> CampaignRule:
+    """The campaign rule that shared settings (session state or :func:`default_settings`) describe."""
+    threshold = THRESHOLDS[settings["threshold"]]
     return CampaignRule(
         threshold_minutes=threshold.minutes,
         threshold_miles=threshold.miles,
-        accreditation="accredited" if st.session_state["accredited"] else "any",
-        include_sample=st.session_state["sample"],
+        accreditation="accredited" if settings["accredited"] else "any",
+        include_sample=settings["sample"],
     )
+
+
+def jurisdiction_for(settings: Mapping[str, Any]) -> str:
+    """The court jurisdiction that shared settings choose, or "" for all."""
+    value = settings["jurisdiction"]
+    return "" if value == "all" else value
+
+
+def current_rule() -> CampaignRule:
+    """The campaign rule the sidebar describes."""
+    start_session()
+    return rule_for(st.session_state)
 
 
 def current_service() -> Service:
@@ -184,8 +202,7 @@ def current_service() -> Service:
 def current_jurisdiction() -> str:
     """The chosen court jurisdiction, or "" for all."""
     start_session()
-    value = st.session_state["jurisdiction"]
-    return "" if value == "all" else value
+    return jurisdiction_for(st.session_state)
 
 
 def url_value(key: str, valid: Callable[[str], bool] = bool) -> str:

@@ -6,10 +6,14 @@ computed here beyond rounding and renaming.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from millis_network.directory import PRECISION_LABELS
-from millis_network.information_sheet import InformationSheet
+
+if TYPE_CHECKING:
+    from millis_network.information_sheet import InformationSheet
 
 
 def nearest_centres(near: pd.DataFrame) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""The dashboard in a real browser: ``streamlit run`` on a free port, driven by headless Chromium.
+"""The dashboard in a real browser: its server (``dashboard/serve.py``) on a free port, driven by headless Chromium.
 
 Uses Debian's ``chromium`` (``/usr/bin/chromium``; ``.ci/run`` installs it) through
 the Python ``playwright`` package; no browser is downloaded. Requests to any
@@ -26,7 +26,7 @@ from millis_network.directory import family_court_centres
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "dashboard" / "app.py"
+SERVE = ROOT / "dashboard" / "serve.py"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 #: Quiet flags: the machine has no network, and Chromium's own background
@@ -69,7 +69,7 @@ def server() -> Iterator[str]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
-        sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true", "--server.port", str(port),
+        sys.executable, str(SERVE), "--server.headless", "true", "--server.port", str(port),
         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]
     with open(ARTIFACTS / "streamlit.log", "w", encoding="utf-8") as log:
@@ -124,6 +124,11 @@ def test_the_map_draws_every_court_offline_and_a_click_shows_its_centres(server:
     page.get_by_text("Nearest supported centres in this directory").wait_for()
     assert "court=" in page.url
     page.screenshot(path=str(ARTIFACTS / "coverage_map_court.png"), full_page=True)
+
+    page.get_by_test_id("stRadioGroup").get_by_text("Tables").click()
+    page.get_by_text(f"{len(family_court_centres())} family court centres; status under the rule").wait_for()
+    assert "view=tables" in page.url and "court=" in page.url
+    assert page.frame_locator(MAP_FRAME).locator("path.court-marker").count() == 0
 
 
 def test_a_postcode_search_lists_centres_and_downloads_the_sheet(server: str, page: Page) -> None:

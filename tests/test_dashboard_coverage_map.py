@@ -7,6 +7,7 @@ library call the page makes.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ from millis_network.analysis import run_analysis
 from millis_network.config import CampaignRule
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+sys.path.insert(0, str(APP.parent))  # the dashboard's modules import each other by bare name, as Streamlit runs them
+
+import shared  # noqa: E402
 
 
 def open_page(**query: str) -> AppTest:
@@ -45,10 +49,28 @@ def test_headline_map_and_tables_show_the_national_analysis(default_page: AppTes
     assert at.info[0].value.startswith("**Incomplete directory.** This directory holds")
     worst = run_analysis(CampaignRule()).gaps().iloc[0]
     assert any(m.value.startswith(f"1. {worst['court_name']}: {worst['worst_minutes']:.0f} min") for m in at.markdown)
-    courts_table, areas_table = (d.value for d in at.dataframe)
-    assert len(courts_table) == headline["courts"] and len(areas_table) == 318
+    assert at.radio(key="coverage_view").value == "map" and not at.dataframe
     assert any("Circles: family court centres coloured by the rule" in c.value for c in at.caption)
-    assert at.query_params["threshold"] == "30min"
+    assert at.query_params["threshold"] == "30min" and "view" not in at.query_params
+
+
+def test_the_tables_view_holds_every_court_and_local_authority() -> None:
+    at = open_page()
+    at.radio(key="coverage_view").set_value("tables").run()
+    courts_table, areas_table = (d.value for d in at.dataframe)
+    assert len(courts_table) == run_analysis(CampaignRule()).headline()["courts"] and len(areas_table) == 318
+    assert not any("Circles: family court centres" in c.value for c in at.caption)
+    assert at.query_params["view"] == "tables"
+    at.radio(key="coverage_view").set_value("map").run()
+    assert not at.dataframe and "view" not in at.query_params
+
+
+def test_a_new_visitor_gets_the_settings_the_server_prepares() -> None:
+    # dashboard/serve.py fills the caches under shared.default_settings() before anyone asks.
+    at = open_page()
+    settings = shared.default_settings()
+    assert {key: at.session_state[key] for key in settings} == settings
+    assert shared.rule_for(settings) == CampaignRule() and shared.jurisdiction_for(settings) == ""
 
 
 def test_a_wider_threshold_counts_more_courts(default_page: AppTest) -> None:
@@ -62,7 +84,7 @@ def test_a_wider_threshold_counts_more_courts(default_page: AppTest) -> None:
 
 
 def test_jurisdiction_limits_courts_and_areas() -> None:
-    at = open_page(jurisdiction="Wales")
+    at = open_page(jurisdiction="Wales", view="tables")
     wales = run_analysis(CampaignRule()).in_jurisdiction("Wales").headline()
     assert metric(at, "Courts meeting the rule") == f"{wales['courts_meeting_rule']} of {wales['courts']}"
     courts_table, areas_table = (d.value for d in at.dataframe)
@@ -75,7 +97,7 @@ def test_jurisdiction_limits_courts_and_areas() -> None:
 
 
 def test_service_switches_the_drive_time_layer_and_tables() -> None:
-    at = open_page(service="supervised")
+    at = open_page(service="supervised", view="tables")
     areas_table = at.dataframe[1].value
     assert "Median drive to supervised (min)" in areas_table.columns
     assert any("nearest supervised centre" in c.value for c in at.caption)

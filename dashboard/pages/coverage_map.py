@@ -20,7 +20,7 @@ service = shared.current_service()
 jurisdiction = shared.current_jurisdiction()
 view = loaders.analysis(rule, jurisdiction)
 coverage = view.court_coverage
-headline = view.headline()
+headline = loaders.headline(rule, jurisdiction)
 
 st.title("Family courts and child contact centres")
 st.markdown(
@@ -49,23 +49,50 @@ third.markdown(
     or "Every court meets the rule."
 )
 
-centres = map_layers.drawable_centres(loaders.public_directory(), include_sample=rule.include_sample)
-fmap = map_layers.coverage_map(
-    centres,
-    loaders.area_layer(rule, jurisdiction, service),
-    service=service,
-    bounds=map_layers.bounds_of(coverage),
+VIEWS = {"map": "A map", "tables": "Tables"}
+if "coverage_view" not in st.session_state:
+    st.session_state["coverage_view"] = shared.url_value("view", VIEWS.__contains__) or "map"
+shown = st.radio(
+    "Show the coverage as",
+    list(VIEWS),
+    format_func=VIEWS.__getitem__,
+    key="coverage_view",
+    horizontal=True,
+    help="The tables hold the same facts as the map: every court's status and every local authority's drive.",
 )
-clicked = st_folium(
-    fmap,
-    feature_group_to_add=map_layers.court_layers(coverage),
-    layer_control=folium.LayerControl(collapsed=True),
-    key="coverage_map",
-    height=map_layers.MAP_HEIGHT_PX,
-    use_container_width=True,
-    returned_objects=["last_object_clicked"],
-)
-st.caption(map_layers.legend_text(service=service))
+shared.remember_in_url(view="" if shown == "map" else shown)
+
+clicked = None
+if shown == "map":
+    centres = map_layers.drawable_centres(loaders.public_directory(), include_sample=rule.include_sample)
+    fmap = map_layers.coverage_map(
+        centres,
+        loaders.area_layer(rule, jurisdiction, service),
+        service=service,
+        bounds=map_layers.bounds_of(coverage),
+    )
+    clicked = st_folium(
+        fmap,
+        feature_group_to_add=map_layers.court_layers(coverage),
+        layer_control=folium.LayerControl(collapsed=True),
+        key="coverage_map",
+        height=map_layers.MAP_HEIGHT_PX,
+        use_container_width=True,
+        returned_objects=["last_object_clicked"],
+    )
+    st.caption(map_layers.legend_text(service=service))
+else:
+    courts_tab, areas_tab = st.tabs(["Every court", "Every local authority"])
+    with courts_tab:
+        st.caption(f"{len(coverage)} family court centres; status under the rule {rule.describe()}.")
+        st.dataframe(tables.courts(coverage), hide_index=True, width="stretch")
+    with areas_tab:
+        st.caption(
+            f"Median estimated drive to the nearest {service} centre in this directory, by local authority "
+            "(LSOA centroids; shares are of LSOAs)."
+        )
+        st.dataframe(tables.areas(loaders.area_summary(rule, jurisdiction, service), service=service),
+                     hide_index=True, width="stretch")
 
 court_ids = coverage.sort_values("court_name")["court_id"].tolist()
 names = dict(zip(coverage["court_id"], coverage["court_name"]))
@@ -93,16 +120,3 @@ if court_id:
         near = centres_near(court["lat"], court["lon"], loaders.public_directory(), rule=rule, service=kind, n=5)
         st.markdown(f"Nearest **{kind}** centres in this directory")
         st.dataframe(tables.nearest_centres(near), hide_index=True, width="stretch")
-
-st.subheader("The map as tables")
-courts_tab, areas_tab = st.tabs(["Every court", "Every local authority"])
-with courts_tab:
-    st.caption(f"{len(coverage)} family court centres; status under the rule {rule.describe()}.")
-    st.dataframe(tables.courts(coverage), hide_index=True, width="stretch")
-with areas_tab:
-    summary = view.summary(service=service, by="local_authority")
-    st.caption(
-        f"Median estimated drive to the nearest {service} centre in this directory, by local authority "
-        "(LSOA centroids; shares are of LSOAs)."
-    )
-    st.dataframe(tables.areas(summary, service=service), hide_index=True, width="stretch")

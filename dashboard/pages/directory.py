@@ -257,7 +257,7 @@ st.title("Directory of child contact centres")
 editor = sign_in_panel()
 
 frame = numeric_coordinates(store.centres()) if editor else store.public_centres()
-st.info(f"**Incomplete directory.** {completeness(store.public_centres()).describe()}", icon="ℹ️")
+st.info(f"**Incomplete directory.** {completeness(store.public_centres()).describe()}", icon=":material/info:")
 search, status = st.columns([3, 1])
 text = search.text_input("Search by name, town, organisation or postcode", key="directory_search")
 status_choice = status.selectbox("Status", ["any", "open", "closed"], key="directory_status")

@@ -45,7 +45,7 @@ if search:
     text = shown["Court"] + " " + shown["Town"]
     shown = shown[text.str.contains(search, case=False, regex=False)]
 
-headline = view.headline()
+headline = loaders.headline(rule, jurisdiction)
 st.metric("Courts failing the rule", f"{len(failing)} of {headline['courts']}")
 st.caption(f"{len(shown)} of {len(failing)} failing courts shown. Rank is among all failing courts.")
 st.dataframe(shown, hide_index=True, width="stretch")
