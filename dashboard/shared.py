@@ -8,17 +8,12 @@ from the URL and :func:`keep_controls_in_url` writes them back to
 postcode) there with :func:`url_value` and :func:`remember_in_url`, so a copied
 link reproduces the view.
 
-A page that uses the settings calls :func:`page_setup` first, then reads them
-with :func:`current_rule`, :func:`current_service` and
-:func:`current_jurisdiction`, and calls :func:`data_notice` wherever the
-centre directory or sample records take part.
-
-Why :func:`page_setup`: because the pages live in a folder named ``pages/``,
-Streamlit runs a page *without* the entrypoint (its legacy multipage mode)
-until the first run in a server process reaches ``st.navigation``: when a
-fresh server's first visitor opens a shared link to a page other than the
-landing page, and in every ``AppTest`` run. The page then draws the shared
-sidebar itself, so the link works the same.
+The entrypoint (``app.py``) draws the controls with :func:`shared_furniture`
+before any page runs. A page reads them with :func:`current_rule`,
+:func:`current_service` and :func:`current_jurisdiction`, and calls
+:func:`data_notice` wherever the centre directory or sample records take part.
+(The pages live in ``views/``, not ``pages/``: a folder named ``pages/`` makes
+Streamlit run a deep-linked page without the entrypoint on a fresh server.)
 """
 
 from __future__ import annotations
@@ -98,30 +93,11 @@ SWITCHES: dict[str, tuple[str, str]] = {
 }
 
 
-#: ``st.set_page_config`` arguments, shared by the entrypoint and :func:`page_setup`.
-PAGE_CONFIG: dict[str, str] = {"page_title": "Child contact centres: coverage", "page_icon": ":material/family_restroom:", "layout": "wide"}
-
-_ENTRYPOINT_RAN = "_shared_sidebar_drawn"
-
-
-def _furnish() -> None:
+def shared_furniture() -> None:
+    """Seed the settings, draw the sidebar and keep the URL current (the entrypoint calls this)."""
     start_session()
     sidebar_controls()
     keep_controls_in_url()
-
-
-def shared_furniture() -> None:
-    """Seed the settings, draw the sidebar and keep the URL current (the entrypoint calls this)."""
-    _furnish()
-    st.session_state[_ENTRYPOINT_RAN] = True
-
-
-def page_setup() -> None:
-    """Call first on a page that uses the shared settings; draws them if the entrypoint did not run."""
-    if st.session_state.pop(_ENTRYPOINT_RAN, False):
-        return
-    st.set_page_config(**PAGE_CONFIG)
-    _furnish()
 
 
 def default_settings() -> dict[str, str | bool]:

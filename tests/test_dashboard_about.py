@@ -14,7 +14,7 @@ APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
 def test_sources_snapshots_completeness_and_method_are_shown() -> None:
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.switch_page("pages/about.py")
+    at.switch_page("views/about.py")
     at.run()
     complete = run_analysis(CampaignRule()).completeness
     assert not at.exception
@@ -32,7 +32,7 @@ def test_sources_snapshots_completeness_and_method_are_shown() -> None:
 
 def test_the_method_follows_the_rule_in_the_sidebar() -> None:
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.switch_page("pages/about.py")
+    at.switch_page("views/about.py")
     at.query_params["threshold"] = "50mi"
     at.run()
     assert "within 50 miles (straight line)" in " ".join(m.value for m in at.markdown)

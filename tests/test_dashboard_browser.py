@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -45,11 +46,11 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait_for_health(url: str, process: subprocess.Popen, timeout_s: float = 90.0) -> None:
+def _wait_for_health(url: str, process: subprocess.Popen, log_name: str, timeout_s: float = 90.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {process.returncode}; see test-artifacts/streamlit.log")
+            raise RuntimeError(f"the dashboard exited with code {process.returncode}; see test-artifacts/{log_name}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
@@ -59,23 +60,19 @@ def _wait_for_health(url: str, process: subprocess.Popen, timeout_s: float = 90.
     raise TimeoutError(f"streamlit did not answer {url}/_stcore/health within {timeout_s:.0f} s")
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is missing at /usr/bin/chromium; .ci/run must install it")
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    ARTIFACTS.mkdir(exist_ok=True)
+@contextmanager
+def _dashboard_server(log_name: str) -> Iterator[str]:
+    """A fresh dashboard server on a free port; yields its URL. Its output goes to test-artifacts/``log_name``."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
         sys.executable, str(SERVE), "--server.headless", "true", "--server.port", str(port),
         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]
-    with open(ARTIFACTS / "streamlit.log", "w", encoding="utf-8") as log:
+    with open(ARTIFACTS / log_name, "w", encoding="utf-8") as log:
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
-            _wait_for_health(url, process)
+            _wait_for_health(url, process, log_name)
             yield url
         finally:
             process.terminate()
@@ -84,6 +81,17 @@ def server() -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is missing at /usr/bin/chromium; .ci/run must install it")
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with _dashboard_server("streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +154,17 @@ def test_a_postcode_search_lists_centres_and_downloads_the_sheet(server: str, pa
     page.get_by_label("Family's postcode").fill("not a postcode")
     page.get_by_role("button", name="Find centres").click()
     page.get_by_text("That postcode cannot be used.").wait_for()
+
+
+def test_a_shared_link_opened_first_on_a_new_server_keeps_its_settings(browser: Browser) -> None:
+    with _dashboard_server("streamlit-deep-link.log") as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.set_default_timeout(TIMEOUT_MS)
+        context.route("**/*", _local_only)
+        page = context.new_page()
+        page.goto(f"{url}/gaps?threshold=45min&service=supervised")
+        page.get_by_role("heading", name="Gaps: courts without both services in reach").wait_for()
+        page.get_by_text("within 45 min (estimated drive)").first.wait_for()
+        assert page.get_by_test_id("stSidebar").get_by_text("Settings", exact=True).is_visible()
+        assert "threshold=45min" in page.url and "service=supervised" in page.url
+        context.close()

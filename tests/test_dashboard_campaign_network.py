@@ -13,7 +13,7 @@ APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 @pytest.fixture(scope="module")
 def page() -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=120)
-    at.switch_page("pages/campaign_network.py")
+    at.switch_page("views/campaign_network.py")
     return at.run()
 
 

@@ -24,7 +24,7 @@ import shared  # noqa: E402
 
 def open_page(**query: str) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.switch_page("pages/coverage_map.py")
+    at.switch_page("views/coverage_map.py")
     at.query_params.update(query)
     return at.run()
 

@@ -40,7 +40,7 @@ def database(tmp_path: Path, network_data: Path, monkeypatch: pytest.MonkeyPatch
 
 def open_page() -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=120)
-    at.switch_page("pages/directory.py")
+    at.switch_page("views/directory.py")
     return at.run()
 
 

@@ -32,7 +32,7 @@ def page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv(BASE_URL_VARIABLE, "http://127.0.0.1:9")
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.run()
-    at.switch_page("pages/evidence.py")
+    at.switch_page("views/evidence.py")
     return at.run()
 
 

@@ -12,7 +12,7 @@ APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
 def open_page(**query: str) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.switch_page("pages/find_a_centre.py")
+    at.switch_page("views/find_a_centre.py")
     at.query_params.update(query)
     return at.run()
 

@@ -26,7 +26,7 @@ def needed() -> int:
 def page() -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.run()
-    at.switch_page("pages/funding.py")
+    at.switch_page("views/funding.py")
     return at.run()
 
 

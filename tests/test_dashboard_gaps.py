@@ -14,7 +14,7 @@ APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
 def open_page(**query: str) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.switch_page("pages/gaps.py")
+    at.switch_page("views/gaps.py")
     at.query_params.update(query)
     return at.run()
 

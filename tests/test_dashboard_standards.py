@@ -17,7 +17,7 @@ FIXTURES = Path(__file__).resolve().parent / "data" / "standards"
 @pytest.fixture
 def page() -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.switch_page("pages/standards.py")
+    at.switch_page("views/standards.py")
     return at.run()
 
 

@@ -14,7 +14,6 @@ from millis_network.coverage import COURT_STATUSES
 
 FAILING_STATUSES = COURT_STATUSES[1:]
 
-shared.page_setup()
 rule = shared.current_rule()
 jurisdiction = shared.current_jurisdiction()
 view = loaders.analysis(rule, jurisdiction)

@@ -23,7 +23,6 @@ from millis_network.errors import NotFoundError, SourceUnavailableError
 from millis_network.sources import petitions
 from millis_network.sources._http import HttpSettings
 
-shared.page_setup()
 
 #: Download label and MIME type of each export format.
 EXPORT_BUTTONS: dict[str, tuple[str, str]] = {

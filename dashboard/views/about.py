@@ -11,7 +11,6 @@ import loaders
 import shared
 from millis_network.analysis import DATA_SNAPSHOTS, provenance
 
-shared.page_setup()
 rule = shared.current_rule()
 view = loaders.analysis(rule)
 facts = provenance(view)

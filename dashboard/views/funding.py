@@ -17,8 +17,6 @@ import streamlit as st
 import loaders
 import shared
 
-shared.page_setup()
-
 rule = shared.current_rule()
 profile = loaders.millis_profile()
 budget = loaders.centre_budget()

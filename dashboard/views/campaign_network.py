@@ -57,7 +57,6 @@ def _legend(view: str) -> str:
     return "Colour: share of neighbourhoods within reach (dark purple: up to 20%; yellow: over 80%)."
 
 
-shared.page_setup()
 rule = shared.current_rule()
 service = shared.current_service()
 directory = loaders.analysis(rule)

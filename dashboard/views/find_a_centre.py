@@ -21,7 +21,6 @@ from millis_network.information_sheet import (
 #: How many centres the list and the sheet may hold.
 CENTRE_COUNTS = (3, 5)
 
-shared.page_setup()
 rule = shared.current_rule()
 service = shared.current_service()
 view = loaders.analysis(rule)

@@ -14,7 +14,6 @@ import shared
 import tables
 from millis_network.coverage import centres_near
 
-shared.page_setup()
 rule = shared.current_rule()
 service = shared.current_service()
 jurisdiction = shared.current_jurisdiction()
