@@ -16,7 +16,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from millis_network.errors import NotFoundError, SourceUnavailableError
-from millis_network.sources._http import HttpSettings
+from millis_network.sources import HttpSettings
 from millis_network.sources.petitions import (
     BASE_URL_VARIABLE,
     PETITIONS_BASE_URL,
@@ -26,6 +26,7 @@ from millis_network.sources.petitions import (
     fetch_petition,
     petition_id_from,
     petition_url,
+    snapshot_name,
 )
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "evidence"
@@ -137,6 +138,17 @@ def test_malformed_json_falls_back_to_the_copy(httpserver: HTTPServer, tmp_path:
     httpserver.clear()
     serve(httpserver, (FIXTURES / "petition_malformed.json").read_text(encoding="utf-8"))
     assert fetch(httpserver, tmp_path).from_cache
+
+
+def test_an_answer_that_is_not_a_petition_never_replaces_the_good_copy(httpserver: HTTPServer, tmp_path: Path) -> None:
+    serve(httpserver, SUCCESS)
+    good = fetch(httpserver, tmp_path)
+    stored = (tmp_path / "snapshots" / f"{snapshot_name(good.petition_id)}.json").read_text(encoding="utf-8")
+    httpserver.clear()
+    serve(httpserver, (FIXTURES / "petition_wrong_shape.json").read_text(encoding="utf-8"))
+    again = fetch(httpserver, tmp_path)
+    assert again.from_cache and again.signature_count == good.signature_count
+    assert (tmp_path / "snapshots" / f"{snapshot_name(good.petition_id)}.json").read_text(encoding="utf-8") == stored
 
 
 def test_json_that_is_not_a_petition_is_named(httpserver: HTTPServer, tmp_path: Path) -> None:

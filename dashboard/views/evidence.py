@@ -18,10 +18,9 @@ import streamlit as st
 import loaders
 import shared
 from millis_network import briefings, exports
-from millis_network.scenario import statutory_network_section
 from millis_network.errors import NotFoundError, SourceUnavailableError
-from millis_network.sources import petitions
-from millis_network.sources._http import HttpSettings
+from millis_network.scenario import statutory_network_section
+from millis_network.sources import HttpSettings, petitions
 
 
 #: Download label and MIME type of each export format.

@@ -161,7 +161,7 @@ def run_brief(args: argparse.Namespace) -> int:
 
 def run_petition(args: argparse.Namespace) -> int:
     """Print a petition's total and top constituencies (live, or the stored copy)."""
-    from millis_network.sources._http import HttpSettings
+    from millis_network.sources import HttpSettings
     from millis_network.sources.petitions import cached_petition, fetch_petition
 
     if args.cached:

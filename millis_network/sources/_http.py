@@ -6,8 +6,8 @@ turns every failure into :class:`~millis_network.errors.SourceUnavailableError`
 with a message naming the URL and what went wrong.
 
 :func:`fetch_json_snapshot` wraps it for sources whose last good answer is
-worth keeping (petition counts, court lists): each successful response is
-written to ``<cache dir>/snapshots/<name>.json`` together with its URL and
+worth keeping (petition counts, court lists): each successful response that
+passes the caller's shape check is written to ``<cache dir>/snapshots/<name>.json`` together with its URL and
 fetch time (UTC); when the source later fails, the stored snapshot is returned
 instead, flagged ``from_cache`` with its original fetch time so every view can
 say how old it is. The cache directory is ``config.default_cache_dir()``
@@ -25,7 +25,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -181,6 +181,7 @@ def fetch_json_snapshot(
     settings: HttpSettings = HttpSettings(),
     cache_dir: Path | None = None,
     session: requests.Session | None = None,
+    check: Callable[[Snapshot], object] | None = None,
 ) -> Snapshot:
     """Fetch JSON live and store it as snapshot ``name``; fall back to the stored snapshot.
 
@@ -188,24 +189,31 @@ def fetch_json_snapshot(
         name: snapshot name, e.g. ``petition-700123`` (letters, digits, ``._-``).
         url, params, settings, session: as for :func:`get_json`.
         cache_dir: defaults to ``config.default_cache_dir()``.
+        check: called with the live answer before it is stored; raising
+            :class:`~millis_network.errors.SourceUnavailableError` (e.g. the
+            JSON is not in the documented shape) counts as the source
+            failing, so a bad answer never replaces a good stored one.
 
     Returns:
         The live answer (``from_cache`` False), or, when the source is
-        unavailable, the last stored one (``from_cache`` True, with its
-        original ``fetched_at``).
+        unavailable or its answer fails ``check``, the last stored one
+        (``from_cache`` True, with its original ``fetched_at``).
 
     Raises:
         SourceUnavailableError: the source failed and no snapshot is stored.
     """
     path = snapshot_path(name, cache_dir=cache_dir)
+    fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
     try:
         data = get_json(url, params=params, settings=settings, session=session)
+        live = Snapshot(name=name, url=url, fetched_at=fetched_at, data=data, from_cache=False)
+        if check is not None:
+            check(live)
     except SourceUnavailableError as exc:
         stored = read_snapshot(name, cache_dir=cache_dir)
         if stored is None:
             raise SourceUnavailableError(f"{exc}; and no cached snapshot exists at {path}") from exc
         return stored
-    fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
     document = {"name": name, "url": url, "params": dict(params or {}), "fetched_at": fetched_at, "data": data}
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.", suffix=".tmp")
@@ -216,4 +224,4 @@ def fetch_json_snapshot(
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return Snapshot(name=name, url=url, fetched_at=fetched_at, data=data, from_cache=False)
+    return live

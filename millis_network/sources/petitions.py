@@ -213,7 +213,10 @@ def fetch_petition(
     session = requests.Session()
     session.hooks["response"].append(lambda response, *args, **kwargs: statuses.append(response.status_code))
     try:
-        snapshot = fetch_json_snapshot(snapshot_name(number), url, settings=settings, cache_dir=cache_dir, session=session)
+        snapshot = fetch_json_snapshot(
+            snapshot_name(number), url, settings=settings, cache_dir=cache_dir, session=session,
+            check=lambda live: parse_petition(live, petition_id=number),
+        )
     except SourceUnavailableError as exc:
         if 404 in statuses:
             raise NotFoundError(
