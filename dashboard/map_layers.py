@@ -130,18 +130,17 @@ def court_tooltip(row: pd.Series) -> str:
     return f"{row['court_name']} ({row['status']})"
 
 
-def court_at(coverage: pd.DataFrame, lat: float, lon: float) -> str | None:
-    """The id of the court drawn at a clicked point, or None (a click elsewhere).
+def courts_at(coverage: pd.DataFrame, lat: float, lon: float) -> list[str]:
+    """The ids of the courts drawn at a point, by name ([] for a click elsewhere).
 
     A small circle reports its own centre when clicked, so a court click gives
     the court's drawn coordinates (rounded as :func:`_points` rounds them).
-    Courts sharing a building share a point: the first by name is returned.
+    Courts sharing a building share a point, so a click may name several.
     """
     here = (coverage["lat"].round(5) - lat).abs().lt(COORDINATE_MATCH_DEGREES) & (
         coverage["lon"].round(5) - lon
     ).abs().lt(COORDINATE_MATCH_DEGREES)
-    matches = coverage[here].sort_values("court_name")
-    return None if matches.empty else str(matches["court_id"].iloc[0])
+    return coverage[here].sort_values("court_name")["court_id"].astype(str).tolist()
 
 
 def simplified_areas(boundaries: gpd.GeoDataFrame) -> dict:

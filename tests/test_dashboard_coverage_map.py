@@ -131,3 +131,13 @@ def test_sample_and_accreditation_switches_change_the_rule() -> None:
     accredited = run_analysis(CampaignRule(accreditation="accredited", include_sample=True)).headline()
     assert metric(at, "Courts meeting the rule") == f"{accredited['courts_meeting_rule']} of {accredited['courts']}"
     assert at.query_params["accredited"] == "yes" and at.query_params["sample"] == "yes"
+
+
+def test_a_court_sharing_its_building_names_the_other_court() -> None:
+    courts = run_analysis(CampaignRule()).court_coverage
+    gateshead = courts[courts["postcode"] == "NE8 1DT"].sort_values("court_name")
+    at = open_page(court=gateshead["court_id"].iloc[0])
+    assert any(c.value.startswith(f"Same building, same point on the map: {gateshead['court_name'].iloc[1]}.")
+               for c in at.caption)
+    at = open_page(court="truro-county-court-and-family-court")
+    assert not any(c.value.startswith("Same building") for c in at.caption)

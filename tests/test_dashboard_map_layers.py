@@ -108,10 +108,16 @@ def test_reach_classes_follow_the_reach_bands(minutes: float, label: str) -> Non
 def test_a_click_on_a_court_names_it_and_a_click_elsewhere_does_not(national: Analysis) -> None:
     coverage = national.court_coverage
     truro = coverage[coverage["court_id"] == "truro-county-court-and-family-court"].iloc[0]
-    assert map_layers.court_at(coverage, round(truro["lat"], 5), round(truro["lon"], 5)) == truro["court_id"]
-    assert map_layers.court_at(coverage, truro["lat"] + 0.01, truro["lon"]) is None
-    gateshead = coverage[coverage["postcode"] == "NE8 1DT"].sort_values("court_name").iloc[0]
-    assert map_layers.court_at(coverage, gateshead["lat"], gateshead["lon"]) == gateshead["court_id"]
+    assert map_layers.courts_at(coverage, round(truro["lat"], 5), round(truro["lon"], 5)) == [truro["court_id"]]
+    assert map_layers.courts_at(coverage, truro["lat"] + 0.01, truro["lon"]) == []
+
+
+def test_a_click_on_a_shared_building_names_every_court_there_by_name(national: Analysis) -> None:
+    coverage = national.court_coverage
+    gateshead = coverage[coverage["postcode"] == "NE8 1DT"].sort_values("court_name")
+    assert len(gateshead) == 2
+    here = map_layers.courts_at(coverage, gateshead["lat"].iloc[0], gateshead["lon"].iloc[0])
+    assert here == gateshead["court_id"].tolist()
 
 
 def test_only_open_placed_centres_are_drawn_and_samples_only_on_request() -> None:

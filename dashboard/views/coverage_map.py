@@ -98,7 +98,8 @@ names = dict(zip(coverage["court_id"], coverage["court_name"]))
 point = (clicked or {}).get("last_object_clicked")
 if point and point != st.session_state.get("last_map_click"):
     st.session_state["last_map_click"] = point
-    st.session_state["court"] = map_layers.court_at(coverage, point["lat"], point["lng"]) or st.session_state.get("court")
+    clicked_courts = map_layers.courts_at(coverage, point["lat"], point["lng"])
+    st.session_state["court"] = clicked_courts[0] if clicked_courts else st.session_state.get("court")
 if st.session_state.get("court") not in names:
     st.session_state["court"] = shared.url_value("court", names.__contains__) or None
 
@@ -115,6 +116,9 @@ shared.remember_in_url(court=court_id or "")
 if court_id:
     court = coverage[coverage["court_id"] == court_id].iloc[0]
     st.markdown(f"**{court['court_name']}**, {court['town']} {court['postcode']}: **{court['status']}** ({rule.describe()}).")
+    neighbours = [names[other] for other in map_layers.courts_at(coverage, court["lat"], court["lon"]) if other != court_id]
+    if neighbours:
+        st.caption(f"Same building, same point on the map: {', '.join(neighbours)}. Choose it in the list to see it.")
     for kind in ("supported", "supervised"):
         near = centres_near(court["lat"], court["lon"], loaders.public_directory(), rule=rule, service=kind, n=5)
         st.markdown(f"Nearest **{kind}** centres in this directory")
