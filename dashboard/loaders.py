@@ -1,7 +1,9 @@
 """Data loaders for the dashboard pages: the only place caching is applied.
 
 Pages call these instead of reading files themselves, so every visitor's
-session shares one parsed copy of the bundled data. Widget values are passed
+session shares one parsed copy of the bundled data, in the form public views
+may show it: a centre whose address is withheld is placed at its postcode
+district and its notes are dropped. Widget values are passed
 in as arguments. Nothing a visitor uploads is ever passed to a cached
 function: uploads stay in that visitor's session only.
 
@@ -25,6 +27,7 @@ from millis_network.analysis import Analysis, run_analysis
 from millis_network.config import CampaignRule, default_data_dir
 from millis_network.directory import contact_centres, public_centres
 from millis_network.directory import millis_profile as directory_profile
+from millis_network.exports import public_analysis
 from millis_network.places import local_authority_boundaries
 from millis_network.postcodes import PostcodeIndex, load_index
 
@@ -52,8 +55,11 @@ def standards_sample_records() -> std.Records:
 
 @st.cache_resource(show_spinner="Working out national coverage…")
 def national_analysis(rule: CampaignRule) -> Analysis:
-    """The national analysis under ``rule``: shared by every session, never mutated, computed once per rule."""
-    return run_analysis(rule)
+    """The national analysis under ``rule`` as public views may show it (withheld addresses at district level).
+
+    Shared by every session, never mutated, computed once per rule.
+    """
+    return public_analysis(run_analysis(rule))
 
 
 @st.cache_resource(show_spinner=False)
@@ -165,26 +171,26 @@ def campaign_map_frame(rule: CampaignRule, variant: str, band: int) -> gpd.GeoDa
 def lost_since(rule: CampaignRule, start: str) -> history.LostSince:
     """Courts and areas that lost a suitable centre within reach between ``start`` and today's directory."""
     full = analysis(rule)
-    return history.lost_since(full.courts, contact_centres(), full.lsoas, start=start, rule=rule)
+    return history.lost_since(full.courts, public_directory(), full.lsoas, start=start, rule=rule)
 
 
 @st.cache_resource(show_spinner=False)
 def court_timeline(rule: CampaignRule, court_id: str) -> pd.DataFrame:
     """Dated openings and closures within reach of one court (:func:`millis_network.history.court_timeline`)."""
-    return history.court_timeline(court_id, analysis(rule).courts, contact_centres(), rule=rule)
+    return history.court_timeline(court_id, analysis(rule).courts, public_directory(), rule=rule)
 
 
 @st.cache_resource(show_spinner=False)
 def area_timeline(rule: CampaignRule, local_authority_code: str) -> pd.DataFrame:
     """Dated openings and closures within reach of one local authority's LSOAs."""
-    return history.area_timeline(local_authority_code, analysis(rule).lsoas, contact_centres(), rule=rule)
+    return history.area_timeline(local_authority_code, analysis(rule).lsoas, public_directory(), rule=rule)
 
 
 @st.cache_resource(show_spinner=False)
 def jersey_transition() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Milli's → Centrepoint: the directory's lineage rows and Milli's documented history, with sources."""
     return (
-        history.service_lineage(contact_centres(), "millis-child-contact-centre"),
+        history.service_lineage(public_directory(), "millis-child-contact-centre"),
         history.documented_history(millis_profile()),
     )
 

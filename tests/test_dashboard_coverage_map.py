@@ -19,6 +19,7 @@ from millis_network.config import CampaignRule
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 sys.path.insert(0, str(APP.parent))  # the dashboard's modules import each other by bare name, as Streamlit runs them
 
+import loaders  # noqa: E402
 import shared  # noqa: E402
 
 
@@ -141,3 +142,10 @@ def test_a_court_sharing_its_building_names_the_other_court() -> None:
                for c in at.caption)
     at = open_page(court="truro-county-court-and-family-court")
     assert not any(c.value.startswith("Same building") for c in at.caption)
+
+
+def test_the_dashboard_shows_withheld_addresses_only_at_district_level() -> None:
+    centres = loaders.analysis(CampaignRule()).centres
+    withheld = centres[centres["address_withheld"] == "yes"]
+    assert len(withheld) and (withheld["notes"] == "").all()
+    assert withheld["location_precision"].isin(["district", "none"]).all()
