@@ -22,7 +22,7 @@ import pandas as pd
 import streamlit as st
 
 import map_layers
-from millis_network import funding, history, scenario
+from millis_network import auth, funding, history, scenario
 from millis_network.analysis import Analysis, run_analysis
 from millis_network.config import CampaignRule, default_data_dir
 from millis_network.directory import contact_centres, public_centres
@@ -212,3 +212,9 @@ def prepare_coverage_map(rule: CampaignRule, jurisdiction: str, service: str) ->
     headline(rule, jurisdiction)
     public_directory()
     area_layer(rule, jurisdiction, service)
+
+
+@st.cache_resource(show_spinner=False)
+def sign_in_throttle(password_hash: str) -> auth.SignInThrottle:
+    """The one sign-in throttle for the configured editors' password, shared by every session."""
+    return auth.SignInThrottle(password_hash)

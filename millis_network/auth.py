@@ -6,6 +6,9 @@ deployment in ``$MILLIS_NETWORK_EDITOR_PASSWORD_HASH`` or in Streamlit's
 secrets under the same key. ``millis-network db hash-password`` makes one.
 
 Hash format: ``scrypt$N$r$p$salt$hash`` (salt and hash in URL-safe base64).
+
+Guessing is slowed by :class:`SignInThrottle`: after a few wrong passwords
+in a row every further attempt must wait, twice as long each time.
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 import os
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Mapping
 
-from millis_network.errors import MillisNetworkError
+from millis_network.errors import MillisNetworkError, TooManyAttemptsError
 
 #: Environment variable (and secrets key) holding the editors' password hash.
 PASSWORD_HASH_ENV = "MILLIS_NETWORK_EDITOR_PASSWORD_HASH"
@@ -86,3 +92,68 @@ def configured_password_hash(secrets: Mapping[str, object] | None = None) -> str
         return None
     _parse(text)
     return text
+
+
+class SignInThrottle:
+    """Slows password guessing against one configured hash, for every session of a server.
+
+    The editors share one password, so wrong attempts are counted together,
+    whoever makes them. The first ``free_attempts`` wrong passwords in a row
+    cost nothing; after that each attempt must wait ``base_wait_s`` seconds,
+    doubling with every further wrong one up to ``max_wait_s``. A right
+    password resets the count. Thread-safe.
+
+    Args:
+        password_hash: the configured hash (see :func:`hash_password`).
+        free_attempts: wrong passwords in a row allowed without waiting.
+        base_wait_s: the first wait, in seconds.
+        max_wait_s: the longest wait, in seconds.
+        clock: seconds on a monotonic clock (``time.monotonic``; tests pass their own).
+    """
+
+    def __init__(
+        self,
+        password_hash: str,
+        *,
+        free_attempts: int = 5,
+        base_wait_s: float = 30.0,
+        max_wait_s: float = 900.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        _parse(password_hash)
+        self._hash = password_hash
+        self._free_attempts = free_attempts
+        self._base_wait_s = base_wait_s
+        self._max_wait_s = max_wait_s
+        self._clock = clock
+        self._failures = 0
+        self._next_attempt_at = -math.inf
+        self._lock = threading.Lock()
+
+    def wait_s(self) -> float:
+        """Seconds until the next attempt is allowed (0 when one is allowed now)."""
+        with self._lock:
+            return max(0.0, self._next_attempt_at - self._clock())
+
+    def verify(self, password: str) -> bool:
+        """Whether ``password`` is right, counting a wrong one against the allowance.
+
+        Raises:
+            TooManyAttemptsError: an attempt now is too soon after the last
+                wrong ones; nothing was checked. ``retry_after_s`` says when.
+        """
+        with self._lock:
+            wait = self._next_attempt_at - self._clock()
+            if wait > 0:
+                raise TooManyAttemptsError(
+                    f"too many wrong passwords in a row; try again in {math.ceil(wait)} s", retry_after_s=wait
+                )
+            if verify_password(password, self._hash):
+                self._failures = 0
+                self._next_attempt_at = -math.inf
+                return True
+            self._failures += 1
+            beyond = self._failures - self._free_attempts
+            if beyond >= 0:
+                self._next_attempt_at = self._clock() + min(self._max_wait_s, self._base_wait_s * 2**beyond)
+            return False

@@ -45,3 +45,11 @@ class ConflictError(MillisNetworkError, RuntimeError):
 
 class DateError(MillisNetworkError, ValueError):
     """A date is malformed, or two dates are in the wrong order."""
+
+
+class TooManyAttemptsError(MillisNetworkError, PermissionError):
+    """Too many wrong passwords in a row; ``retry_after_s`` says how long to wait before the next try."""
+
+    def __init__(self, message: str, *, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -84,6 +84,20 @@ def test_a_wrong_password_signs_nobody_in(database: Path) -> None:
     assert not WRITE_KEYS & widget_keys(at)
 
 
+def test_repeated_wrong_passwords_make_the_next_try_wait(
+    database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(PASSWORD_HASH_ENV, hash_password("this test's own passphrase"))
+    at = open_page()
+    for _ in range(5):
+        at = sign_in(at, "Mallory", "guess")
+        assert [e.value for e in at.error] == ["Wrong password."]
+    at = sign_in(at, "Mallory", "this test's own passphrase")
+    assert len(at.error) == 1
+    assert re.fullmatch(r"Too many wrong passwords in a row: try again in (2\d|30) s\.", at.error[0].value)
+    assert not WRITE_KEYS & widget_keys(at)
+
+
 def test_editing_is_off_without_a_configured_hash(database: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(PASSWORD_HASH_ENV)
     at = open_page()

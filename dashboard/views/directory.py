@@ -14,13 +14,14 @@ a record is :mod:`millis_network.importer`'s job; storing and auditing it,
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 
 import streamlit as st
 
 from millis_network import auth, hsds, importer
 from millis_network.directory import ACCREDITATIONS, ADDRESS_WITHHELD, JURISDICTIONS, SERVICES, completeness, split_services
-from millis_network.errors import ConflictError, MillisNetworkError
+from millis_network.errors import ConflictError, MillisNetworkError, TooManyAttemptsError
 from millis_network.store import Change, Store, default_database_url, numeric_coordinates, search_centres
 
 import loaders
@@ -83,11 +84,16 @@ def sign_in_panel() -> str | None:
             if st.form_submit_button("Sign in", key="directory_sign_in_button"):
                 if not name.strip():
                     st.error("Give your name: every change is recorded under it.")
-                elif auth.verify_password(password, password_hash):
-                    st.session_state[EDITOR] = name.strip()
-                    st.rerun()
                 else:
-                    st.error("Wrong password.")
+                    try:
+                        right = loaders.sign_in_throttle(password_hash).verify(password)
+                    except TooManyAttemptsError as exc:
+                        st.error(f"Too many wrong passwords in a row: try again in {math.ceil(exc.retry_after_s)} s.")
+                    else:
+                        if right:
+                            st.session_state[EDITOR] = name.strip()
+                            st.rerun()
+                        st.error("Wrong password.")
     return None
 
 
