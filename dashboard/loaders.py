@@ -3,9 +3,9 @@
 Pages call these instead of reading files themselves, so every visitor's
 session shares one parsed copy of the bundled data, in the form public views
 may show it: a centre whose address is withheld is placed at its postcode
-district and its notes are dropped. Widget values are passed
-in as arguments. Nothing a visitor uploads is ever passed to a cached
-function: uploads stay in that visitor's session only.
+district and its notes are dropped. Widget values are passed in as
+arguments. Nothing a visitor uploads is ever passed to a cached function:
+uploads stay in that visitor's session only.
 
 Importing this module loads only what the coverage map (the landing page)
 needs. Loaders for the other pages import their library modules when first

@@ -52,7 +52,8 @@ REACH_CLASSES: tuple[str, ...] = (
 #: Drive-time class → fill colour (viridis, light = near, dark = far; grey = none).
 REACH_COLOURS: dict[str, str] = dict(zip(REACH_CLASSES, ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154", "#bdbdbd")))
 
-#: Simplification tolerance (degrees, about 800 m) and coordinate grid (about 100 m) of the area layer.
+#: Simplification tolerance (degrees: about 1 km north–south, 0.7 km east–west) and coordinate grid (about 100 m)
+#: of the area layer; light enough for a national view, coarse when zoomed into one town.
 AREA_TOLERANCE_DEGREES = 0.01
 AREA_GRID_DEGREES = 0.001
 
