@@ -83,10 +83,13 @@ def main() -> None:
     )
     court_table, reach = ours(courts, centres, places, rule, model)
     check = baseline(courts, centres, places, rule, model)
-    agree = np.allclose(np.sort(reach["nearest_supported_minutes"]), np.sort(check[("lsoas", "supported")]), rtol=0.01)
+    minutes = reach["nearest_supported_minutes"].to_numpy()
+    by_road = np.isfinite(minutes)  # the baseline knows no coast: it drives to the Isle of Wight too
+    agree = np.allclose(minutes[by_road], check[("lsoas", "supported")][by_road], rtol=0.01)
     print(f"national recompute (167 courts + 34,753 LSOAs, both services, drive minutes): median {ours_s * 1000:.0f} ms")
     print(f"geopandas sjoin_nearest baseline (same inputs, nearest only):              median {base_s * 1000:.0f} ms")
-    print(f"speed-up: {base_s / ours_s:.1f}x   nearest drive minutes agree within 1%: {agree}")
+    print(f"speed-up: {base_s / ours_s:.1f}x   nearest drive minutes agree within 1% on the {by_road.sum():,} LSOAs "
+          f"with a drive ({(~by_road).sum()} across the sea have none): {agree}")
 
 
 if __name__ == "__main__":

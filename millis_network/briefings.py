@@ -244,7 +244,7 @@ def briefing_inputs(analysis: Analysis, *, boundaries: gpd.GeoDataFrame | None =
 
 
 def _minutes(value: float) -> str:
-    return "no centre in this directory" if pd.isna(value) or np.isinf(value) else f"{value:.0f} min"
+    return "none reachable by road in this directory" if pd.isna(value) or np.isinf(value) else f"{value:.0f} min"
 
 
 def _miles(value: float) -> str:
@@ -309,11 +309,15 @@ def _place_label(row: pd.Series) -> str:
     return f"{where} ({precision.get(str(row['location_precision']), 'unplaced')})"
 
 
-def _nearest_table(inputs: BriefingInputs, lat: float, lon: float, *, n: int = 3) -> BriefingTable:
+def _nearest_table(
+    inputs: BriefingInputs, lat: float, lon: float, *, jurisdiction: str = "", n: int = 3
+) -> BriefingTable:
     analysis = inputs.analysis
     rows = []
     for service in ("supported", "supervised"):
-        near = centres_near(lat, lon, analysis.centres, rule=analysis.rule, service=service, n=n)
+        near = centres_near(
+            lat, lon, analysis.centres, rule=analysis.rule, service=service, n=n, jurisdiction=jurisdiction
+        )
         for _, centre in near.iterrows():
             rows.append((
                 service.capitalize(), _centre_label(centre), _place_label(centre),
@@ -416,7 +420,9 @@ def court_briefing(
                         "(population data cover England and Wales only), so no population share is given.",),
         )
     sections = (
-        BriefingSection("Nearest contact centres", table=_nearest_table(inputs, float(court["lat"]), float(court["lon"]))),
+        BriefingSection("Nearest contact centres", table=_nearest_table(
+            inputs, float(court["lat"]), float(court["lon"]), jurisdiction=str(court["jurisdiction"])
+        )),
         population,
         *extra_sections,
     )

@@ -27,6 +27,7 @@ from scipy.spatial import cKDTree
 
 from millis_network.config import FAR_MILES, KM_PER_MILE, REACH_BANDS_MINUTES, CampaignRule
 from millis_network.errors import NotFoundError
+from millis_network.landmasses import landmasses, landmasses_of
 from millis_network.travel import (
     EARTH_RADIUS_KM,
     DriveTimeModel,
@@ -125,6 +126,13 @@ class CentreIndex:
     Coordinates are WGS84 degrees; distances great-circle km; times estimated
     drive minutes from ``model``, whose settlement density at each end comes
     from ``settlements`` (the bundled LSOA index by default).
+
+    With the centres' ``landmass`` (:func:`millis_network.landmasses.landmasses`)
+    and the origins' (``origin_landmass``), no drive crosses the sea: the
+    nearest centre is the nearest on the origin's landmass when there is one
+    (otherwise the nearest anywhere, with no drive time), and no pair on
+    different landmasses is within a drive-time threshold. Without them,
+    every pair is treated as joined by road.
     """
 
     def __init__(
@@ -134,11 +142,13 @@ class CentreIndex:
         *,
         model: DriveTimeModel,
         settlements: SettlementIndex | None = None,
+        landmass: np.ndarray | None = None,
     ) -> None:
         self.lat = np.asarray(lat, dtype=float)
         self.lon = np.asarray(lon, dtype=float)
         self.model = model
         self.settlements = settlements or settlement_index()
+        self.landmass = None if landmass is None else np.asarray(landmass, dtype=np.int8)
         self._tree = cKDTree(_unit_vectors(self.lat, self.lon)) if self.lat.size else None
         self._density = self.density(self.lat, self.lon)
 
@@ -162,9 +172,33 @@ class CentreIndex:
     def __len__(self) -> int:
         return int(self.lat.size)
 
+    def across_the_sea(self, position: np.ndarray, origin_landmass: np.ndarray | None) -> np.ndarray:
+        """True where the centre at each ``position`` is on another landmass than its origin (False when unknown)."""
+        if self.landmass is None or origin_landmass is None:
+            return np.zeros(position.size, dtype=bool)
+        return self.landmass[position] != np.asarray(origin_landmass, dtype=np.int8)
+
+    def _nearest_on_landmass(
+        self, points: np.ndarray, position: np.ndarray, chord: np.ndarray, origin_landmass: np.ndarray | None
+    ) -> None:
+        """Replace (in place) a nearest centre across the sea by the nearest on the origin's landmass, if any."""
+        if self.landmass is None or origin_landmass is None:
+            return
+        origins = np.asarray(origin_landmass, dtype=np.int8)
+        across = self.landmass[position] != origins
+        for landmass in np.unique(origins[across]):
+            members = np.flatnonzero(self.landmass == landmass)
+            if members.size == 0:
+                continue
+            here = np.flatnonzero(across & (origins == landmass))
+            tree = cKDTree(_unit_vectors(self.lat[members], self.lon[members]))
+            chord[here], found = tree.query(points[here], k=1)
+            position[here] = members[found]
+
     def nearest(
         self, lat: np.ndarray, lon: np.ndarray, *, rule: CampaignRule | None = None,
         origin_density: np.ndarray | None = None, points: np.ndarray | None = None,
+        origin_landmass: np.ndarray | None = None,
     ) -> NearestResult:
         """Nearest centre to each origin (great circle), its distance and drive time.
 
@@ -172,7 +206,9 @@ class CentreIndex:
         (``within``); without, ``within`` is all zeros. Origins with no centre
         at all get position -1, NaN distance and time, and 0 within.
         ``origin_density`` and ``points`` (unit vectors) may be passed when
-        already computed for the same origins.
+        already computed for the same origins. With ``origin_landmass`` (and
+        the index's ``landmass``), a centre across the sea is nearest only
+        when the origin's landmass has none, and then has NaN drive minutes.
         """
         lat = np.asarray(lat, dtype=float)
         lon = np.asarray(lon, dtype=float)
@@ -181,22 +217,31 @@ class CentreIndex:
             return NearestResult(np.full(n, -1), np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=int))
         points = _unit_vectors(lat, lon) if points is None else points
         chord, position = self._tree.query(points, k=1)
+        self._nearest_on_landmass(points, position, chord, origin_landmass)
         km = _chord_to_km(chord)
         density = self.density(lat, lon) if origin_density is None else origin_density
         minutes = self.minutes(km, density, position)
+        minutes[self.across_the_sea(position, origin_landmass)] = np.nan
         if rule is None:
             within = np.zeros(n, dtype=int)
         else:
             within = np.asarray(
-                self.within_pairs(lat, lon, rule=rule, points=points, origin_density=density).sum(axis=1)
+                self.within_pairs(
+                    lat, lon, rule=rule, points=points, origin_density=density, origin_landmass=origin_landmass
+                ).sum(axis=1)
             ).ravel().astype(int)
         return NearestResult(position.astype(int), km, minutes, within)
 
     def within_pairs(
         self, lat: np.ndarray, lon: np.ndarray, *, rule: CampaignRule, points: np.ndarray | None = None,
-        origin_density: np.ndarray | None = None,
+        origin_density: np.ndarray | None = None, origin_landmass: np.ndarray | None = None,
     ) -> sparse.csr_matrix:
-        """Boolean origins × centres matrix: True where the centre is within the rule's threshold."""
+        """Boolean origins × centres matrix: True where the centre is within the rule's threshold.
+
+        A straight-line (miles) rule counts every pair within its radius; a
+        drive-time rule, with ``origin_landmass`` and the index's ``landmass``
+        known, counts no pair on different landmasses.
+        """
         lat = np.asarray(lat, dtype=float)
         lon = np.asarray(lon, dtype=float)
         n = lat.size
@@ -216,9 +261,21 @@ class CentreIndex:
         else:
             density = self.density(lat, lon) if origin_density is None else origin_density
             keep = self.minutes(km, density[rows], cols) <= rule.threshold_minutes
+            if self.landmass is not None and origin_landmass is not None:
+                keep &= self.landmass[cols] == np.asarray(origin_landmass, dtype=np.int8)[rows]
         return sparse.csr_matrix(
             (np.ones(int(keep.sum()), dtype=bool), (rows[keep], cols[keep])), shape=(n, len(self))
         )
+
+
+def centre_index(
+    places: pd.DataFrame, *, model: DriveTimeModel, settlements: SettlementIndex | None = None
+) -> CentreIndex:
+    """A :class:`CentreIndex` over placed rows (``lat``, ``lon``), each on its landmass (:func:`landmasses_of`)."""
+    return CentreIndex(
+        places["lat"].to_numpy(dtype=float), places["lon"].to_numpy(dtype=float), model=model,
+        settlements=settlements, landmass=landmasses_of(places),
+    )
 
 
 def _within_threshold(km: np.ndarray, minutes: np.ndarray, rule: CampaignRule) -> np.ndarray:
@@ -239,8 +296,7 @@ def _service_indexes(
     out: dict[Service, tuple[pd.DataFrame, CentreIndex]] = {}
     for service in SERVICES_FOR_RULE:
         chosen = suitable_centres(centres, rule=rule, service=service).reset_index(drop=True)
-        index = CentreIndex(chosen["lat"].to_numpy(), chosen["lon"].to_numpy(), model=model, settlements=settlements)
-        out[service] = (chosen, index)
+        out[service] = (chosen, centre_index(chosen, model=model, settlements=settlements))
     return out
 
 
@@ -272,7 +328,8 @@ def court_coverage(
         ``*_within`` the number of suitable centres within the threshold,
         ``meets_rule`` (bool), ``status`` (one of :data:`COURT_STATUSES`),
         ``threshold`` (text), ``method`` and ``rule_version``. Distances are NaN
-        and ids "" where no suitable centre exists anywhere.
+        and ids "" where no suitable centre exists anywhere; minutes are NaN
+        too where the nearest is across the sea (see :class:`CentreIndex`).
     """
     model = model or load_drive_time_model()
     out = pd.DataFrame(
@@ -288,8 +345,9 @@ def court_coverage(
         }
     )
     ok = {}
+    landmass = landmasses_of(out)
     for service, (chosen, index) in _service_indexes(centres, rule, model, settlements).items():
-        result = index.nearest(out["lat"].to_numpy(), out["lon"].to_numpy(), rule=rule)
+        result = index.nearest(out["lat"].to_numpy(), out["lon"].to_numpy(), rule=rule, origin_landmass=landmass)
         out[f"nearest_{service}_id"] = _pick(chosen, "id", result.position)
         out[f"nearest_{service}_name"] = _pick(chosen, "name", result.position)
         out[f"nearest_{service}_km"] = result.distance_km
@@ -329,10 +387,11 @@ def area_reach(
     columns.update(lat=lat, lon=lon)
     covered = np.ones(lat.size, dtype=bool)
     points = _unit_vectors(lat, lon)
+    landmass = landmasses_of(lsoas)
     density = None
     for service, (chosen, index) in _service_indexes(centres, rule, model, settlements).items():
         density = index.density(lat, lon) if density is None else density
-        result = index.nearest(lat, lon, origin_density=density, points=points)
+        result = index.nearest(lat, lon, origin_density=density, points=points, origin_landmass=landmass)
         columns[f"nearest_{service}_id"] = _pick(chosen, "id", result.position)
         columns[f"nearest_{service}_km"] = result.distance_km
         columns[f"nearest_{service}_minutes"] = result.drive_minutes
@@ -354,6 +413,13 @@ def reach_summary_columns(service: Service) -> list[str]:
     )
 
 
+def _p90(minutes: pd.Series) -> float:
+    """The 90th percentile (linear interpolation); inf where it falls among LSOAs with no suitable centre by road."""
+    with np.errstate(invalid="ignore"):
+        value = float(np.quantile(minutes, 0.9))
+    return np.inf if np.isnan(value) else value
+
+
 def reach_summary(
     reach: pd.DataFrame, *, service: Service = "supported", by: Literal["national", "nation", "local_authority"] = "national"
 ) -> pd.DataFrame:
@@ -361,8 +427,8 @@ def reach_summary(
 
     Shares are fractions of LSOAs (0..1), a proxy for shares of population.
     "Beyond 50 miles" is the campaign's "round trip of 100 miles", measured
-    as great-circle distance one way. LSOAs with no suitable centre anywhere
-    count as beyond every band.
+    as great-circle distance one way. LSOAs with no suitable centre anywhere,
+    or none by road, count as beyond every band.
 
     Returns:
         One row per area: ``area_code``, ``area_name``, ``lsoas``,
@@ -390,7 +456,7 @@ def reach_summary(
         **{f"share_within_{band}_min": (f"share_within_{band}_min", "mean") for band in REACH_BANDS_MINUTES},
         share_beyond_50_miles=("beyond", "mean"),
         median=("minutes", "median"),
-        p90=("minutes", lambda s: float(np.quantile(s, 0.9))),
+        p90=("minutes", _p90),
         share_covered=("covered", "mean"),
     ).reset_index()
     summary = summary.rename(columns={"median": f"median_{service}_minutes", "p90": f"p90_{service}_minutes"})
@@ -513,7 +579,7 @@ def candidate_sites(courts: pd.DataFrame, lsoas: pd.DataFrame) -> pd.DataFrame:
 
     Returns:
         ``site_kind`` (``court`` or ``lsoa``), ``site_id``, ``site_name``,
-        ``local_authority_name``, ``lat``, ``lon`` (WGS84).
+        ``local_authority_name``, ``lat``, ``lon`` (WGS84) and ``landmass``.
     """
     court_sites = pd.DataFrame(
         {
@@ -523,6 +589,7 @@ def candidate_sites(courts: pd.DataFrame, lsoas: pd.DataFrame) -> pd.DataFrame:
             "local_authority_name": "",
             "lat": courts["lat"].to_numpy(dtype=float),
             "lon": courts["lon"].to_numpy(dtype=float),
+            "landmass": landmasses_of(courts),
         }
     )
     centre_of = lsoas.groupby("local_authority_code")[["easting_m", "northing_m"]].transform("mean")
@@ -536,6 +603,7 @@ def candidate_sites(courts: pd.DataFrame, lsoas: pd.DataFrame) -> pd.DataFrame:
             "local_authority_name": central["local_authority_name"].to_numpy(),
             "lat": central["lat"].to_numpy(dtype=float),
             "lon": central["lon"].to_numpy(dtype=float),
+            "landmass": landmasses_of(central),
         }
     )
     return pd.concat([court_sites, lsoa_sites], ignore_index=True)
@@ -567,20 +635,22 @@ def recommend_sites(
     model = model or load_drive_time_model()
     candidates = candidate_sites(courts, lsoas) if candidates is None else candidates.reset_index(drop=True)
     site_index = CentreIndex(
-        candidates["lat"].to_numpy(), candidates["lon"].to_numpy(), model=model, settlements=settlements
+        candidates["lat"].to_numpy(), candidates["lon"].to_numpy(), model=model, settlements=settlements,
+        landmass=candidates["landmass"].to_numpy() if "landmass" in candidates else None,
     )
     services = _service_indexes(centres, rule, model, settlements)
 
-    def state(points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix]:
+    def state(points: pd.DataFrame, landmass: np.ndarray) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix]:
+        lat, lon = points["lat"].to_numpy(dtype=float), points["lon"].to_numpy(dtype=float)
         has = {}
         for service, (_, index) in services.items():
-            lat, lon = points["lat"].to_numpy(dtype=float), points["lon"].to_numpy(dtype=float)
-            has[service] = np.asarray(index.within_pairs(lat, lon, rule=rule).sum(axis=1)).ravel() > 0
-        reach = site_index.within_pairs(points["lat"].to_numpy(dtype=float), points["lon"].to_numpy(dtype=float), rule=rule)
+            pairs = index.within_pairs(lat, lon, rule=rule, origin_landmass=landmass)
+            has[service] = np.asarray(pairs.sum(axis=1)).ravel() > 0
+        reach = site_index.within_pairs(lat, lon, rule=rule, origin_landmass=landmass)
         return has["supported"], has["supervised"], reach.T.tocsr()
 
-    court_sup, court_sv, court_by_site = state(courts)
-    lsoa_sup, lsoa_sv, lsoa_by_site = state(lsoas)
+    court_sup, court_sv, court_by_site = state(courts, landmasses_of(courts))
+    lsoa_sup, lsoa_sv, lsoa_by_site = state(lsoas, landmasses_of(lsoas))
     total_lsoas = len(lsoas)
     rows = []
     for rank in range(1, sites + 1):
@@ -667,6 +737,7 @@ def centres_near(
     rule: CampaignRule,
     service: Service,
     n: int = 5,
+    jurisdiction: str = "",
     model: DriveTimeModel | None = None,
     settlements: SettlementIndex | None = None,
 ) -> pd.DataFrame:
@@ -675,21 +746,25 @@ def centres_near(
     Args:
         lat, lon: WGS84 degrees of the family's location.
         service: ``supported`` or ``supervised``.
+        jurisdiction: the point's jurisdiction when known (it places Jersey,
+            Guernsey, the Isle of Man and Northern Ireland on their own landmass).
 
     Returns:
         Up to ``n`` rows, columns :data:`CENTRES_NEAR_COLUMNS`: great-circle
-        ``distance_km``/``distance_miles``, estimated ``drive_minutes`` and
-        ``within_threshold`` under ``rule``.
+        ``distance_km``/``distance_miles``, estimated ``drive_minutes`` (NaN
+        for a centre across the sea) and ``within_threshold`` under ``rule``.
     """
     model = model or load_drive_time_model()
     chosen = suitable_centres(centres, rule=rule, service=service).reset_index(drop=True)
     if chosen.empty:
         return pd.DataFrame(columns=list(CENTRES_NEAR_COLUMNS))
-    index = CentreIndex(chosen["lat"].to_numpy(), chosen["lon"].to_numpy(), model=model, settlements=settlements)
+    index = centre_index(chosen, model=model, settlements=settlements)
     km = np.asarray(great_circle_km(lon, lat, index.lon, index.lat), dtype=float)
     order = np.argsort(km, kind="stable")[:n]
     origin_density = index.density(np.array([lat]), np.array([lon]))
     minutes = index.minutes(km[order], np.repeat(origin_density, order.size), order)
+    here = landmasses([lat], [lon], jurisdiction=[jurisdiction])
+    minutes[index.across_the_sea(order, np.repeat(here, order.size))] = np.nan
     out = chosen.iloc[order].reset_index(drop=True)
     out["distance_km"] = km[order]
     out["distance_miles"] = km[order] / KM_PER_MILE

@@ -74,7 +74,7 @@ COLUMN_NOTES: dict[str, str] = {
     "threshold": "the campaign rule applied",
     "method": "how reach is measured: estimated_drive (minutes) or straight_line (miles)",
     "rule_version": "version of the campaign rule",
-    "worst_minutes": "the longer of the two nearest drives (blank: no suitable centre in this directory at all)",
+    "worst_minutes": "the longer of the two nearest drives (blank: no suitable centre in this directory reachable by road)",
     "level": "national, nation or local_authority",
     "area_code": "ONS code of the area (nation name for nations; E+W for the national row)",
     "area_name": "name of the area",
@@ -204,7 +204,7 @@ def column_notes(columns: list[str] | pd.Index) -> dict[str, str]:
         elif column.endswith("_miles"):
             notes[column] = "great-circle distance, miles"
         elif column.endswith("_minutes"):
-            notes[column] = "estimated drive time one way, minutes (blank: no suitable centre in this directory)"
+            notes[column] = "estimated drive time one way, minutes (blank: no suitable centre in this directory reachable by road)"
         elif column.endswith("_within"):
             notes[column] = "number of suitable centres within the threshold"
         elif column.startswith("share_"):

@@ -40,9 +40,10 @@ from scipy import sparse
 
 from millis_network.analysis import Analysis, run_analysis
 from millis_network.config import CampaignRule
-from millis_network.coverage import SERVICES_FOR_RULE, CentreIndex, Service, court_coverage, suitable_centres
+from millis_network.coverage import SERVICES_FOR_RULE, Service, centre_index, court_coverage, suitable_centres
 from millis_network.directory import contact_centres
 from millis_network.errors import DateError, NotFoundError
+from millis_network.landmasses import landmasses_of
 from millis_network.travel import DriveTimeModel, SettlementIndex, load_drive_time_model, settlement_index
 
 _AS_OF_RE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
@@ -231,13 +232,14 @@ def analysis_as_of(rule: CampaignRule, as_of: str, *, data_dir: Path | None = No
 
 
 def _within(
-    lat: np.ndarray, lon: np.ndarray, centres: pd.DataFrame, *, service: Service, rule: CampaignRule,
+    points: pd.DataFrame, centres: pd.DataFrame, *, service: Service, rule: CampaignRule,
     model: DriveTimeModel, settlements: SettlementIndex,
 ) -> tuple[pd.DataFrame, sparse.csr_matrix]:
-    """Suitable centres for ``service`` and the points × centres within-threshold matrix."""
+    """Suitable centres for ``service`` and the points × centres within-threshold matrix (never across the sea)."""
     chosen = suitable_centres(centres, rule=rule, service=service).reset_index(drop=True)
-    index = CentreIndex(chosen["lat"].to_numpy(), chosen["lon"].to_numpy(), model=model, settlements=settlements)
-    return chosen, index.within_pairs(lat, lon, rule=rule)
+    index = centre_index(chosen, model=model, settlements=settlements)
+    lat, lon = points["lat"].to_numpy(dtype=float), points["lon"].to_numpy(dtype=float)
+    return chosen, index.within_pairs(lat, lon, rule=rule, origin_landmass=landmasses_of(points))
 
 
 #: Columns of :attr:`LostSince.courts`.
@@ -336,8 +338,7 @@ def _courts_lost(
     rows: list[dict[str, Any]] = []
     for service in SERVICES_FOR_RULE:
         chosen, pairs = _within(
-            cov_before["lat"].to_numpy(), cov_before["lon"].to_numpy(), before.centres,
-            service=service, rule=rule, model=model, settlements=settlements,
+            cov_before, before.centres, service=service, rule=rule, model=model, settlements=settlements
         )
         lost = (cov_before[f"{service}_within"] > 0) & (cov_after[f"{service}_within"] == 0)
         for i in np.flatnonzero(lost.to_numpy()):
@@ -367,12 +368,11 @@ def _areas_lost(
     lsoas: pd.DataFrame, before: CentresAtDate, after: CentresAtDate, centres: pd.DataFrame, *,
     rule: CampaignRule, model: DriveTimeModel, settlements: SettlementIndex, blame: dict[str, int],
 ) -> pd.DataFrame:
-    lat, lon = lsoas["lat"].to_numpy(dtype=float), lsoas["lon"].to_numpy(dtype=float)
     codes = lsoas["local_authority_code"].to_numpy()
     parts = []
     for service in SERVICES_FOR_RULE:
-        chosen, pairs = _within(lat, lon, before.centres, service=service, rule=rule, model=model, settlements=settlements)
-        _, pairs_after = _within(lat, lon, after.centres, service=service, rule=rule, model=model, settlements=settlements)
+        chosen, pairs = _within(lsoas, before.centres, service=service, rule=rule, model=model, settlements=settlements)
+        _, pairs_after = _within(lsoas, after.centres, service=service, rule=rule, model=model, settlements=settlements)
         lost = (pairs.getnnz(axis=1) > 0) & (pairs_after.getnnz(axis=1) == 0)
         lost_pairs = pairs[lost].tocoo()
         blamed = pd.DataFrame(
@@ -507,13 +507,13 @@ def timeline(
     if not rule.include_sample:
         keep &= centres["sample"] != "yes"
     placed = centres[keep].reset_index(drop=True)
-    index = CentreIndex(placed["lat"].to_numpy(), placed["lon"].to_numpy(), model=model, settlements=settlements)
-    near = index.within_pairs(lat, lon, rule=rule).tocsc()
+    index = centre_index(placed, model=model, settlements=settlements)
+    near = index.within_pairs(lat, lon, rule=rule, origin_landmass=landmasses_of(points)).tocsc()
     relevant = placed[near.getnnz(axis=0) > 0]
     minutes: dict[str, float] = {}
     if not relevant.empty:
-        nearest = CentreIndex(lat, lon, model=model, settlements=settlements).nearest(
-            relevant["lat"].to_numpy(), relevant["lon"].to_numpy()
+        nearest = centre_index(points, model=model, settlements=settlements).nearest(
+            relevant["lat"].to_numpy(), relevant["lon"].to_numpy(), origin_landmass=landmasses_of(relevant)
         )
         minutes = dict(zip(relevant["id"], nearest.drive_minutes))
 
@@ -544,7 +544,7 @@ def timeline(
                 shares.append(np.nan)
                 continue
             dated = _centres_at(centres, effective, effective.isoformat()[:7])
-            _, pairs = _within(lat, lon, dated.centres, service=service, rule=rule, model=model, settlements=settlements)
+            _, pairs = _within(points, dated.centres, service=service, rule=rule, model=model, settlements=settlements)
             shares.append(float((pairs.getnnz(axis=1) > 0).mean()))
         out[f"{service}_share_after"] = np.array(shares, dtype=float)
     order = out["effective_from"].map(lambda d: d.isoformat() if d is not None else "")

@@ -19,6 +19,7 @@ Rendering: :func:`render_information_sheet_html` (Jinja2 template in
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -71,7 +72,7 @@ class SheetCentre:
 
     Attributes:
         distance_miles: great-circle miles from the family's postcode.
-        drive_minutes: estimated one-way drive minutes.
+        drive_minutes: estimated one-way drive minutes (NaN across the sea).
         location: postcode, postcode district (address withheld) or town.
         location_note: "" when placed at its postcode, else why it is approximate.
     """
@@ -93,7 +94,9 @@ class SheetCentre:
 
     @property
     def reach_text(self) -> str:
-        """Distance and drive time in words, e.g. "6.7 miles, about 22 min drive"."""
+        """Distance and drive time in words, e.g. "6.7 miles, about 22 min drive" ("across the sea" when no road joins them)."""
+        if math.isnan(self.drive_minutes):
+            return f"{self.distance_miles:.1f} miles, across the sea (no road)"
         text = f"{self.distance_miles:.1f} miles, about {self.drive_minutes:.0f} min drive"
         return text if self.within_threshold else f"{text} (beyond the campaign's reach threshold)"
 
@@ -225,7 +228,10 @@ def information_sheet(
     centres = contact_centres(data_dir) if centres is None else centres
     courts = family_court_centres(data_dir) if courts is None else courts
     shown = public_centres(centres)
-    near = centres_near(location.lat, location.lon, shown, rule=rule, service=service, n=n)
+    near = centres_near(
+        location.lat, location.lon, shown, rule=rule, service=service, n=n,
+        jurisdiction=nation_of_code(location.local_authority_code),
+    )
     court = nearest_court(location.lat, location.lon, courts)
     listed = tuple(_sheet_centre(row) for _, row in near.iterrows())
     district = location.postcode.split(" ")[0]

@@ -48,8 +48,14 @@ def test_headline_map_and_tables_show_the_national_analysis(default_page: AppTes
     assert metric(at, "Population beyond 50 miles of a supported centre") == (
         f"{headline['share_lsoas_beyond_50_miles_supported']:.1%}")
     assert at.info[0].value.startswith("**Incomplete directory.** This directory holds")
-    worst = run_analysis(CampaignRule()).gaps().iloc[0]
-    assert any(m.value.startswith(f"1. {worst['court_name']}: {worst['worst_minutes']:.0f} min") for m in at.markdown)
+    gaps = run_analysis(CampaignRule()).gaps()
+    # Jersey's and the Isle of Wight's nearest suitable centres are across the sea: no drive, so they are worst served.
+    assert set(gaps["court_id"].iloc[:2]) == {"royal-court-of-jersey", "isle-of-wight-combined-court"}
+    assert (gaps["worst_minutes"].iloc[:2] == float("inf")).all() and gaps["worst_minutes"].iloc[2] < float("inf")
+    third = gaps.iloc[2]
+    assert any(m.value.startswith(f"1. {gaps['court_name'].iloc[0]}: no suitable centre by road\n"
+                                  f"2. {gaps['court_name'].iloc[1]}: no suitable centre by road\n"
+                                  f"3. {third['court_name']}: {third['worst_minutes']:.0f} min") for m in at.markdown)
     assert at.radio(key="coverage_view").value == "map" and not at.dataframe
     assert any("Circles: family court centres coloured by the rule" in c.value for c in at.caption)
     assert at.query_params["threshold"] == "30min" and "view" not in at.query_params

@@ -53,7 +53,7 @@ def engine(analysis: Analysis) -> dict[str, pd.DataFrame]:
         service: pd.concat(
             [analysis.summary(service=service, by=level).assign(level=level) for level in REACH_LEVELS],
             ignore_index=True,
-        )
+        ).replace([np.inf], np.nan)
         for service in ("supported", "supervised")
     }
     return {

@@ -27,6 +27,7 @@ from millis_network.cli import main
 from millis_network.config import CampaignRule
 from millis_network.coverage import area_reach, court_coverage, reach_summary
 from millis_network.directory import CENTRE_COLUMNS, completeness, read_centres, read_courts
+from millis_network.landmasses import landmasses_of
 from millis_network.scenario import (
     beyond_far_by_area,
     briefing_section,
@@ -245,13 +246,18 @@ def bundled_network():
 
 
 def test_bundled_scenario_nearest_venue_is_the_brute_force_nearest_court(bundled_network) -> None:
+    # Nearest on the same landmass when it has a court (Isle of Wight LSOAs look to the island's own court,
+    # not across the Solent); the Isles of Scilly have none, so their nearest is across the sea.
     courts = bundled_network.directory.courts
     reach = bundled_network.reach
     court_lonlat = courts[["lon", "lat"]].to_numpy(dtype=float)
     lsoa_lonlat = reach[["lon", "lat"]].to_numpy(dtype=float)
-    brute = np.concatenate([
-        distance_matrix_km(chunk, court_lonlat).min(axis=1) for chunk in np.array_split(lsoa_lonlat, 8)
-    ])
+    apart = landmasses_of(reach)[:, None] != landmasses_of(courts)[None, :]
+    assert apart[reach["local_authority_name"].eq("Isle of Wight").to_numpy()].sum(axis=1).min() == len(courts) - 1
+    assert apart[reach["local_authority_name"].eq("Isles of Scilly").to_numpy()].all()
+    km = np.concatenate([distance_matrix_km(chunk, court_lonlat) for chunk in np.array_split(lsoa_lonlat, 8)])
+    same_landmass = np.where(apart, np.inf, km).min(axis=1)
+    brute = np.where(np.isfinite(same_landmass), same_landmass, km.min(axis=1))
     np.testing.assert_allclose(reach["nearest_supported_km"].to_numpy(), brute, rtol=1e-9, atol=1e-6)
     np.testing.assert_allclose(reach["nearest_supervised_km"].to_numpy(), brute, rtol=1e-9, atol=1e-6)
     by_id = dict(zip("scenario-" + courts["id"] + "-supported", range(len(courts))))

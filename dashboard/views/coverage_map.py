@@ -44,7 +44,7 @@ second.metric(
 worst = view.gaps().head(3)
 third.markdown("**Worst-served courts**")
 third.markdown(
-    "\n".join(f"{i}. {row.court_name}: {row.worst_minutes:.0f} min" for i, row in enumerate(worst.itertuples(), 1))
+    "\n".join(f"{i}. {row.court_name}: {tables.drive_text(row.worst_minutes)}" for i, row in enumerate(worst.itertuples(), 1))
     or "Every court meets the rule."
 )
 
@@ -120,6 +120,9 @@ if court_id:
     if neighbours:
         st.caption(f"Same building, same point on the map: {', '.join(neighbours)}. Choose it in the list to see it.")
     for kind in ("supported", "supervised"):
-        near = centres_near(court["lat"], court["lon"], loaders.public_directory(), rule=rule, service=kind, n=5)
+        near = centres_near(
+            court["lat"], court["lon"], loaders.public_directory(), rule=rule, service=kind, n=5,
+            jurisdiction=court["jurisdiction"],
+        )
         st.markdown(f"Nearest **{kind}** centres in this directory")
         st.dataframe(tables.nearest_centres(near), hide_index=True, width="stretch")

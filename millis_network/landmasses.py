@@ -1,0 +1,126 @@
+"""Which landmass a place is on, so that no drive is estimated across the sea.
+
+The drive-time model knows distances and settlement density, not coastlines.
+Places on different landmasses with no road between them (Great Britain,
+Ireland, Jersey, Guernsey, the Isle of Man, the Isle of Wight, the Isles of
+Scilly) are never within a drive of each other: coverage counts no such pair,
+and a nearest centre across the sea has no drive time
+(:class:`millis_network.coverage.CentreIndex`).
+
+A place's landmass comes from facts the data already holds: its jurisdiction
+(Jersey, Guernsey, Isle of Man, Northern Ireland) and, in England, the local
+authority it lies in, given as a code (LSOAs) or found from the shipped local
+authority boundaries (courts, centres, a postcode's location).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+
+from millis_network.places import local_authority_boundaries
+
+#: Every landmass, by code: :func:`landmasses` returns positions in this tuple.
+LANDMASSES: tuple[str, ...] = (
+    "Great Britain", "Ireland", "Jersey", "Guernsey", "Isle of Man", "Isle of Wight", "Isles of Scilly",
+)
+#: The landmass of every place not otherwise placed.
+GREAT_BRITAIN = LANDMASSES[0]
+
+#: Jurisdictions that are landmasses of their own (Northern Ireland shares Ireland's).
+JURISDICTION_LANDMASSES: dict[str, str] = {
+    "Jersey": "Jersey",
+    "Guernsey": "Guernsey",
+    "Isle of Man": "Isle of Man",
+    "Northern Ireland": "Ireland",
+}
+
+#: English local authorities that are islands without a road link (ONS codes).
+ISLAND_AUTHORITIES: dict[str, str] = {"E06000046": "Isle of Wight", "E06000053": "Isles of Scilly"}
+
+#: How far outside an island authority's simplified boundary a place still counts as on it (metres):
+#: the boundaries are simplified to about 100 m, and the narrowest crossing (the Solent at Hurst) is over 1 km.
+COAST_MARGIN_M = 500.0
+
+_TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+
+
+@lru_cache(maxsize=1)
+def _island_shapes() -> tuple[tuple[int, shapely.Geometry], ...]:
+    """Each island authority's landmass code and boundary in British National Grid metres, widened by :data:`COAST_MARGIN_M`."""
+    boundaries = local_authority_boundaries()
+    islands = boundaries[boundaries["local_authority_code"].isin(list(ISLAND_AUTHORITIES))].to_crs("EPSG:27700")
+    shapes = []
+    for code, geometry in zip(islands["local_authority_code"], islands.geometry):
+        shape = geometry.buffer(COAST_MARGIN_M)
+        shapely.prepare(shape)
+        shapes.append((LANDMASSES.index(ISLAND_AUTHORITIES[code]), shape))
+    return tuple(shapes)
+
+
+def landmasses(
+    lat: np.ndarray | Sequence[float],
+    lon: np.ndarray | Sequence[float],
+    *,
+    jurisdiction: pd.Series | Sequence[str] | None = None,
+    local_authority_code: pd.Series | Sequence[str] | None = None,
+) -> np.ndarray:
+    """The landmass of each place, as codes into :data:`LANDMASSES` (0 = Great Britain).
+
+    Args:
+        lat, lon: WGS84 degrees (NaN for an unplaced record: it gets
+            :data:`GREAT_BRITAIN`, and has no drives anyway).
+        jurisdiction: per place, where known ("" otherwise); a jurisdiction
+            in :data:`JURISDICTION_LANDMASSES` decides.
+        local_authority_code: per place, where known (LSOAs); it decides:
+            an island authority in :data:`ISLAND_AUTHORITIES` is that island,
+            any other is Great Britain. Places with neither are looked up in
+            the island authorities' boundaries.
+
+    Returns:
+        An ``int8`` array of landmass codes, one per place; names with
+        :func:`landmass_names`.
+    """
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    out = np.zeros(lat.size, dtype=np.int8)
+    decided = np.zeros(lat.size, dtype=bool)
+    if local_authority_code is not None:
+        codes = pd.Series(local_authority_code).reset_index(drop=True).fillna("")
+        for code, island in ISLAND_AUTHORITIES.items():
+            out[(codes == code).to_numpy(dtype=bool)] = LANDMASSES.index(island)
+        decided |= (codes != "").to_numpy(dtype=bool)
+    if jurisdiction is not None:
+        names = pd.Series(jurisdiction).reset_index(drop=True).fillna("")
+        for name, landmass in JURISDICTION_LANDMASSES.items():
+            here = (names == name).to_numpy(dtype=bool)
+            out[here] = LANDMASSES.index(landmass)
+            decided |= here
+    unknown = ~decided & np.isfinite(lat) & np.isfinite(lon)
+    if unknown.any():
+        x, y = _TO_BNG.transform(lon[unknown], lat[unknown])
+        looked_up = out[unknown]
+        for code, shape in _island_shapes():
+            looked_up[shapely.contains_xy(shape, x, y)] = code
+        out[unknown] = looked_up
+    return out
+
+
+def landmass_names(codes: np.ndarray) -> list[str]:
+    """The names of landmass codes from :func:`landmasses`."""
+    return [LANDMASSES[int(code)] for code in codes]
+
+
+def landmasses_of(places: pd.DataFrame) -> np.ndarray:
+    """:func:`landmasses` of table rows with ``lat``/``lon`` and, when present, ``jurisdiction`` or ``local_authority_code``."""
+    return landmasses(
+        places["lat"].to_numpy(dtype=float),
+        places["lon"].to_numpy(dtype=float),
+        jurisdiction=places["jurisdiction"] if "jurisdiction" in places else None,
+        local_authority_code=places["local_authority_code"] if "local_authority_code" in places else None,
+    )

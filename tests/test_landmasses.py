@@ -1,0 +1,86 @@
+"""No drive across the sea: landmasses of places, and what coverage makes of them."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from millis_network.analysis import run_analysis
+from millis_network.config import CampaignRule
+from millis_network.coverage import centre_index, centres_near, court_coverage, suitable_centres
+from millis_network.directory import contact_centres, family_court_centres
+from millis_network.landmasses import GREAT_BRITAIN, landmass_names, landmasses, landmasses_of
+from millis_network.travel import load_drive_time_model
+
+ISLE_OF_WIGHT_COURT = "isle-of-wight-combined-court"
+PORTSMOUTH_CENTRE = "roberts-centre-child-contact-service"
+WIDE = CampaignRule(threshold_minutes=45)
+
+
+def test_places_get_the_landmass_their_facts_say() -> None:
+    courts = family_court_centres().set_index("id")
+    wight = courts.loc[ISLE_OF_WIGHT_COURT]
+    lymington = (50.7583, -1.5421)  # mainland, across the narrowest part of the Solent from the island
+    found = landmass_names(landmasses(
+        [wight["lat"], lymington[0], 51.5, 54.6, 49.9],
+        [wight["lon"], lymington[1], -0.1, -5.9, -6.3],
+        jurisdiction=["England", "", "England", "Northern Ireland", ""],
+        local_authority_code=["", "", "", "", "E06000053"],
+    ))
+    assert found == ["Isle of Wight", GREAT_BRITAIN, GREAT_BRITAIN, "Ireland", "Isles of Scilly"]
+    assert landmass_names(landmasses_of(courts.loc[["royal-court-of-jersey"]])) == ["Jersey"]
+
+
+def test_the_bundled_centres_and_courts_sit_where_their_jurisdictions_say() -> None:
+    centres = contact_centres()
+    placed = centres[centres["lat"].notna()]
+    by_centre = dict(zip(placed["id"], landmass_names(landmasses_of(placed))))
+    assert by_centre["centrepoint-child-contact-centre-jersey"] == "Jersey"
+    assert {by_centre[i] for i in placed.loc[placed["jurisdiction"] == "Northern Ireland", "id"]} == {"Ireland"}
+    courts = family_court_centres()
+    assert sorted(set(landmass_names(landmasses_of(courts)))) == ["Great Britain", "Isle of Wight", "Jersey"]
+
+
+def test_a_centre_across_the_solent_is_not_within_a_drive_of_the_island_court() -> None:
+    courts = family_court_centres()
+    centres = contact_centres()
+    wight = courts[courts["id"] == ISLE_OF_WIGHT_COURT]
+    coverage = court_coverage(wight, centres, rule=WIDE).iloc[0]
+    assert coverage["nearest_supported_id"] == PORTSMOUTH_CENTRE
+    assert math.isnan(coverage["nearest_supported_minutes"]) and coverage["supported_within"] == 0
+    assert coverage["status"] == "neither"
+    # Ignoring the sea, the same centre would count: the straight drive estimate is well under 45 minutes.
+    chosen = suitable_centres(centres, rule=WIDE, service="supported").reset_index(drop=True)
+    index = centre_index(chosen, model=load_drive_time_model())
+    lat, lon = wight["lat"].to_numpy(dtype=float), wight["lon"].to_numpy(dtype=float)
+    assert index.within_pairs(lat, lon, rule=WIDE).sum() > 0
+    assert index.within_pairs(lat, lon, rule=WIDE, origin_landmass=landmasses_of(wight)).sum() == 0
+
+
+def test_a_straight_line_rule_still_measures_across_the_sea() -> None:
+    courts = family_court_centres()
+    wight = courts[courts["id"] == ISLE_OF_WIGHT_COURT]
+    coverage = court_coverage(wight, contact_centres(), rule=CampaignRule(threshold_miles=50)).iloc[0]
+    assert coverage["supported_within"] > 0 and coverage["nearest_supported_km"] < 50 * 1.609344
+
+
+def test_island_neighbourhoods_have_no_drive_to_a_mainland_centre() -> None:
+    reach = run_analysis(WIDE).area_reach
+    wight = reach[reach["local_authority_name"] == "Isle of Wight"]
+    assert len(wight) == 89
+    assert wight["nearest_supported_minutes"].isna().all() and not wight["covered"].any()
+    mainland = reach[reach["local_authority_name"] == "Portsmouth"]
+    assert mainland["nearest_supported_minutes"].notna().all() and mainland["covered"].any()
+
+
+def test_a_family_on_the_island_sees_the_mainland_centre_with_no_drive_time() -> None:
+    courts = family_court_centres().set_index("id")
+    wight = courts.loc[ISLE_OF_WIGHT_COURT]
+    near = centres_near(wight["lat"], wight["lon"], contact_centres(), rule=WIDE, service="supported", n=3)
+    assert near["id"].iloc[0] == PORTSMOUTH_CENTRE
+    assert near["drive_minutes"].isna().all() and not near["within_threshold"].any()
+    portsmouth = contact_centres().set_index("id").loc[PORTSMOUTH_CENTRE]
+    ashore = centres_near(portsmouth["lat"] + 0.01, portsmouth["lon"], contact_centres(), rule=WIDE,
+                          service="supported", n=1)
+    assert np.isfinite(ashore["drive_minutes"].iloc[0]) and bool(ashore["within_threshold"].iloc[0])
