@@ -100,10 +100,15 @@ def local_authority_boundaries(data_dir: Path | None = None) -> gpd.GeoDataFrame
     Returns:
         GeoDataFrame in EPSG:4326 with ``local_authority_code``,
         ``local_authority_name``, ``nation`` and a simplified ``geometry``
-        (about 100 m tolerance: for maps, not for measuring).
+        (about 100 m tolerance: for maps, not for measuring). A copy: the
+        file is read once per process.
     """
-    path = Path(data_dir or default_data_dir()) / "places" / "local_authorities.geojson"
-    return gpd.read_file(path)
+    return _read_boundaries(Path(data_dir or default_data_dir())).copy()
+
+
+@lru_cache(maxsize=4)
+def _read_boundaries(data_dir: Path) -> gpd.GeoDataFrame:
+    return gpd.read_file(data_dir / "places" / "local_authorities.geojson")
 
 
 @dataclass(frozen=True)
