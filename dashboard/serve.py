@@ -18,11 +18,12 @@ import time
 from pathlib import Path
 
 from streamlit.runtime import Runtime
+from streamlit.runtime.runtime import RuntimeState
 from streamlit.web import cli as streamlit_cli
 
 APP = Path(__file__).with_name("app.py")
 
-#: How often (seconds) the preparing thread checks whether Streamlit's runtime exists yet.
+#: How often (seconds) the preparing thread checks whether Streamlit's runtime has started.
 RUNTIME_POLL_SECONDS = 0.02
 #: Python's thread switch interval (seconds) while preparing: short, so the
 #: server keeps answering the browser promptly instead of queueing behind the
@@ -42,13 +43,14 @@ class _OutsideScriptRunNotice(logging.Filter):
 def prepare_landing_page() -> None:
     """Import the coverage map's modules and fill its caches under the default settings.
 
-    Waits until Streamlit has created its runtime, which holds the caches.
-    Imports happen here rather than at the top of this module so that they
-    overlap the browser's loading instead of delaying the server. The map
+    Waits until Streamlit's runtime, which holds the caches, has started, so
+    that the server answers the browser first. Imports happen here rather
+    than at the top of this module so that they overlap the browser's
+    loading instead of delaying the server. The map
     component (``streamlit_folium``) is left to the page: Streamlit registers
     a component only when it is declared during a script run.
     """
-    while not Runtime.exists():
+    while not Runtime.exists() or Runtime.instance().state == RuntimeState.INITIAL:
         time.sleep(RUNTIME_POLL_SECONDS)
     usual = sys.getswitchinterval()
     sys.setswitchinterval(PREPARING_SWITCH_INTERVAL_SECONDS)
