@@ -46,9 +46,9 @@ def prepare_landing_page() -> None:
     Waits until Streamlit's runtime, which holds the caches, has started, so
     that the server answers the browser first. Imports happen here rather
     than at the top of this module so that they overlap the browser's
-    loading instead of delaying the server. The map
-    component (``streamlit_folium``) is left to the page: Streamlit registers
-    a component only when it is declared during a script run.
+    loading instead of delaying the server. The map component
+    (``streamlit_folium``) is left to the page: Streamlit registers a
+    component only when it is declared during a script run.
     """
     while not Runtime.exists() or Runtime.instance().state == RuntimeState.INITIAL:
         time.sleep(RUNTIME_POLL_SECONDS)
