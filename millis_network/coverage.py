@@ -182,10 +182,10 @@ class CentreIndex:
         self, points: np.ndarray, position: np.ndarray, chord: np.ndarray, origin_landmass: np.ndarray | None
     ) -> None:
         """Replace (in place) a nearest centre across the sea by the nearest on the origin's landmass, if any."""
-        if self.landmass is None or origin_landmass is None:
+        across = self.across_the_sea(position, origin_landmass)
+        if self.landmass is None or not across.any():
             return
         origins = np.asarray(origin_landmass, dtype=np.int8)
-        across = self.landmass[position] != origins
         for landmass in np.unique(origins[across]):
             members = np.flatnonzero(self.landmass == landmass)
             if members.size == 0:
