@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from streamlit.testing.v1 import AppTest
-
 from millis_network.analysis import DATA_SNAPSHOTS, run_analysis
 from millis_network.config import CampaignRule
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+from dashboard_pages import dashboard_at
 
 
 def test_sources_snapshots_completeness_and_method_are_shown() -> None:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.switch_page("views/about.py")
-    at.run()
+    at = dashboard_at("about").run()
     complete = run_analysis(CampaignRule()).completeness
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
@@ -31,8 +25,5 @@ def test_sources_snapshots_completeness_and_method_are_shown() -> None:
 
 
 def test_the_method_follows_the_rule_in_the_sidebar() -> None:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.switch_page("views/about.py")
-    at.query_params["threshold"] = "50mi"
-    at.run()
+    at = dashboard_at("about", threshold="50mi").run()
     assert "within 50 miles (straight line)" in " ".join(m.value for m in at.markdown)

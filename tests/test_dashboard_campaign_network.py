@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+from dashboard_pages import dashboard_at
 
 
 @pytest.fixture(scope="module")
 def page() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.switch_page("views/campaign_network.py")
-    return at.run()
+    return dashboard_at("campaign_network", timeout_s=120).run()
 
 
 def metrics(at: AppTest) -> dict[str, str]:

@@ -7,27 +7,20 @@ library call the page makes.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from millis_network.analysis import run_analysis
 from millis_network.config import CampaignRule
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
-sys.path.insert(0, str(APP.parent))  # the dashboard's modules import each other by bare name, as Streamlit runs them
+from dashboard_pages import dashboard_at  # first: it puts dashboard/ on sys.path
 
-import loaders  # noqa: E402
-import shared  # noqa: E402
+import loaders
+import shared
 
 
 def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.switch_page("views/coverage_map.py")
-    at.query_params.update(query)
-    return at.run()
+    return dashboard_at("coverage_map", **query).run()
 
 
 def metric(at: AppTest, label: str) -> str:

@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 from millis_network.auth import PASSWORD_HASH_ENV, hash_password
 from millis_network.store import DATABASE_ENV, open_store
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+from dashboard_pages import dashboard_at
+
 PASSWORD = "a long editors' passphrase"
 CENTRE = "abingdon-contact-centre"
 WITHHELD = "blossom-family-contact-services"
@@ -39,9 +40,7 @@ def database(tmp_path: Path, network_data: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def open_page() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.switch_page("views/directory.py")
-    return at.run()
+    return dashboard_at("directory", timeout_s=120).run()
 
 
 def widget_keys(at: AppTest) -> set[str]:

@@ -18,10 +18,11 @@ from streamlit.testing.v1 import AppTest
 
 from millis_network.analysis import run_analysis
 from millis_network.config import CampaignRule
-from millis_network.sources._http import HttpSettings
+from millis_network.sources import HttpSettings
 from millis_network.sources.petitions import BASE_URL_VARIABLE, fetch_petition
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+from dashboard_pages import dashboard_at
+
 FIXTURES = Path(__file__).resolve().parent / "data" / "evidence"
 PETITION_PATH = "/petitions/999001.json"
 
@@ -30,10 +31,7 @@ PETITION_PATH = "/petitions/999001.json"
 def page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("MILLIS_NETWORK_CACHE", str(tmp_path))
     monkeypatch.setenv(BASE_URL_VARIABLE, "http://127.0.0.1:9")
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.run()
-    at.switch_page("views/evidence.py")
-    return at.run()
+    return dashboard_at("evidence", timeout_s=120).run()
 
 
 def widget(widgets: Iterable[Any], label: str) -> Any:

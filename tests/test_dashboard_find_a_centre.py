@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+from dashboard_pages import dashboard_at
 
 
 def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.switch_page("views/find_a_centre.py")
-    at.query_params.update(query)
-    return at.run()
+    return dashboard_at("find_a_centre", **query).run()
 
 
 def search(at: AppTest, postcode: str) -> AppTest:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +12,7 @@ from millis_network.analysis import run_analysis
 from millis_network.config import CampaignRule
 from millis_network.coverage import sites_to_meet_rule_everywhere
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+from dashboard_pages import dashboard_at
 
 
 @pytest.fixture(scope="module")
@@ -24,10 +23,7 @@ def needed() -> int:
 
 @pytest.fixture
 def page() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.run()
-    at.switch_page("views/funding.py")
-    return at.run()
+    return dashboard_at("funding", timeout_s=120).run()
 
 
 def widget(widgets: Iterable[Any], label: str) -> Any:

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
 from millis_network.analysis import run_analysis
 from millis_network.config import CampaignRule
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+from dashboard_pages import dashboard_at
 
 
 def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.switch_page("views/gaps.py")
-    at.query_params.update(query)
-    return at.run()
+    return dashboard_at("gaps", **query).run()
 
 
 def test_every_failing_court_is_ranked_worst_first() -> None:

@@ -19,10 +19,8 @@ from millis_network.coverage import COURT_STATUSES
 from millis_network.directory import public_centres, read_centres
 from millis_network.places import local_authority_boundaries
 
-DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard"
-sys.path.insert(0, str(DASHBOARD))  # the dashboard's modules import each other by bare name, as Streamlit runs them
-
-import map_layers  # noqa: E402
+import dashboard_pages  # noqa: F401  (first: it puts dashboard/ on sys.path)
+import map_layers
 
 CENTRES = Path(__file__).resolve().parent / "data" / "information_sheet" / "centres.csv"
 

@@ -10,15 +10,14 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+from dashboard_pages import dashboard_at
+
 FIXTURES = Path(__file__).resolve().parent / "data" / "standards"
 
 
 @pytest.fixture
 def page() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.switch_page("views/standards.py")
-    return at.run()
+    return dashboard_at("standards").run()
 
 
 def widget(widgets: Iterable[Any], label: str) -> Any:
