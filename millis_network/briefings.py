@@ -247,6 +247,13 @@ def _minutes(value: float) -> str:
     return "none reachable by road in this directory" if pd.isna(value) or np.isinf(value) else f"{value:.0f} min"
 
 
+def _how_far(minutes: float, miles: float) -> str:
+    """How far a nearest centre is; one with distance but no drive time is across the sea."""
+    if pd.isna(minutes) or np.isinf(minutes):
+        return f"{_miles(miles)} away across the sea, with no road to it"
+    return f"{_minutes(minutes)} ({_miles(miles)}) away"
+
+
 def _miles(value: float) -> str:
     return "" if pd.isna(value) or np.isinf(value) else f"{value:.1f} miles"
 
@@ -388,7 +395,7 @@ def court_briefing(
                    "neither": ["supported", "supervised"]}[status]
         nearest = "; ".join(
             f"the nearest {service} centre, {court[f'nearest_{service}_name']}, is "
-            f"{_minutes(court[f'nearest_{service}_minutes'])} ({_miles(court[f'nearest_{service}_miles'])}) away"
+            f"{_how_far(court[f'nearest_{service}_minutes'], court[f'nearest_{service}_miles'])}"
             if court[f"nearest_{service}_id"] else f"this directory holds no {service} centre at all"
             for service in missing
         )

@@ -117,6 +117,13 @@ def test_court_failing_names_the_missing_service_and_nearest_centre(inputs: Brie
             ) in briefing.headline
 
 
+def test_an_island_court_is_told_its_nearest_centre_is_across_the_sea(inputs: BriefingInputs) -> None:
+    briefing = court_briefing(inputs, "isle-of-wight-combined-court", with_map=False)
+    court = inputs.analysis.court_coverage.set_index("court_id").loc["isle-of-wight-combined-court"]
+    assert (f"the nearest supported centre, {court['nearest_supported_name']}, is "
+            f"{court['nearest_supported_miles']:.1f} miles away across the sea, with no road to it") in briefing.headline
+
+
 def test_court_population_is_its_catchment(inputs: BriefingInputs) -> None:
     court_id = "cardiff-civil-and-family-justice-centre"
     briefing = court_briefing(inputs, court_id, with_map=False)
