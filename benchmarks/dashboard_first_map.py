@@ -33,8 +33,8 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright
 
-from millis_network.analysis import run_analysis
 from millis_network.config import CampaignRule
+from millis_network.engine.analysis import run_analysis
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = [

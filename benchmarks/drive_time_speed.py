@@ -13,13 +13,9 @@ from collections.abc import Callable
 import pandas as pd
 
 from millis_network.config import default_data_dir
+from millis_network.drive_model import SettlementIndex, load_drive_time_model
+from millis_network.engine.travel import distance_matrix_km, drive_minutes_matrix
 from millis_network.places import lsoas
-from millis_network.travel import (
-    SettlementIndex,
-    distance_matrix_km,
-    drive_minutes_matrix,
-    load_drive_time_model,
-)
 
 
 def _median_seconds(action: Callable[[], object], runs: int = 5) -> float:

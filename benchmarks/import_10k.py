@@ -32,9 +32,9 @@ import numpy as np
 import openpyxl
 
 from millis_network.config import default_data_dir
-from millis_network.importer import apply_import, plan_import
 from millis_network.errors import PostcodeError
 from millis_network.postcodes import load_index, normalise_postcode
+from millis_network.store.importer import apply_import, plan_import
 
 ROWS = 10_000
 TOWNS = ["Abingdon", "Aberystwyth", "Barnstaple", "Basingstoke", "Bedford", "Beverley", "Carlisle", "Truro"]
@@ -96,7 +96,7 @@ def as_xlsx(rows: list[list[str]]) -> bytes:
 
 def run_one(kind: str) -> dict:
     """Time one import in this process; returns the measurements."""
-    from millis_network.store import open_store
+    from millis_network.store.database import open_store
 
     rows = spreadsheet_rows(ROWS)
     data = as_csv(rows) if kind == "csv" else as_xlsx(rows)

@@ -26,10 +26,11 @@ import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
 
 from millis_network.config import CampaignRule  # noqa: E402
-from millis_network.coverage import area_reach, court_coverage, suitable_centres  # noqa: E402
 from millis_network.directory import contact_centres, family_court_centres  # noqa: E402
+from millis_network.drive_model import load_drive_time_model
+from millis_network.engine.coverage import area_reach, court_coverage, suitable_centres  # noqa: E402
+from millis_network.engine.travel import settlement_index  # noqa: E402
 from millis_network.places import lsoas  # noqa: E402
-from millis_network.travel import load_drive_time_model, settlement_index  # noqa: E402
 
 
 def ours(courts, centres, places, rule, model):

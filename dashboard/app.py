@@ -8,9 +8,8 @@ controls and data notices are in ``shared.py``; cached loaders in ``loaders.py``
 
 from __future__ import annotations
 
-import streamlit as st
-
 import shared
+import streamlit as st
 
 st.set_page_config(page_title="Child contact centres: coverage", page_icon=":material/family_restroom:", layout="wide")
 

@@ -18,23 +18,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
+import map_layers
 import pandas as pd
 import streamlit as st
 
-import map_layers
-from millis_network import auth, funding, history, scenario
-from millis_network.analysis import Analysis, run_analysis
 from millis_network.config import CampaignRule, default_data_dir
 from millis_network.directory import contact_centres, public_centres
 from millis_network.directory import millis_profile as directory_profile
-from millis_network.exports import public_analysis
+from millis_network.engine import history, scenario
+from millis_network.engine.analysis import Analysis, run_analysis
+from millis_network.evidence import funding
+from millis_network.evidence.exports import public_analysis
 from millis_network.places import local_authority_boundaries
 from millis_network.postcodes import PostcodeIndex, load_index
+from millis_network.store import auth
 
 if TYPE_CHECKING:
     from millis_network import standards as std
-    from millis_network.briefings import BriefingInputs
-    from millis_network.store import Store
+    from millis_network.evidence.briefings import BriefingInputs
+    from millis_network.store.database import Store
 
 
 @st.cache_data(show_spinner=False)
@@ -87,7 +89,7 @@ def local_authority_areas() -> dict:
 
 @st.cache_data(show_spinner=False)
 def headline(rule: CampaignRule, jurisdiction: str = "") -> dict:
-    """:meth:`millis_network.analysis.Analysis.headline` of :func:`analysis` (courts meeting the rule, reach shares)."""
+    """:meth:`millis_network.engine.analysis.Analysis.headline` of :func:`analysis` (courts meeting the rule, reach shares)."""
     return analysis(rule, jurisdiction).headline()
 
 
@@ -118,7 +120,7 @@ def sources_markdown() -> str:
 @st.cache_resource(show_spinner="Preparing briefings…")
 def briefing_inputs(rule: CampaignRule) -> BriefingInputs:
     """Everything briefings and exports share under ``rule`` (every jurisdiction; withheld addresses at district level)."""
-    from millis_network import briefings
+    from millis_network.evidence import briefings
 
     return briefings.briefing_inputs(analysis(rule), boundaries=local_authority_boundaries())
 
@@ -155,7 +157,7 @@ def statutory_network(rule: CampaignRule, variant: str) -> scenario.StatutoryNet
 
 @st.cache_resource(show_spinner=False)
 def statutory_network_summary(rule: CampaignRule, variant: str) -> dict:
-    """:func:`millis_network.scenario.statutory_network_summary` of :func:`statutory_network`."""
+    """:func:`millis_network.engine.scenario.statutory_network_summary` of :func:`statutory_network`."""
     return scenario.statutory_network_summary(statutory_network(rule, variant))
 
 
@@ -176,7 +178,7 @@ def lost_since(rule: CampaignRule, start: str) -> history.LostSince:
 
 @st.cache_resource(show_spinner=False)
 def court_timeline(rule: CampaignRule, court_id: str) -> pd.DataFrame:
-    """Dated openings and closures within reach of one court (:func:`millis_network.history.court_timeline`)."""
+    """Dated openings and closures within reach of one court (:func:`millis_network.engine.history.court_timeline`)."""
     return history.court_timeline(court_id, analysis(rule).courts, public_directory(), rule=rule)
 
 
@@ -202,7 +204,7 @@ def directory_store(url: str) -> Store:
     One connection pool per URL, shared by every session: each write is its
     own version-checked transaction, so sessions cannot overwrite each other.
     """
-    from millis_network.store import open_store
+    from millis_network.store.database import open_store
 
     return open_store(url, seed_from=default_data_dir())
 

@@ -25,8 +25,8 @@ from folium.plugins import MarkerCluster
 from jinja2 import Template
 
 from millis_network.config import REACH_BANDS_MINUTES
-from millis_network.coverage import COURT_STATUSES
 from millis_network.directory import PRECISION_LABELS
+from millis_network.engine.coverage import COURT_STATUSES
 
 # The map frame (served at /component/streamlit_folium.st_folium/) loads
 # Leaflet from these by relative URL, so a ``server.baseUrlPath`` keeps working.
@@ -160,7 +160,7 @@ def simplified_areas(boundaries: gpd.GeoDataFrame) -> dict:
 def area_features(areas: dict, la_summary: pd.DataFrame, *, service: str) -> dict:
     """The area GeoJSON with each district's median drive, class and colour added.
 
-    ``la_summary`` is :func:`millis_network.coverage.reach_summary` by local
+    ``la_summary`` is :func:`millis_network.engine.coverage.reach_summary` by local
     authority; districts absent from it (another jurisdiction) are left out.
     """
     median = dict(zip(la_summary["area_code"], la_summary[f"median_{service}_minutes"]))

@@ -24,9 +24,14 @@ from typing import Any
 
 import streamlit as st
 
-from millis_network.analysis import Analysis
-from millis_network.config import DEFAULT_THRESHOLD_MINUTES, FAR_MILES, REACH_BANDS_MINUTES, CampaignRule
-from millis_network.coverage import SERVICES_FOR_RULE, Service
+from millis_network.config import (
+    DEFAULT_THRESHOLD_MINUTES,
+    FAR_MILES,
+    REACH_BANDS_MINUTES,
+    CampaignRule,
+)
+from millis_network.engine.analysis import Analysis
+from millis_network.engine.coverage import SERVICES_FOR_RULE, Service
 
 
 @dataclass(frozen=True)

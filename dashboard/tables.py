@@ -6,9 +6,8 @@ computed here beyond rounding and renaming.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,7 +15,7 @@ import pandas as pd
 from millis_network.directory import PRECISION_LABELS
 
 if TYPE_CHECKING:
-    from millis_network.information_sheet import InformationSheet
+    from millis_network.evidence.information_sheet import InformationSheet
 
 
 def drive_text(minutes: float) -> str:
@@ -30,7 +29,7 @@ def _minutes(values: pd.Series) -> pd.Series:
 
 
 def nearest_centres(near: pd.DataFrame) -> pd.DataFrame:
-    """:func:`millis_network.coverage.centres_near` rows as a table for people."""
+    """:func:`millis_network.engine.coverage.centres_near` rows as a table for people."""
     return pd.DataFrame(
         {
             "Centre": near["name"] + near["sample"].map({"yes": " [SAMPLE]"}).fillna(""),
@@ -58,7 +57,7 @@ def _service_columns(frame: pd.DataFrame, service: str) -> dict[str, pd.Series]:
 
 
 def courts(coverage: pd.DataFrame) -> pd.DataFrame:
-    """:func:`millis_network.coverage.court_coverage` as a table for people."""
+    """:func:`millis_network.engine.coverage.court_coverage` as a table for people."""
     return pd.DataFrame(
         {
             "Court": coverage["court_name"],
@@ -72,7 +71,7 @@ def courts(coverage: pd.DataFrame) -> pd.DataFrame:
 
 
 def gaps(failing: pd.DataFrame) -> pd.DataFrame:
-    """:meth:`millis_network.analysis.Analysis.gaps` as a ranked table (also the download)."""
+    """:meth:`millis_network.engine.analysis.Analysis.gaps` as a ranked table (also the download)."""
     return pd.DataFrame(
         {
             "Rank": range(1, len(failing) + 1),
@@ -92,7 +91,7 @@ def gaps(failing: pd.DataFrame) -> pd.DataFrame:
 
 
 def areas(summary: pd.DataFrame, *, service: str) -> pd.DataFrame:
-    """:func:`millis_network.coverage.reach_summary` by local authority, as a table for people."""
+    """:func:`millis_network.engine.coverage.reach_summary` by local authority, as a table for people."""
     shares = {
         column.replace("share_within_", "Within ").replace("_min", " min (share)"): summary[column].round(3)
         for column in summary.columns

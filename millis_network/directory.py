@@ -23,9 +23,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from millis_network._geo import great_circle_km
 from millis_network.config import default_data_dir
 from millis_network.errors import PostcodeError
-from millis_network.postcodes import crown_dependency, district_centroid, geocode, normalise_postcode
+from millis_network.postcodes import (
+    crown_dependency,
+    district_centroid,
+    geocode,
+    normalise_postcode,
+)
 from millis_network.validation import Issue, ValidationReport
 
 #: Contact services a centre may offer (the DESIGN's domain facts).
@@ -477,8 +483,6 @@ def validate_network_data(data_dir: Path | None = None) -> ValidationReport:
                            f"postcode {row['postcode']!r} not found in the ONS Postcode Directory")
                 continue
             if row.get("location_precision") == "postcode" and row.get("lat") and row.get("lon"):
-                from millis_network.travel import great_circle_km
-
                 offset_km = float(great_circle_km(float(row["lon"]), float(row["lat"]), hit["lon"], hit["lat"]))
                 if offset_km > 1.5:
                     report.add(name, line, "lat", f"{row['lat']},{row['lon']}", "postcode-offset",

@@ -5,7 +5,7 @@ Places on different landmasses with no road between them (Great Britain,
 Ireland, Jersey, Guernsey, the Isle of Man, the Isle of Wight, the Isles of
 Scilly) are never within a drive of each other: coverage counts no such pair,
 and a nearest centre across the sea has no drive time
-(:class:`millis_network.coverage.CentreIndex`).
+(:class:`millis_network.engine.coverage.CentreIndex`).
 
 A place's landmass comes from facts the data already holds: its jurisdiction
 (Jersey, Guernsey, Isle of Man, Northern Ireland) and, in England, the local

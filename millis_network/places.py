@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from millis_network._geo import great_circle_km
 from millis_network.config import default_data_dir
 from millis_network.validation import Issue, ValidationReport
 
@@ -210,7 +211,6 @@ def locate_town(
 
 
 def _km(a: dict, b: dict) -> float:
-    from millis_network.travel import great_circle_km
 
     return float(great_circle_km(a["longitude"], a["latitude"], b["longitude"], b["latitude"]))
 

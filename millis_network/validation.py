@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from millis_network.errors import DataFileError
 
@@ -75,23 +74,3 @@ class ValidationReport:
             raise DataFileError(
                 f"{len(self.issues)} problem(s) found:\n" + "\n".join(self.lines())
             )
-
-
-def validate_all(data_dir: Path | None = None) -> ValidationReport:
-    """Check every file in ``network_data/``: directory, places, Milli's profile, travel model, standards."""
-    from millis_network.config import default_data_dir
-    from millis_network.directory import check_millis_profile, validate_network_data
-    from millis_network.places import check_places_files
-    from millis_network.standards import validate_bundled
-    from millis_network.travel import default_model_path, load_drive_time_model
-
-    root = Path(data_dir or default_data_dir())
-    report = validate_network_data(root)
-    report.extend(check_places_files(root))
-    report.extend(check_millis_profile(root))
-    try:
-        load_drive_time_model(default_model_path(root))
-    except DataFileError as exc:
-        report.add("network_data/travel/drive_time_model.json", 0, "", "", "model-loads", str(exc))
-    report.extend(validate_bundled(root))
-    return report

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from millis_network.store import Store, open_store
+from millis_network.store.database import Store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from millis_network.travel import DriveTimeModel, SettlementIndex
+from millis_network.drive_model import DriveTimeModel, SettlementIndex
 
 KM_PER_DEGREE = 2 * math.pi * 6371.0088 / 360
 ONE_PLUS_KM = DriveTimeModel(

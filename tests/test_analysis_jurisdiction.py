@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from millis_network.analysis import Analysis, run_analysis
 from millis_network.config import CampaignRule
+from millis_network.engine.analysis import Analysis, run_analysis
 from millis_network.errors import NotFoundError
 
 

@@ -12,8 +12,10 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from millis_network.analysis import run_analysis
-from millis_network.briefings import (
+from millis_network.config import CampaignRule
+from millis_network.engine.analysis import run_analysis
+from millis_network.errors import NotFoundError
+from millis_network.evidence.briefings import (
     CAMPAIGN_ASKS,
     Briefing,
     BriefingInputs,
@@ -30,9 +32,11 @@ from millis_network.briefings import (
     render_pdf,
     write_court_briefings,
 )
-from millis_network.config import CampaignRule
-from millis_network.errors import NotFoundError
-from millis_network.funding import FundingAssumptions, estimate_cost, millis_budget
+from millis_network.evidence.funding import (
+    FundingAssumptions,
+    estimate_cost,
+    millis_budget,
+)
 from millis_network.sources._http import Snapshot
 from millis_network.sources.petitions import PetitionFigures, parse_petition
 

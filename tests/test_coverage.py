@@ -12,25 +12,22 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hand_checked import KM_PER_DEGREE, ONE_PLUS_KM, SETTLEMENTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from millis_network.config import CampaignRule
-from millis_network.coverage import (
+from millis_network.directory import CENTRE_COLUMNS
+from millis_network.engine.coverage import (
     CentreIndex,
     area_reach,
-    closure_impact,
     court_coverage,
     reach_summary,
-    recommend_sites,
     suitable_centres,
 )
-from millis_network.directory import CENTRE_COLUMNS
+from millis_network.engine.travel import distance_matrix_km
+from millis_network.engine.whatif import closure_impact, recommend_sites
 from millis_network.errors import NotFoundError
-from millis_network.travel import distance_matrix_km
-
-from hand_checked import KM_PER_DEGREE, ONE_PLUS_KM, SETTLEMENTS
-
 
 
 def centres_frame(*rows: dict) -> pd.DataFrame:

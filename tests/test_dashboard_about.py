@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from millis_network.analysis import DATA_SNAPSHOTS, run_analysis
-from millis_network.config import CampaignRule
-
 from dashboard_pages import dashboard_at
+
+from millis_network.config import CampaignRule
+from millis_network.engine.analysis import DATA_SNAPSHOTS, run_analysis
 
 
 def test_sources_snapshots_completeness_and_method_are_shown() -> None:

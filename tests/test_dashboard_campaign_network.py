@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from dashboard_pages import dashboard_at
+from streamlit.testing.v1 import AppTest
 
 
 @pytest.fixture(scope="module")

@@ -7,16 +7,14 @@ library call the page makes.
 
 from __future__ import annotations
 
+import loaders
 import pytest
+import shared
+from dashboard_pages import dashboard_at  # first: it puts dashboard/ on sys.path
 from streamlit.testing.v1 import AppTest
 
-from millis_network.analysis import run_analysis
 from millis_network.config import CampaignRule
-
-from dashboard_pages import dashboard_at  # first: it puts dashboard/ on sys.path
-
-import loaders
-import shared
+from millis_network.engine.analysis import run_analysis
 
 
 def open_page(**query: str) -> AppTest:

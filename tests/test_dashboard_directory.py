@@ -6,12 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from dashboard_pages import dashboard_at
 from streamlit.testing.v1 import AppTest
 
-from millis_network.auth import PASSWORD_HASH_ENV, hash_password
-from millis_network.store import DATABASE_ENV, open_store
-
-from dashboard_pages import dashboard_at
+from millis_network.store.auth import PASSWORD_HASH_ENV, hash_password
+from millis_network.store.database import DATABASE_ENV, open_store
 
 PASSWORD = "a long editors' passphrase"
 CENTRE = "abingdon-contact-centre"

@@ -13,15 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dashboard_pages import dashboard_at
 from pytest_httpserver import HTTPServer
 from streamlit.testing.v1 import AppTest
 
-from millis_network.analysis import run_analysis
 from millis_network.config import CampaignRule
+from millis_network.engine.analysis import run_analysis
 from millis_network.sources import HttpSettings
 from millis_network.sources.petitions import BASE_URL_VARIABLE, fetch_petition
-
-from dashboard_pages import dashboard_at
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "evidence"
 PETITION_PATH = "/petitions/999001.json"

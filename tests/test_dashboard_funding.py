@@ -6,13 +6,12 @@ from collections.abc import Iterable
 from typing import Any
 
 import pytest
+from dashboard_pages import dashboard_at
 from streamlit.testing.v1 import AppTest
 
-from millis_network.analysis import run_analysis
 from millis_network.config import CampaignRule
-from millis_network.coverage import sites_to_meet_rule_everywhere
-
-from dashboard_pages import dashboard_at
+from millis_network.engine.analysis import run_analysis
+from millis_network.engine.whatif import sites_to_meet_rule_everywhere
 
 
 @pytest.fixture(scope="module")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from dashboard_pages import dashboard_at
 from streamlit.testing.v1 import AppTest
 
-from millis_network.analysis import run_analysis
 from millis_network.config import CampaignRule
-
-from dashboard_pages import dashboard_at
+from millis_network.engine.analysis import run_analysis
 
 
 def open_page(**query: str) -> AppTest:

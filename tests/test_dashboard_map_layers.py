@@ -5,22 +5,20 @@ from __future__ import annotations
 import json
 import math
 import re
-import sys
 from pathlib import Path
 
+import dashboard_pages  # noqa: F401  (first: it puts dashboard/ on sys.path)
 import folium
+import map_layers
 import pandas as pd
 import pytest
 from streamlit_folium import _get_map_string
 
-from millis_network.analysis import Analysis, run_analysis
 from millis_network.config import CampaignRule
-from millis_network.coverage import COURT_STATUSES
 from millis_network.directory import public_centres, read_centres
+from millis_network.engine.analysis import Analysis, run_analysis
+from millis_network.engine.coverage import COURT_STATUSES
 from millis_network.places import local_authority_boundaries
-
-import dashboard_pages  # noqa: F401  (first: it puts dashboard/ on sys.path)
-import map_layers
 
 CENTRES = Path(__file__).resolve().parent / "data" / "information_sheet" / "centres.csv"
 

@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from dashboard_pages import dashboard_at
+from streamlit.testing.v1 import AppTest
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "standards"
 

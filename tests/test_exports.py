@@ -15,10 +15,10 @@ import pyogrio
 import pytest
 from openpyxl import load_workbook
 
-from millis_network.analysis import Analysis, provenance, run_analysis
 from millis_network.config import CampaignRule
 from millis_network.directory import CENTRE_COLUMNS, public_centres
-from millis_network.exports import (
+from millis_network.engine.analysis import Analysis, provenance, run_analysis
+from millis_network.evidence.exports import (
     ABOUT_SHEET,
     FORMATS,
     PRIVACY_STATEMENT,

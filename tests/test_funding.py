@@ -10,11 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from millis_network.analysis import run_analysis
 from millis_network.config import CampaignRule
-from millis_network.coverage import RECOMMENDATION_COLUMNS, sites_to_meet_rule_everywhere
+from millis_network.engine.analysis import run_analysis
+from millis_network.engine.whatif import (
+    RECOMMENDATION_COLUMNS,
+    sites_to_meet_rule_everywhere,
+)
 from millis_network.errors import DataFileError
-from millis_network.funding import (
+from millis_network.evidence.funding import (
     LOCAL_AUTHORITY_COST_COLUMNS,
     NATION_COST_COLUMNS,
     SITE_COST_COLUMNS,

@@ -21,14 +21,20 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hand_checked import KM_PER_DEGREE, ONE_PLUS_KM, SETTLEMENTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from millis_network.cli import main
 from millis_network.config import CampaignRule
-from millis_network.directory import contact_centres, family_court_centres, millis_profile, read_centres, read_courts
-from millis_network.errors import DateError, NotFoundError
-from millis_network.history import (
+from millis_network.directory import (
+    contact_centres,
+    family_court_centres,
+    millis_profile,
+    read_centres,
+    read_courts,
+)
+from millis_network.engine.history import (
     REGISTER_COLUMNS,
     area_timeline,
     centres_at,
@@ -40,8 +46,7 @@ from millis_network.history import (
     parse_as_of,
     service_lineage,
 )
-
-from hand_checked import KM_PER_DEGREE, ONE_PLUS_KM, SETTLEMENTS
+from millis_network.errors import DateError, NotFoundError
 
 RULE = CampaignRule(threshold_minutes=30)
 ENGINE = {"model": ONE_PLUS_KM, "settlements": SETTLEMENTS}

@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from millis_network.importer import OUTCOMES, apply_import, plan_import
-from millis_network.store import Store, open_store
+from millis_network.store.database import Store, open_store
+from millis_network.store.importer import OUTCOMES, apply_import, plan_import
 
 HEADINGS = [
     "Name", "NAME", "Centre name", "id", "Town/City", "Town", "Post Code", "postcode", "Services offered",

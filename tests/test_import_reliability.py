@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from millis_network.postcodes import load_index
-from millis_network.store import open_store
+from millis_network.store.database import open_store
 
 ROWS = 20_000
 #: Kill once the database file has grown this much inside the import's transaction (about a

@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 
 from millis_network.errors import ConflictError
-from millis_network.importer import (
+from millis_network.store.database import Store
+from millis_network.store.importer import (
     COLUMN_ALIASES,
     ImportPlan,
     apply_import,
@@ -21,7 +22,6 @@ from millis_network.importer import (
     read_sheet,
     slug,
 )
-from millis_network.store import Store
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "store"
 README = Path(__file__).resolve().parent.parent / "network_data" / "centres" / "README.md"

@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from millis_network.config import CampaignRule
 from millis_network.directory import family_court_centres, read_centres
 from millis_network.errors import PostcodeError
-from millis_network.information_sheet import (
+from millis_network.evidence.information_sheet import (
     InformationSheet,
     information_sheet,
     render_information_sheet_html,

@@ -6,12 +6,22 @@ import math
 
 import numpy as np
 
-from millis_network.analysis import run_analysis
 from millis_network.config import CampaignRule
-from millis_network.coverage import centre_index, centres_near, court_coverage, suitable_centres
 from millis_network.directory import contact_centres, family_court_centres
-from millis_network.landmasses import GREAT_BRITAIN, landmass_names, landmasses, landmasses_of
-from millis_network.travel import load_drive_time_model
+from millis_network.drive_model import load_drive_time_model
+from millis_network.engine.analysis import run_analysis
+from millis_network.engine.coverage import (
+    centre_index,
+    centres_near,
+    court_coverage,
+    suitable_centres,
+)
+from millis_network.landmasses import (
+    GREAT_BRITAIN,
+    landmass_names,
+    landmasses,
+    landmasses_of,
+)
 
 ISLE_OF_WIGHT_COURT = "isle-of-wight-combined-court"
 PORTSMOUTH_CENTRE = "roberts-centre-child-contact-service"

@@ -15,7 +15,12 @@ from werkzeug import Request, Response
 
 from millis_network.errors import SourceUnavailableError
 from millis_network.sources._http import HttpSettings
-from millis_network.sources.osrm import TABLE_COLUMNS, OsrmSettings, chunk_plan, table_minutes
+from millis_network.sources.osrm import (
+    TABLE_COLUMNS,
+    OsrmSettings,
+    chunk_plan,
+    table_minutes,
+)
 
 FAST = HttpSettings(timeout_s=5, retries=1, backoff_s=0)
 LONDON, CARDIFF = (-0.1276, 51.5072), (-3.1791, 51.4816)

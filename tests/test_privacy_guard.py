@@ -21,14 +21,14 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from millis_network import briefings
-from millis_network.analysis import Analysis, run_analysis
+from millis_network._geo import great_circle_km
 from millis_network.config import KM_PER_MILE, CampaignRule
-from millis_network.coverage import court_row
 from millis_network.directory import contact_centres
-from millis_network.exports import FORMATS, export_files
+from millis_network.engine.analysis import Analysis, run_analysis
+from millis_network.engine.coverage import court_row
+from millis_network.evidence import briefings
+from millis_network.evidence.exports import FORMATS, export_files
 from millis_network.postcodes import district_centroid, locate
-from millis_network.travel import great_circle_km
 
 POSTCODE = "CF24 4HQ"
 NAME = "SAMPLE withheld-address centre (privacy test fixture)"

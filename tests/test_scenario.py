@@ -21,16 +21,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hand_checked import KM_PER_DEGREE, ONE_PLUS_KM, SETTLEMENTS
 
-from millis_network.analysis import Analysis
 from millis_network.cli import main
 from millis_network.config import CampaignRule
-from millis_network.coverage import area_reach, court_coverage, reach_summary
-from millis_network.directory import CENTRE_COLUMNS, completeness, read_centres, read_courts
-from millis_network.landmasses import landmasses_of
-from millis_network.scenario import (
+from millis_network.directory import (
+    CENTRE_COLUMNS,
+    completeness,
+    read_centres,
+    read_courts,
+)
+from millis_network.engine.analysis import Analysis
+from millis_network.engine.coverage import area_reach, court_coverage, reach_summary
+from millis_network.engine.scenario import (
     beyond_far_by_area,
-    briefing_section,
     compare_reach,
     comparison_columns,
     comparison_map_frame,
@@ -39,9 +43,9 @@ from millis_network.scenario import (
     statutory_network_summary,
     statutory_network_venues,
 )
-from millis_network.travel import distance_matrix_km
-
-from hand_checked import KM_PER_DEGREE, ONE_PLUS_KM, SETTLEMENTS
+from millis_network.engine.travel import distance_matrix_km
+from millis_network.evidence.briefings import scenario_section
+from millis_network.landmasses import landmasses_of
 
 RULE = CampaignRule(threshold_minutes=30)
 
@@ -196,7 +200,7 @@ def test_summary_states_figures_method_threshold_and_dates(fixtures) -> None:
 
 
 def test_briefing_section_states_figures_method_and_dates(fixtures) -> None:
-    section = briefing_section(statutory_network_summary(network(fixtures, "all")))
+    section = scenario_section(statutory_network_summary(network(fixtures, "all")))
     assert section.heading == "What the campaign's network would achieve"
     assert section.paragraphs[0].startswith("If every family court centre had a supported and a supervised")
     assert any(p.startswith("Method: ") and "Threshold: within 30 min (estimated drive)" in p for p in section.paragraphs)

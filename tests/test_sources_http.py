@@ -13,7 +13,13 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from millis_network.errors import SourceUnavailableError
-from millis_network.sources._http import HttpSettings, fetch_json_snapshot, get_json, read_snapshot, snapshot_path
+from millis_network.sources._http import (
+    HttpSettings,
+    fetch_json_snapshot,
+    get_json,
+    read_snapshot,
+    snapshot_path,
+)
 
 NO_WAIT = HttpSettings(timeout_s=5, retries=2, backoff_s=0)
 PETITION = {"data": {"type": "petition", "attributes": {"signature_count": 1234}}}

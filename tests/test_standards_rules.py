@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from millis_network._rules import (
+from millis_network.standards.rules import (
     AllOf,
     AnyOf,
     Centre,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from millis_network.auth import (
+from millis_network.errors import MillisNetworkError, TooManyAttemptsError
+from millis_network.store.auth import (
     PASSWORD_HASH_ENV,
     SignInThrottle,
     configured_password_hash,
     hash_password,
     verify_password,
 )
-from millis_network.errors import MillisNetworkError, TooManyAttemptsError
 
 RIGHT = "correct horse battery staple"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from millis_network.auth import verify_password
 from millis_network.cli import main
-from millis_network.store import open_store
+from millis_network.store.auth import verify_password
+from millis_network.store.database import open_store
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "store"
 

@@ -12,10 +12,15 @@ import pandas as pd
 import pytest
 from sqlalchemy import inspect
 
-from millis_network import _migrations
 from millis_network.directory import CENTRE_COLUMNS, COURT_COLUMNS
-from millis_network.errors import ConflictError, DataFileError, MillisNetworkError, NotFoundError
-from millis_network.store import (
+from millis_network.errors import (
+    ConflictError,
+    DataFileError,
+    MillisNetworkError,
+    NotFoundError,
+)
+from millis_network.store import migrations as _migrations
+from millis_network.store.database import (
     AUDIT_LOG,
     CENTRE_RECORDS,
     CENTRES,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from millis_network.directory import contact_centres
-from millis_network.hsds import services_page
+from millis_network.store.open_referral import services_page
 
 #: Required by the Open Referral UK profile (uk-profile/profile/*.json) or HSDS 3's schema.
 SERVICE_REQUIRED = {"id", "name", "status", "url"}

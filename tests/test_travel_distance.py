@@ -10,14 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from millis_network.config import KM_PER_MILE
-from millis_network.travel import (
+from millis_network._geo import (
     EARTH_RADIUS_KM,
-    distance_matrix_km,
     great_circle_km,
     km_to_miles,
     miles_to_km,
 )
+from millis_network.config import KM_PER_MILE
+from millis_network.engine.travel import distance_matrix_km
 
 lons = st.floats(min_value=-180, max_value=180, allow_nan=False)
 lats = st.floats(min_value=-90, max_value=90, allow_nan=False)

@@ -11,18 +11,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from millis_network.errors import DataFileError
-from millis_network.travel import (
+from millis_network._geo import great_circle_km
+from millis_network.drive_model import (
     DriveTimeModel,
     SettlementIndex,
     default_model_path,
-    distance_matrix_km,
-    drive_minutes_matrix,
-    great_circle_km,
     load_drive_time_model,
     settlement_index,
+)
+from millis_network.engine.travel import (
+    distance_matrix_km,
+    drive_minutes_matrix,
     travel_between,
 )
+from millis_network.errors import DataFileError
 
 MODEL = load_drive_time_model()
 
@@ -187,7 +189,7 @@ def test_travel_between_reports_distance_and_method() -> None:
     assert estimated.minutes is not None and 120 < estimated.minutes < 240
     straight = travel_between(london, cardiff, method="straight_line")
     assert (straight.km, straight.minutes, straight.method) == (estimated.km, None, "straight_line")
-    with pytest.raises(ValueError, match="needs router_url"):
+    with pytest.raises(ValueError, match="needs a router"):
         travel_between(london, cardiff, method="routed")
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
+import loaders
 import pandas as pd
+import shared
 import streamlit as st
 
-import loaders
-import shared
-from millis_network.analysis import DATA_SNAPSHOTS, provenance
+from millis_network.engine.analysis import DATA_SNAPSHOTS, provenance
 
 rule = shared.current_rule()
 view = loaders.analysis(rule)

@@ -1,6 +1,6 @@
 """The campaign's network: a venue at every family court centre against today's directory, and coverage over time.
 
-Every figure comes from ``millis_network.scenario`` and ``millis_network.history``
+Every figure comes from ``millis_network.engine.scenario`` and ``millis_network.engine.history``
 (the same functions as ``millis-network scenario statutory-network`` and
 ``millis-network history``); this page only arranges them.
 """
@@ -10,14 +10,20 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import loaders
 import pydeck as pdk
+import shared
 import streamlit as st
 
-import loaders
-import shared
 from millis_network.config import FAR_MILES, REACH_BANDS_MINUTES
-from millis_network.history import DATE_RULE
-from millis_network.scenario import DIRECTORY_LABEL, SCENARIO_LABEL, VARIANT_LABELS, format_share, readable_comparison
+from millis_network.engine.history import DATE_RULE
+from millis_network.engine.scenario import (
+    DIRECTORY_LABEL,
+    SCENARIO_LABEL,
+    VARIANT_LABELS,
+    format_share,
+    readable_comparison,
+)
 
 #: What the map can show, by radio value.
 MAP_VIEWS: dict[str, str] = {

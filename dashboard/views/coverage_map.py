@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 
 import folium
-import streamlit as st
-from streamlit_folium import st_folium
-
 import loaders
 import map_layers
 import shared
+import streamlit as st
 import tables
-from millis_network.coverage import centres_near
+from streamlit_folium import st_folium
+
+from millis_network.engine.coverage import centres_near
 
 rule = shared.current_rule()
 service = shared.current_service()

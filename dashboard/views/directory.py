@@ -7,8 +7,8 @@ signed in with the password whose hash the deployment configures
 secrets); the editor's name goes into the audit log. An edit is saved only if
 nobody changed the centre since the editor opened it; otherwise the other
 change is shown and nothing is overwritten. Normalising, placing and checking
-a record is :mod:`millis_network.importer`'s job; storing and auditing it,
-:mod:`millis_network.store`'s.
+a record is :mod:`millis_network.store.importer`'s job; storing and auditing it,
+:mod:`millis_network.store.database`'s.
 """
 
 from __future__ import annotations
@@ -17,14 +17,31 @@ import json
 import math
 from collections.abc import Callable
 
+import loaders
 import streamlit as st
 
-from millis_network import auth, hsds, importer
-from millis_network.directory import ACCREDITATIONS, ADDRESS_WITHHELD, JURISDICTIONS, SERVICES, completeness, split_services
-from millis_network.errors import ConflictError, MillisNetworkError, TooManyAttemptsError
-from millis_network.store import Change, Store, default_database_url, numeric_coordinates, search_centres
-
-import loaders
+from millis_network.directory import (
+    ACCREDITATIONS,
+    ADDRESS_WITHHELD,
+    JURISDICTIONS,
+    SERVICES,
+    completeness,
+    split_services,
+)
+from millis_network.errors import (
+    ConflictError,
+    MillisNetworkError,
+    TooManyAttemptsError,
+)
+from millis_network.store import auth, importer
+from millis_network.store import open_referral as hsds
+from millis_network.store.database import (
+    Change,
+    Store,
+    default_database_url,
+    numeric_coordinates,
+    search_centres,
+)
 
 EDITOR = "directory_editor"
 BASE = "directory_edit_base"

@@ -1,7 +1,7 @@
 """Evidence: exports with provenance, advocacy briefings and petition figures.
 
-Files are made on click (deferred downloads) by ``millis_network.exports`` and
-``millis_network.briefings``, the functions behind ``millis-network export``
+Files are made on click (deferred downloads) by ``millis_network.evidence.exports`` and
+``millis_network.evidence.briefings``, the functions behind ``millis-network export``
 and ``millis-network brief``, from the analysis the sidebar's rule describes
 (every jurisdiction). Petition figures are read from the copy stored on this
 machine; the petitions service is contacted only when the Refresh button is
@@ -12,16 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import loaders
 import pandas as pd
+import shared
 import streamlit as st
 
-import loaders
-import shared
-from millis_network import briefings, exports
 from millis_network.errors import NotFoundError, SourceUnavailableError
-from millis_network.scenario import statutory_network_section
+from millis_network.evidence import briefings, exports
+from millis_network.evidence.briefings import statutory_network_section
 from millis_network.sources import HttpSettings, petitions
-
 
 #: Download label and MIME type of each export format.
 EXPORT_BUTTONS: dict[str, tuple[str, str]] = {

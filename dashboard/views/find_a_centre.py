@@ -6,13 +6,13 @@ cached or printed on the sheet (which names only the postcode district).
 
 from __future__ import annotations
 
-import streamlit as st
-
 import loaders
 import shared
+import streamlit as st
 import tables
+
 from millis_network.errors import PostcodeError
-from millis_network.information_sheet import (
+from millis_network.evidence.information_sheet import (
     information_sheet,
     render_information_sheet_html,
     render_information_sheet_pdf,

@@ -3,7 +3,7 @@
 The per-centre cost starts at Milli's proposed annual budget (States of Jersey
 P.119/2014) and can be changed; the number of new centres is the coverage
 engine's placement under the sidebar's rule. Every figure, table and
-assumption comes from ``millis_network.funding``, the same functions as
+assumption comes from ``millis_network.evidence.funding``, the same functions as
 ``millis-network funding``.
 """
 
@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
-import streamlit as st
-
 import loaders
+import pandas as pd
 import shared
+import streamlit as st
 
 rule = shared.current_rule()
 profile = loaders.millis_profile()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-import streamlit as st
-
 import loaders
 import shared
+import streamlit as st
 import tables
-from millis_network.analysis import provenance
-from millis_network.coverage import COURT_STATUSES
+
+from millis_network.engine.analysis import provenance
+from millis_network.engine.coverage import COURT_STATUSES
 
 FAILING_STATUSES = COURT_STATUSES[1:]
 

@@ -1,6 +1,6 @@
 """Standards: the campaign's minimum training standards, and a centre's roster checked against them.
 
-Every status, reason and figure comes from ``millis_network.standards.check``,
+Every status, reason and figure comes from ``millis_network.standards.checker.check``,
 the same function the ``millis-network standards check`` command uses. An
 uploaded roster is parsed in memory for this session only: it is never cached,
 written to disk or shown anywhere else.

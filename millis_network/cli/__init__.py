@@ -12,7 +12,15 @@ import sys
 from collections.abc import Sequence
 
 from millis_network import __version__
-from millis_network.cli import coverage, data, evidence, scenario, standards, store, travel
+from millis_network.cli import (
+    coverage,
+    data,
+    evidence,
+    scenario,
+    standards,
+    store,
+    travel,
+)
 from millis_network.errors import MillisNetworkError
 
 _GROUPS = (data, coverage, travel, standards, scenario, evidence, store)

@@ -13,7 +13,7 @@ import pandas as pd
 from millis_network.config import DEFAULT_THRESHOLD_MINUTES, CampaignRule
 
 if TYPE_CHECKING:
-    from millis_network.analysis import Analysis
+    from millis_network.engine.analysis import Analysis
 
 
 def add_rule_options(parser: argparse.ArgumentParser) -> None:
@@ -55,8 +55,8 @@ def _add_as_of(parser: argparse.ArgumentParser) -> None:
 
 
 def _analysis(args: argparse.Namespace) -> Analysis:
-    from millis_network.analysis import run_analysis
-    from millis_network.history import analysis_as_of
+    from millis_network.engine.analysis import run_analysis
+    from millis_network.engine.history import analysis_as_of
 
     rule = rule_from_args(args)
     return analysis_as_of(rule, args.as_of) if args.as_of else run_analysis(rule)
@@ -154,8 +154,8 @@ def run_areas(args: argparse.Namespace) -> int:
 
 def run_recommend(args: argparse.Namespace) -> int:
     """Print the greedy picks with marginal and cumulative gains."""
-    from millis_network.coverage import recommend_sites
     from millis_network.directory import contact_centres, family_court_centres
+    from millis_network.engine.whatif import recommend_sites
     from millis_network.places import lsoas
 
     picks = recommend_sites(family_court_centres(), contact_centres(), lsoas(), sites=args.sites, rule=rule_from_args(args))
@@ -171,8 +171,8 @@ def run_recommend(args: argparse.Namespace) -> int:
 
 def run_closure(args: argparse.Namespace) -> int:
     """Print the courts and areas that lose reach if one centre closes."""
-    from millis_network.coverage import closure_impact
     from millis_network.directory import contact_centres, family_court_centres
+    from millis_network.engine.whatif import closure_impact
     from millis_network.places import lsoas
 
     impact = closure_impact(args.centre_id, family_court_centres(), contact_centres(), lsoas(), rule=rule_from_args(args))

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from millis_network.config import default_data_dir
+from millis_network.validation import ValidationReport
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,7 +41,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Print one line per problem; exit 1 when there are any."""
-    from millis_network.validation import validate_all
 
     data_dir = args.data_dir or default_data_dir()
     report = validate_all(data_dir)
@@ -81,7 +81,7 @@ def run_geocode(args: argparse.Namespace) -> int:
 
 def run_derive_places(args: argparse.Namespace) -> int:
     """Rebuild network_data/places."""
-    from millis_network._derive_places import derive_places
+    from millis_network.build.derive_places import derive_places
 
     counts = derive_places(args.out or default_data_dir() / "places")
     print(json.dumps(counts))
@@ -90,7 +90,7 @@ def run_derive_places(args: argparse.Namespace) -> int:
 
 def run_derive_directory(args: argparse.Namespace) -> int:
     """Rebuild network_data/courts and network_data/centres."""
-    from millis_network._derive_directory import derive_directory
+    from millis_network.build.derive_directory import derive_directory
 
     counts = derive_directory(args.reference, args.out or default_data_dir())
     print(json.dumps(counts))
@@ -104,3 +104,23 @@ def run_build_index(args: argparse.Namespace) -> int:
     index = load_index()
     print(f"{len(index)} postcodes indexed at {index_cache_path()}")
     return 0
+
+
+def validate_all(data_dir: Path | None = None) -> ValidationReport:
+    """Check every file in ``network_data/``: directory, places, Milli's profile, travel model, standards."""
+    from millis_network.directory import check_millis_profile, validate_network_data
+    from millis_network.drive_model import default_model_path, load_drive_time_model
+    from millis_network.errors import DataFileError
+    from millis_network.places import check_places_files
+    from millis_network.standards import validate_bundled
+
+    root = Path(data_dir or default_data_dir())
+    report = validate_network_data(root)
+    report.extend(check_places_files(root))
+    report.extend(check_millis_profile(root))
+    try:
+        load_drive_time_model(default_model_path(root))
+    except DataFileError as exc:
+        report.add("network_data/travel/drive_time_model.json", 0, "", "", "model-loads", str(exc))
+    report.extend(validate_bundled(root))
+    return report

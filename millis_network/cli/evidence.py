@@ -14,8 +14,8 @@ from millis_network.errors import SourceUnavailableError
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from millis_network.analysis import Analysis
-    from millis_network.funding import FundingEstimate
+    from millis_network.engine.analysis import Analysis
+    from millis_network.evidence.funding import FundingEstimate
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -66,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _export_format(text: str) -> str:
-    from millis_network.exports import FORMATS
+    from millis_network.evidence.exports import FORMATS
 
     if text not in (*FORMATS, "all"):
         raise argparse.ArgumentTypeError(f"{text!r} is not an export format; choose {', '.join(FORMATS)} or all")
@@ -74,7 +74,7 @@ def _export_format(text: str) -> str:
 
 
 def _briefing_format(text: str) -> str:
-    from millis_network.briefings import BRIEFING_FORMATS
+    from millis_network.evidence.briefings import BRIEFING_FORMATS
 
     if text not in BRIEFING_FORMATS:
         raise argparse.ArgumentTypeError(f"{text!r} is not a briefing format; choose {' or '.join(BRIEFING_FORMATS)}")
@@ -90,8 +90,8 @@ def _add_funding_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _analysis(args: argparse.Namespace) -> Analysis:
-    from millis_network.analysis import run_analysis
-    from millis_network.exports import public_analysis
+    from millis_network.engine.analysis import run_analysis
+    from millis_network.evidence.exports import public_analysis
 
     return public_analysis(run_analysis(rule_from_args(args)))
 
@@ -99,7 +99,10 @@ def _analysis(args: argparse.Namespace) -> Analysis:
 def _funding(
     args: argparse.Namespace, analysis: Analysis, boundaries: gpd.GeoDataFrame | None = None
 ) -> FundingEstimate:
-    from millis_network.funding import cost_of_closing_gaps, default_assumptions
+    from millis_network.evidence.funding import (
+        cost_of_closing_gaps,
+        default_assumptions,
+    )
 
     assumptions = default_assumptions(
         annual_cost_per_centre_gbp=args.per_centre_gbp, sla_years=args.years, annual_uplift=args.uplift
@@ -109,7 +112,12 @@ def _funding(
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the exports and list the files."""
-    from millis_network.exports import FORMATS, export_provenance, export_tables, write_export
+    from millis_network.evidence.exports import (
+        FORMATS,
+        export_provenance,
+        export_tables,
+        write_export,
+    )
     from millis_network.places import local_authority_boundaries
 
     analysis = _analysis(args)
@@ -128,7 +136,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_brief(args: argparse.Namespace) -> int:
     """Write one briefing, or a batch for several or all courts."""
-    from millis_network import briefings
+    from millis_network.evidence import briefings
     from millis_network.sources.petitions import cached_petition
 
     petition = None
@@ -149,7 +157,7 @@ def run_brief(args: argparse.Namespace) -> int:
         paths = [briefings.write_briefing(briefing, args.out, fmt=args.format)]
     else:
         funding = None if args.no_funding else _funding(args, inputs.analysis, inputs.boundaries)
-        from millis_network.scenario import statutory_network_section
+        from millis_network.evidence.briefings import statutory_network_section
 
         briefing = briefings.national_briefing(inputs, funding=funding, petition=petition,
                                                extra_sections=(statutory_network_section(inputs.analysis),))

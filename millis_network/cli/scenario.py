@@ -8,13 +8,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from millis_network.cli.coverage import _print_table, _records, add_rule_options, rule_from_args
+from millis_network.cli.coverage import (
+    _print_table,
+    _records,
+    add_rule_options,
+    rule_from_args,
+)
 
 
 def as_of_date(text: str) -> str:
-    """argparse type for ``YYYY`` / ``YYYY-MM`` dates (see :mod:`millis_network.history`)."""
+    """argparse type for ``YYYY`` / ``YYYY-MM`` dates (see :mod:`millis_network.engine.history`)."""
+    from millis_network.engine.history import parse_as_of
     from millis_network.errors import DateError
-    from millis_network.history import parse_as_of
 
     try:
         parse_as_of(text)
@@ -71,7 +76,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_statutory_network(args: argparse.Namespace) -> int:
     """Print the scenario against the directory, nationally and per nation."""
-    from millis_network.scenario import format_share, readable_comparison, statutory_network, statutory_network_summary
+    from millis_network.engine.scenario import (
+        format_share,
+        readable_comparison,
+        statutory_network,
+        statutory_network_summary,
+    )
 
     network = statutory_network(rule_from_args(args), variant=args.variant)
     summary = statutory_network_summary(network)
@@ -101,9 +111,9 @@ def run_statutory_network(args: argparse.Namespace) -> int:
 
 def run_as_of(args: argparse.Namespace) -> int:
     """Print which centres count at a date and the coverage they gave."""
-    from millis_network.analysis import provenance
     from millis_network.directory import contact_centres
-    from millis_network.history import analysis_as_of, centres_at
+    from millis_network.engine.analysis import provenance
+    from millis_network.engine.history import analysis_as_of, centres_at
 
     dated = centres_at(contact_centres(), args.as_of)
     analysis = analysis_as_of(rule_from_args(args), args.as_of)
@@ -132,7 +142,7 @@ def run_as_of(args: argparse.Namespace) -> int:
 def run_lost_since(args: argparse.Namespace) -> int:
     """Print the courts and areas that lost a suitable centre within reach between two dates."""
     from millis_network.directory import contact_centres, family_court_centres
-    from millis_network.history import lost_since
+    from millis_network.engine.history import lost_since
     from millis_network.places import lsoas
 
     lost = lost_since(family_court_centres(), contact_centres(), lsoas(), start=args.start, end=args.end,
@@ -162,7 +172,7 @@ def run_lost_since(args: argparse.Namespace) -> int:
 def run_timeline(args: argparse.Namespace) -> int:
     """Print dated events within reach of a court or local authority."""
     from millis_network.directory import contact_centres, family_court_centres
-    from millis_network.history import area_timeline, court_timeline
+    from millis_network.engine.history import area_timeline, court_timeline
     from millis_network.places import lsoas
 
     rule = rule_from_args(args)
@@ -183,7 +193,7 @@ def run_timeline(args: argparse.Namespace) -> int:
 def run_lineage(args: argparse.Namespace) -> int:
     """Print the chain of centres that ran one service, with their sources."""
     from millis_network.directory import contact_centres
-    from millis_network.history import service_lineage
+    from millis_network.engine.history import service_lineage
 
     chain = service_lineage(contact_centres(), args.centre_id)
     if args.json:

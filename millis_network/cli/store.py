@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from millis_network.config import default_data_dir
 
 if TYPE_CHECKING:
-    from millis_network.store import Store
+    from millis_network.store.database import Store
 
 
 def _database_option(parser: argparse.ArgumentParser) -> None:
@@ -78,7 +78,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _open(args: argparse.Namespace) -> Store:
     """The database named by --db, migrated, loaded from the bundled network_data/ if it holds no centres."""
-    from millis_network.store import open_store
+    from millis_network.store.database import open_store
 
     return open_store(args.db, seed_from=default_data_dir())
 
@@ -89,7 +89,7 @@ def _who(args: argparse.Namespace) -> str:
 
 def run_init(args: argparse.Namespace) -> int:
     """Create or migrate the database and load network_data/ into it when it holds no centres."""
-    from millis_network.store import open_store
+    from millis_network.store.database import open_store
 
     with open_store(args.db, seed_from=args.data_dir or default_data_dir()) as store:
         centres, courts = len(store.centres()), len(store.courts())
@@ -112,7 +112,7 @@ def run_db_import(args: argparse.Namespace) -> int:
 
 def run_db_export(args: argparse.Namespace) -> int:
     """Write the network_data CSVs (and optionally the HSDS JSON)."""
-    from millis_network.hsds import services_page
+    from millis_network.store.open_referral import services_page
 
     out = args.out or default_data_dir()
     with _open(args) as store:
@@ -153,7 +153,7 @@ def run_revert(args: argparse.Namespace) -> int:
 
 def run_hash_password(args: argparse.Namespace) -> int:
     """Read a password (twice on a terminal) and print its salted scrypt hash."""
-    from millis_network.auth import PASSWORD_HASH_ENV, hash_password
+    from millis_network.store.auth import PASSWORD_HASH_ENV, hash_password
 
     if sys.stdin.isatty():
         password = getpass.getpass("Editors' password: ")
@@ -174,7 +174,7 @@ def run_hash_password(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     """Plan (and unless --dry-run, apply) a spreadsheet import; exit 1 when rows were rejected."""
-    from millis_network.importer import apply_import, plan_import
+    from millis_network.store.importer import apply_import, plan_import
 
     data = args.file.read_bytes()
     with _open(args) as store:

@@ -55,7 +55,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_trip(args: argparse.Namespace) -> int:
     """Print km, miles, minutes and method for one trip."""
-    from millis_network.travel import travel_between
+    from millis_network.engine.travel import travel_between
+    from millis_network.sources.osrm import OsrmSettings, osrm_router
 
     if args.origin is None or args.destination is None:
         print("millis-network travel: error: give --from LAT,LON and --to LAT,LON, or an ACTION", file=sys.stderr)
@@ -64,7 +65,8 @@ def run_trip(args: argparse.Namespace) -> int:
         print("millis-network travel: error: --straight-line and --router exclude each other", file=sys.stderr)
         return 2
     method: Method = "straight_line" if args.straight_line else "routed" if args.router else "estimated_drive"
-    trip = travel_between(args.origin, args.destination, method=method, router_url=args.router)
+    router = osrm_router(OsrmSettings(base_url=args.router)) if args.router else None
+    trip = travel_between(args.origin, args.destination, method=method, router=router)
     if args.json:
         print(json.dumps(trip.as_dict()))
         return 0
@@ -79,8 +81,11 @@ def run_trip(args: argparse.Namespace) -> int:
 
 def run_calibrate(args: argparse.Namespace) -> int:
     """Refit the model, write it, print the held-out accuracy table."""
-    from millis_network._calibrate_drive_time import accuracy_table, run_calibration
-    from millis_network.travel import default_model_path
+    from millis_network.build.calibrate_drive_time import (
+        accuracy_table,
+        run_calibration,
+    )
+    from millis_network.drive_model import default_model_path
 
     path = args.out or default_model_path()
     document = run_calibration(model_path=path, sample_path=args.sample)

@@ -127,7 +127,7 @@ def table_minutes(
         destinations_lonlat: ``(m, 2)`` (lon, lat), WGS84 degrees.
         settings: server URL, profile, request size and HTTP policy.
         fallback: estimates minutes for blocks the router cannot answer
-            (e.g. :func:`millis_network.travel.drive_minutes_matrix`); when
+            (e.g. :func:`millis_network.engine.travel.drive_minutes_matrix`); when
             None a failure raises.
         session: reuse a ``requests.Session``; a new one otherwise.
 
@@ -187,3 +187,17 @@ def table_minutes(
         },
         columns=TABLE_COLUMNS,
     )
+
+
+def osrm_router(settings: OsrmSettings) -> Callable[[ArrayLike, ArrayLike, Estimator], pd.DataFrame]:
+    """A router for :func:`millis_network.engine.travel.travel_between` that asks the OSRM server in ``settings``.
+
+    Returns:
+        A callable ``(origins_lonlat, destinations_lonlat, fallback)`` giving
+        the rows of :func:`table_minutes`.
+    """
+
+    def route(origins_lonlat: ArrayLike, destinations_lonlat: ArrayLike, fallback: Estimator) -> pd.DataFrame:
+        return table_minutes(origins_lonlat, destinations_lonlat, settings=settings, fallback=fallback)
+
+    return route

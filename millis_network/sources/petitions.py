@@ -26,7 +26,12 @@ import pandas as pd
 import requests
 
 from millis_network.errors import NotFoundError, SourceUnavailableError
-from millis_network.sources._http import HttpSettings, Snapshot, fetch_json_snapshot, read_snapshot
+from millis_network.sources._http import (
+    HttpSettings,
+    Snapshot,
+    fetch_json_snapshot,
+    read_snapshot,
+)
 
 #: The petitions service of the UK Parliament.
 PETITIONS_BASE_URL = "https://petition.parliament.uk"

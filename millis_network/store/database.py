@@ -3,7 +3,7 @@
 SQLite is the embedded default (a file under the cache folder, or wherever
 ``$MILLIS_NETWORK_DB`` points); any SQLAlchemy URL (e.g. PostgreSQL) works the
 same. The schema is built by the versioned migrations in
-:mod:`millis_network._migrations`.
+:mod:`millis_network.store.migrations`.
 
 What it holds:
 
@@ -42,12 +42,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
-from sqlalchemy import Column, Integer, MetaData, Table, Text, bindparam, create_engine, event, func, select
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 from tqdm import tqdm
 
-from millis_network import _migrations
 from millis_network.config import default_cache_dir
 from millis_network.directory import (
     CENTRE_COLUMNS,
@@ -57,7 +67,13 @@ from millis_network.directory import (
     in_bounds,
     public_centres,
 )
-from millis_network.errors import ConflictError, DataFileError, MillisNetworkError, NotFoundError
+from millis_network.errors import (
+    ConflictError,
+    DataFileError,
+    MillisNetworkError,
+    NotFoundError,
+)
+from millis_network.store import migrations as _migrations
 from millis_network.validation import Issue, ValidationReport
 
 #: Environment variable holding the database: a SQLAlchemy URL or a file path.

@@ -38,13 +38,24 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from millis_network.analysis import Analysis, run_analysis
 from millis_network.config import CampaignRule
-from millis_network.coverage import SERVICES_FOR_RULE, Service, centre_index, court_coverage, suitable_centres
 from millis_network.directory import contact_centres
+from millis_network.drive_model import (
+    DriveTimeModel,
+    SettlementIndex,
+    load_drive_time_model,
+    settlement_index,
+)
+from millis_network.engine.analysis import Analysis, run_analysis
+from millis_network.engine.coverage import (
+    SERVICES_FOR_RULE,
+    Service,
+    centre_index,
+    court_coverage,
+    suitable_centres,
+)
 from millis_network.errors import DateError, NotFoundError
 from millis_network.landmasses import landmasses_of
-from millis_network.travel import DriveTimeModel, SettlementIndex, load_drive_time_model, settlement_index
 
 _AS_OF_RE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
 
@@ -223,7 +234,7 @@ def analysis_as_of(rule: CampaignRule, as_of: str, *, data_dir: Path | None = No
     """The national analysis computed with the centres open at ``as_of``.
 
     Returns:
-        :class:`~millis_network.analysis.Analysis` whose ``as_of`` is the
+        :class:`~millis_network.engine.analysis.Analysis` whose ``as_of`` is the
         sentence of :meth:`CentresAtDate.describe` (date, centres counted,
         how many rest on an unknown opening date).
     """

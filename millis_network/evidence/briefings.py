@@ -9,7 +9,7 @@ alone) and :func:`render_pdf` (ReportLab; no system libraries) lay out the
 same content. Maps are drawn locally with matplotlib over the bundled local
 authority boundaries, so briefings are produced offline.
 
-Every briefing is built from :func:`millis_network.exports.public_analysis`:
+Every briefing is built from :func:`millis_network.evidence.exports.public_analysis`:
 a centre whose address is withheld appears only at its postcode district.
 
 A court's *local population* is the set of LSOAs whose nearest family court
@@ -45,12 +45,24 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 from tqdm import tqdm
 
-from millis_network.analysis import Analysis, provenance
 from millis_network.config import FAR_MILES, KM_PER_MILE, REACH_BANDS_MINUTES
-from millis_network.coverage import COURT_STATUSES, centres_near, court_row, reach_summary
+from millis_network.engine.analysis import Analysis, provenance
+from millis_network.engine.coverage import (
+    COURT_STATUSES,
+    centres_near,
+    court_row,
+    reach_summary,
+)
+from millis_network.engine.scenario import (
+    Variant,
+    format_share,
+    readable_comparison,
+    statutory_network,
+    statutory_network_summary,
+)
 from millis_network.errors import NotFoundError
-from millis_network.exports import PRIVACY_STATEMENT, public_analysis
-from millis_network.funding import FundingEstimate
+from millis_network.evidence.exports import PRIVACY_STATEMENT, public_analysis
+from millis_network.evidence.funding import FundingEstimate
 from millis_network.places import local_authority_boundaries
 from millis_network.sources.petitions import PetitionFigures
 
@@ -83,7 +95,7 @@ CAMPAIGN_ASKS: tuple[str, ...] = (
     "from savings to the Legal Aid budget.",
 )
 
-#: Map colour of each court status (:data:`millis_network.coverage.COURT_STATUSES`).
+#: Map colour of each court status (:data:`millis_network.engine.coverage.COURT_STATUSES`).
 COURT_STATUS_COLOURS: dict[str, str] = {
     "meets rule": "#1a9850",
     "supported only": "#fdae61",
@@ -138,7 +150,7 @@ class Briefing:
         asks: the campaign's asks.
         notes: how to read the figures (directory completeness, method, sample records, privacy).
         sources: where every number comes from.
-        provenance: the JSON-ready provenance (see :func:`millis_network.analysis.provenance`).
+        provenance: the JSON-ready provenance (see :func:`millis_network.engine.analysis.provenance`).
     """
 
     kind: Kind
@@ -176,11 +188,11 @@ class BriefingInputs:
         boundaries: local authority outlines (WGS84).
         catchment_court: for each row of ``analysis.area_reach``, the id of
             the nearest family court centre in its nation (:func:`nearest_court_ids`).
-        la_reach: :func:`millis_network.coverage.reach_summary` by local
+        la_reach: :func:`millis_network.engine.coverage.reach_summary` by local
             authority for supported contact, indexed by local authority code,
             plus ``median_supervised_minutes``, ``p90_supervised_minutes`` and
             ``share_beyond_50_miles_supervised``.
-        provenance: :func:`millis_network.analysis.provenance` of the
+        provenance: :func:`millis_network.engine.analysis.provenance` of the
             analysis plus the privacy statement.
     """
 
@@ -562,7 +574,7 @@ def national_briefing(
     """Briefing for England and Wales (plus Jersey's Royal Court): courts, population, worst-served areas.
 
     Args:
-        funding: the cost of closing the gaps (:func:`millis_network.funding.cost_of_closing_gaps`), if wanted.
+        funding: the cost of closing the gaps (:func:`millis_network.evidence.funding.cost_of_closing_gaps`), if wanted.
         petition: petition figures (:mod:`millis_network.sources.petitions`), if wanted.
         extra_sections: further sections (e.g. the statutory-network scenario), placed before the asks.
         top: rows in the worst-courts and worst-areas tables.
@@ -800,7 +812,7 @@ def national_map_png(inputs: BriefingInputs) -> bytes:
 
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("millis_network", "templates"),
+        loader=jinja2.PackageLoader("millis_network.evidence", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -844,7 +856,15 @@ def render_pdf(briefing: Briefing) -> bytes:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import (
-        Image, KeepTogether, ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
+        Image,
+        KeepTogether,
+        ListFlowable,
+        ListItem,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
     )
 
     regular, bold = _pdf_fonts()
@@ -962,3 +982,53 @@ def write_court_briefings(
         write_briefing(court_briefing(inputs, court_id), out_dir, fmt=fmt)
         for court_id in tqdm(ids, desc=f"court briefings ({fmt})", unit="court", disable=not progress, file=sys.stderr)
     ]
+
+
+def scenario_section(summary: dict[str, Any]) -> BriefingSection:
+    """The scenario as a section of the national briefing (``extra_sections`` of
+    :func:`millis_network.evidence.briefings.national_briefing`), stating method, threshold and data dates.
+
+    Args:
+        summary: :func:`millis_network.engine.scenario.statutory_network_summary`.
+    """
+    table = readable_comparison(summary)
+    share_columns = [f"within_{band}_min" for band in REACH_BANDS_MINUTES] + ["beyond_50_miles"]
+    rows = tuple(
+        (row["area"], row["network"], *(format_share(row[column]) for column in share_columns))
+        for row in table.to_dict("records")
+    )
+    beyond = summary["beyond_50_miles"]
+    bullets = [
+        f"Courts meeting the rule: {summary['courts_meeting_rule']['scenario']} of {summary['courts']} with the "
+        f"statutory network; {summary['courts_meeting_rule']['directory']} from the centres in this directory today.",
+        f"Still more than {FAR_MILES:g} miles from a venue with the statutory network: {beyond['lsoas']} neighbourhoods"
+        + (":" if beyond["local_authorities"] else "."),
+        *(
+            f"{area['local_authority_name']}: {area['lsoas_beyond']} of {area['lsoas']} neighbourhoods "
+            f"(up to {area['max_miles']:.0f} miles)"
+            for area in beyond["local_authorities"]
+        ),
+    ]
+    return BriefingSection(
+        "What the campaign's network would achieve",
+        paragraphs=(
+            summary["headline"],
+            f"Scenario: {summary['scenario']} ({summary['venues']} hypothetical venues at "
+            f"{summary['distinct_locations']} locations). It needs no directory: it is measured from the court list "
+            "and the neighbourhoods alone.",
+            f"Method: {summary['method']} Threshold: {summary['threshold']}.",
+            "Data: " + "; ".join(f"{name}: {when}" for name, when in summary["data_dates"].items()) + ".",
+        ),
+        table=BriefingTable(
+            ("Area", "Network", *(f"Within {band} min" for band in REACH_BANDS_MINUTES), f"Over {FAR_MILES:g} miles"),
+            rows,
+            caption="Shares of neighbourhoods (LSOAs) by estimated drive time to the nearest venue of each kind.",
+        ),
+        bullets=tuple(bullets),
+    )
+
+
+def statutory_network_section(directory: Analysis, *, variant: Variant = "all") -> BriefingSection:
+    """:func:`scenario_section` for the scenario measured against ``directory`` (one call for briefings)."""
+    network = statutory_network(directory.rule, variant=variant, directory=directory)
+    return scenario_section(statutory_network_summary(network))

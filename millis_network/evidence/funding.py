@@ -4,7 +4,7 @@ The default cost of one centre is the proposed annual budget of Milli's Child
 Contact Centre in States of Jersey proposition P.119/2014 (£17,600 in all;
 ``network_data/centres/millis.yaml``). The number of new centres is the
 coverage engine's greedy placement
-(:func:`millis_network.coverage.sites_to_meet_rule_everywhere`): sites added
+(:func:`millis_network.engine.whatif.sites_to_meet_rule_everywhere`): sites added
 until every family court centre has a supported and a supervised venue within
 the campaign rule. The proposition asked for a three-year service level
 agreement, so figures are given per year and over the agreement.
@@ -22,9 +22,12 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from millis_network.analysis import Analysis
-from millis_network.coverage import RECOMMENDATION_COLUMNS, sites_to_meet_rule_everywhere
 from millis_network.directory import millis_profile
+from millis_network.engine.analysis import Analysis
+from millis_network.engine.whatif import (
+    RECOMMENDATION_COLUMNS,
+    sites_to_meet_rule_everywhere,
+)
 from millis_network.errors import DataFileError
 from millis_network.places import local_authority_boundaries
 

@@ -16,11 +16,16 @@ import pandas as pd
 
 from millis_network import __version__
 from millis_network.config import REACH_BANDS_MINUTES, CampaignRule, default_data_dir
-from millis_network.coverage import area_reach, court_coverage, reach_summary
-from millis_network.directory import Completeness, completeness, contact_centres, family_court_centres
+from millis_network.directory import (
+    Completeness,
+    completeness,
+    contact_centres,
+    family_court_centres,
+)
+from millis_network.drive_model import load_drive_time_model
+from millis_network.engine.coverage import area_reach, court_coverage, reach_summary
 from millis_network.errors import NotFoundError
 from millis_network.places import lsoas as load_lsoas
-from millis_network.travel import load_drive_time_model
 
 #: Snapshot dates of the bundled sources (see network_data/SOURCES.md).
 DATA_SNAPSHOTS: dict[str, str] = {
@@ -39,8 +44,8 @@ class Analysis:
         rule: the campaign rule applied.
         courts, centres, lsoas: the inputs (see :mod:`millis_network.directory`
             and :mod:`millis_network.places`).
-        court_coverage: :func:`millis_network.coverage.court_coverage`.
-        area_reach: :func:`millis_network.coverage.area_reach`.
+        court_coverage: :func:`millis_network.engine.coverage.court_coverage`.
+        area_reach: :func:`millis_network.engine.coverage.area_reach`.
         completeness: how complete the centre directory is.
         as_of: the date the centres were filtered to ("" = today's directory).
         generated_at: UTC time of the run, ISO 8601.
@@ -62,7 +67,7 @@ class Analysis:
         return bool(self.rule.include_sample and (self.centres["sample"] == "yes").any())
 
     def summary(self, *, service: str = "supported", by: str = "national") -> pd.DataFrame:
-        """Population reach summary (see :func:`millis_network.coverage.reach_summary`)."""
+        """Population reach summary (see :func:`millis_network.engine.coverage.reach_summary`)."""
         return reach_summary(self.area_reach, service=service, by=by)  # type: ignore[arg-type]
 
     def gaps(self) -> pd.DataFrame:

@@ -3,8 +3,8 @@
 The campaign asks for at least one venue for supported and one for
 supervised contact at every Family Court Centre. This module models exactly
 that and measures it with the same engine as the directory's coverage
-(:func:`millis_network.coverage.area_reach` and
-:func:`~millis_network.coverage.reach_summary`), so the two can be set side
+(:func:`millis_network.engine.coverage.area_reach` and
+:func:`~millis_network.engine.coverage.reach_summary`), so the two can be set side
 by side. The scenario needs no directory: its figures stand however
 incomplete the directory is.
 
@@ -24,20 +24,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from millis_network.analysis import DATA_SNAPSHOTS, Analysis, provenance, run_analysis
-from millis_network.config import FAR_MILES, KM_PER_MILE, REACH_BANDS_MINUTES, CampaignRule
-from millis_network.coverage import SERVICES_FOR_RULE, Service, area_reach, court_coverage, reach_summary
+from millis_network.config import (
+    FAR_MILES,
+    KM_PER_MILE,
+    REACH_BANDS_MINUTES,
+    CampaignRule,
+)
 from millis_network.directory import CENTRE_COLUMNS
-from millis_network.travel import DriveTimeModel, SettlementIndex, load_drive_time_model
-
-if TYPE_CHECKING:
-    from millis_network.briefings import BriefingSection
+from millis_network.drive_model import (
+    DriveTimeModel,
+    SettlementIndex,
+    load_drive_time_model,
+)
+from millis_network.engine.analysis import (
+    DATA_SNAPSHOTS,
+    Analysis,
+    provenance,
+    run_analysis,
+)
+from millis_network.engine.coverage import (
+    SERVICES_FOR_RULE,
+    Service,
+    area_reach,
+    court_coverage,
+    reach_summary,
+)
 
 Variant = Literal["all", "spoe"]
 VARIANTS: tuple[Variant, ...] = ("all", "spoe")
@@ -129,7 +146,7 @@ def compare_reach(
     """The scenario and the directory side by side, one row per area and service.
 
     Args:
-        scenario_reach, directory_reach: :func:`millis_network.coverage.area_reach`
+        scenario_reach, directory_reach: :func:`millis_network.engine.coverage.area_reach`
             over the same LSOAs for the scenario venues and the directory.
         by: ``national``, ``nation`` or ``local_authority``.
 
@@ -192,8 +209,8 @@ class StatutoryNetwork:
         variant: ``all`` or ``spoe``.
         directory: the directory's national analysis under the same rule.
         venues: :func:`statutory_network_venues`.
-        reach: :func:`~millis_network.coverage.area_reach` of the venues.
-        court_coverage: :func:`~millis_network.coverage.court_coverage` of the venues.
+        reach: :func:`~millis_network.engine.coverage.area_reach` of the venues.
+        court_coverage: :func:`~millis_network.engine.coverage.court_coverage` of the venues.
     """
 
     variant: Variant
@@ -372,61 +389,9 @@ def readable_comparison(summary: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def briefing_section(summary: dict[str, Any]) -> BriefingSection:
-    """The scenario as a section of the national briefing (``extra_sections`` of
-    :func:`millis_network.briefings.national_briefing`), stating method, threshold and data dates.
-
-    Args:
-        summary: :func:`statutory_network_summary`.
-    """
-    from millis_network.briefings import BriefingSection, BriefingTable
-
-    table = readable_comparison(summary)
-    share_columns = [f"within_{band}_min" for band in REACH_BANDS_MINUTES] + ["beyond_50_miles"]
-    rows = tuple(
-        (row["area"], row["network"], *(format_share(row[column]) for column in share_columns))
-        for row in table.to_dict("records")
-    )
-    beyond = summary["beyond_50_miles"]
-    bullets = [
-        f"Courts meeting the rule: {summary['courts_meeting_rule']['scenario']} of {summary['courts']} with the "
-        f"statutory network; {summary['courts_meeting_rule']['directory']} from the centres in this directory today.",
-        f"Still more than {FAR_MILES:g} miles from a venue with the statutory network: {beyond['lsoas']} neighbourhoods"
-        + (":" if beyond["local_authorities"] else "."),
-        *(
-            f"{area['local_authority_name']}: {area['lsoas_beyond']} of {area['lsoas']} neighbourhoods "
-            f"(up to {area['max_miles']:.0f} miles)"
-            for area in beyond["local_authorities"]
-        ),
-    ]
-    return BriefingSection(
-        "What the campaign's network would achieve",
-        paragraphs=(
-            summary["headline"],
-            f"Scenario: {summary['scenario']} ({summary['venues']} hypothetical venues at "
-            f"{summary['distinct_locations']} locations). It needs no directory: it is measured from the court list "
-            "and the neighbourhoods alone.",
-            f"Method: {summary['method']} Threshold: {summary['threshold']}.",
-            "Data: " + "; ".join(f"{name}: {when}" for name, when in summary["data_dates"].items()) + ".",
-        ),
-        table=BriefingTable(
-            ("Area", "Network", *(f"Within {band} min" for band in REACH_BANDS_MINUTES), f"Over {FAR_MILES:g} miles"),
-            rows,
-            caption="Shares of neighbourhoods (LSOAs) by estimated drive time to the nearest venue of each kind.",
-        ),
-        bullets=tuple(bullets),
-    )
-
-
 def format_share(value: float) -> str:
     """A share (0..1) as a percentage with one decimal; "<0.1%" for small non-zero shares."""
     return "<0.1%" if 0 < value < 0.0005 else f"{value:.1%}"
-
-
-def statutory_network_section(directory: Analysis, *, variant: Variant = "all") -> BriefingSection:
-    """:func:`briefing_section` for the scenario measured against ``directory`` (one call for briefings)."""
-    network = statutory_network(directory.rule, variant=variant, directory=directory)
-    return briefing_section(statutory_network_summary(network))
 
 
 def comparison_map_frame(comparison: pd.DataFrame, boundaries: gpd.GeoDataFrame, *, band: int) -> gpd.GeoDataFrame:

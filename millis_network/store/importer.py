@@ -57,11 +57,11 @@ from millis_network.directory import (
 from millis_network.errors import PostcodeError
 from millis_network.places import locate_town, nation_of_code
 from millis_network.postcodes import crown_dependency, geocode, normalise_postcode
-from millis_network.store import CENTRE_FIELDS, PlannedWrite, WriteSummary
+from millis_network.store.database import CENTRE_FIELDS, PlannedWrite, WriteSummary
 from millis_network.validation import Issue
 
 if TYPE_CHECKING:
-    from millis_network.store import Store
+    from millis_network.store.database import Store
 
 #: Outcomes of a row, in report order.
 OUTCOMES: tuple[str, ...] = ("new", "updated", "unchanged", "rejected")

@@ -13,13 +13,13 @@ Procedure (:func:`calibrate`):
    centroids; drop names with no centroid and missing times (counted).
 2. Features per pair: great-circle km, and the LSOA-centroid count within
    the density radius of the origin and of the destination, looked up with
-   the same :class:`~millis_network.travel.SettlementIndex` used at run time.
+   the same :class:`~millis_network.drive_model.SettlementIndex` used at run time.
 3. Split by destination, not by row: a hospital is held out when the SHA-256
    of its postcode is divisible by 5 (about a fifth). Fitting never sees the
    held-out hospitals' pairs.
 4. Fit ``ln(minutes)`` by weighted least squares on a natural cubic spline of
    ``x = ln(1 + km)`` plus the symmetric density term (see
-   :class:`~millis_network.travel.DriveTimeModel`). Pairs are weighted so each
+   :class:`~millis_network.drive_model.DriveTimeModel`). Pairs are weighted so each
    0.25-wide bin of ``x`` weighs the same: long trips vastly outnumber short
    ones in the matrix, and short ones matter most here.
 5. For comparison fit, on the same pairs, the straight line
@@ -46,13 +46,8 @@ from numpy.typing import NDArray
 from tqdm import tqdm
 
 from millis_network.places import lsoas
-from millis_network.travel import (
-    MODEL_FORM,
-    DriveTimeModel,
-    SettlementIndex,
-    great_circle_km,
-    settlement_index,
-)
+from millis_network.drive_model import MODEL_FORM, DriveTimeModel, SettlementIndex, settlement_index
+from millis_network._geo import great_circle_km
 
 #: Great-circle distance bands (km) of the accuracy table: [low, high).
 DISTANCE_BANDS_KM: tuple[tuple[float, float], ...] = ((0, 10), (10, 25), (25, 50), (50, 100), (100, np.inf))

@@ -18,7 +18,7 @@ Statuses: ``fail`` is a ``must`` requirement shown broken by the records;
 ``warn`` is the same for a ``should`` requirement (never a failure);
 ``pending`` is not met yet with its deadline still ahead; ``unknown`` means the
 records hold nothing either way (missing evidence is not a failure). The rule
-language and its date semantics are documented in :mod:`millis_network._rules`
+language and its date semantics are documented in :mod:`millis_network.standards.rules`
 and ``network_data/standards/README.md``.
 
 Personal data: records hold pseudonymous ids only (``V01``), never names, and
@@ -44,7 +44,8 @@ import yaml
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from millis_network._rules import (
+from millis_network.config import default_data_dir
+from millis_network.standards.rules import (
     DAYS_PER_MONTH,
     PERSON_ROLES,
     ROLES,
@@ -65,7 +66,6 @@ from millis_network._rules import (
     parse_rule,
     projected_date,
 )
-from millis_network.config import default_data_dir
 from millis_network.validation import ValidationReport
 
 __all__ = [

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from millis_network.directory import SERVICES, public_centres, split_services
-from millis_network.store import numeric_coordinates
+from millis_network.store.database import numeric_coordinates
 
 #: Namespace of every UUID this export derives.
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "millis-network:directory")

@@ -43,9 +43,9 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from millis_network.analysis import Analysis, provenance
-from millis_network.coverage import area_reach, court_coverage
 from millis_network.directory import CENTRE_COLUMNS, completeness, public_centres
+from millis_network.engine.analysis import Analysis, provenance
+from millis_network.engine.coverage import area_reach, court_coverage
 from millis_network.places import local_authority_boundaries
 
 Format = Literal["csv", "xlsx", "geojson", "gpkg"]
@@ -117,7 +117,7 @@ def public_analysis(analysis: Analysis) -> Analysis:
     to locate them.
 
     Returns:
-        An :class:`~millis_network.analysis.Analysis` whose ``centres`` are
+        An :class:`~millis_network.engine.analysis.Analysis` whose ``centres`` are
         :func:`millis_network.directory.public_centres`.
     """
     safe = public_centres(analysis.centres)
@@ -148,7 +148,7 @@ def reach_table(analysis: Analysis, *, service: Literal["supported", "supervised
 
     Returns:
         ``level`` followed by the columns of
-        :func:`millis_network.coverage.reach_summary` for ``service``; one row
+        :func:`millis_network.engine.coverage.reach_summary` for ``service``; one row
         for England and Wales, one per nation, one per local authority.
     """
     parts = [analysis.summary(service=service, by=level).assign(level=level) for level in REACH_LEVELS]
@@ -215,7 +215,7 @@ def column_notes(columns: list[str] | pd.Index) -> dict[str, str]:
 
 
 def export_provenance(analysis: Analysis, tables: tuple[ExportTable, ...]) -> dict[str, Any]:
-    """Provenance for an export: :func:`millis_network.analysis.provenance` plus privacy and table list."""
+    """Provenance for an export: :func:`millis_network.engine.analysis.provenance` plus privacy and table list."""
     return provenance(
         public_analysis(analysis),
         extra={

@@ -1,4 +1,4 @@
-"""Versioned schema migrations of the directory store (:mod:`millis_network.store`).
+"""Versioned schema migrations of the directory store (:mod:`millis_network.store.database`).
 
 Each migration runs once, in order, in the same write transaction as the row
 that records it in ``schema_migrations``, so a database is always at exactly

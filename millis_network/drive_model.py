@@ -1,13 +1,7 @@
-"""Distances and drive times between points: great-circle kilometres and calibrated drive-minute estimates.
-
-Coordinates at every edge of this module are WGS84 longitude/latitude in
-decimal degrees (EPSG:4326), longitude first. Distances are great-circle
-distances on a sphere of the IUGG mean Earth radius (6,371.0088 km), which
-differ from ellipsoidal (WGS84) distances by at most about 0.5% in Great
-Britain.
+"""The drive-time model and the settlement index it reads: a reader of ``network_data/travel/``.
 
 Drive minutes come from :class:`DriveTimeModel`, a small regression fitted to
-road travel times (see :mod:`millis_network._calibrate_drive_time` and
+road travel times (see :mod:`millis_network.build.calibrate_drive_time` and
 ``network_data/travel/README.md``): it maps the great-circle distance and the
 settlement density at both ends of a trip to an estimated one-way drive time.
 Settlement density is the number of LSOA centroids within a radius of a point
@@ -18,7 +12,6 @@ that is built once per process from ``network_data/places/lsoas.csv``.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,117 +21,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
-from millis_network.config import KM_PER_MILE, Method, default_data_dir
+from millis_network._geo import EARTH_RADIUS_KM, Floats, check_lon_lat, xyz_km
+from millis_network.config import default_data_dir
 from millis_network.errors import DataFileError
 from millis_network.places import lsoas
-from millis_network.sources.osrm import OsrmSettings, table_minutes
-
-#: Mean Earth radius (IUGG), kilometres.
-EARTH_RADIUS_KM = 6371.0088
 
 #: Form name of the drive-time model this module can evaluate.
 MODEL_FORM = "log_natural_spline_density"
-
-Floats = NDArray[np.float64]
-
-
-def _check_lon_lat(lon: Floats, lat: Floats, name: str) -> None:
-    """Raise ValueError when a longitude or latitude is outside its range (NaN passes)."""
-    with np.errstate(invalid="ignore"):
-        bad_lat = np.abs(lat) > 90
-        bad_lon = np.abs(lon) > 180
-    if np.any(bad_lat):
-        value = float(np.broadcast_to(lat, bad_lat.shape)[bad_lat][0])
-        raise ValueError(
-            f"{name} latitude {value!r} is outside [-90, 90]; pass WGS84 degrees, longitude first "
-            "(lon, lat), not (lat, lon) or British National Grid metres"
-        )
-    if np.any(bad_lon):
-        value = float(np.broadcast_to(lon, bad_lon.shape)[bad_lon][0])
-        raise ValueError(f"{name} longitude {value!r} is outside [-180, 180]; pass WGS84 degrees")
-
-
-def great_circle_km(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike) -> Floats:
-    """Great-circle distance in kilometres between WGS84 points on a sphere of radius ``EARTH_RADIUS_KM``.
-
-    Arguments broadcast against each other like numpy arrays, so one origin
-    against many destinations, or an ``(n, 1)`` column against a ``(1, m)``
-    row, both work.
-
-    Args:
-        lon1, lat1: first point(s), WGS84 decimal degrees.
-        lon2, lat2: second point(s), WGS84 decimal degrees.
-
-    Returns:
-        Distance in km (float64 array of the broadcast shape; 0-d for scalars),
-        0 to about 20,015 km (half the circumference).
-        NaN where any coordinate is NaN.
-
-    Raises:
-        ValueError: a latitude outside [-90, 90] or longitude outside [-180, 180].
-    """
-    lon1, lat1, lon2, lat2 = (np.asarray(v, dtype=np.float64) for v in (lon1, lat1, lon2, lat2))
-    _check_lon_lat(lon1, lat1, "first point")
-    _check_lon_lat(lon2, lat2, "second point")
-    # Chord between the points as unit vectors, then the arc it subtends: the same
-    # distance as the haversine formula, with trigonometry per point, not per pair.
-    x1, y1, z1 = unit_vectors(lon1, lat1)
-    x2, y2, z2 = unit_vectors(lon2, lat2)
-    chord = np.sqrt((x1 - x2) ** 2 + (y1 - y2) ** 2 + (z1 - z2) ** 2)
-    return (2 * EARTH_RADIUS_KM) * np.arcsin(np.minimum(chord / 2, 1.0))
-
-
-def unit_vectors(lon: ArrayLike, lat: ArrayLike) -> tuple[Floats, Floats, Floats]:
-    """Earth-centred unit vectors (x, y, z) of WGS84 points (degrees) on the sphere.
-
-    The straight-line (chord) distance between two unit vectors is a
-    monotonic function of great-circle distance, so k-d trees over these
-    vectors find great-circle nearest neighbours exactly.
-    """
-    lam, phi = np.radians(np.asarray(lon, dtype=np.float64)), np.radians(np.asarray(lat, dtype=np.float64))
-    cos_phi = np.cos(phi)
-    return cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)
-
-
-def _as_lonlat(points: ArrayLike, name: str) -> Floats:
-    array = np.asarray(points, dtype=np.float64)
-    if array.ndim == 1 and array.shape[0] == 2:
-        array = array.reshape(1, 2)
-    if array.ndim != 2 or array.shape[1] != 2:
-        raise ValueError(
-            f"{name} must be an (n, 2) array of (lon, lat) pairs in WGS84 degrees; got shape {array.shape}"
-        )
-    return array
-
-
-def distance_matrix_km(origins_lonlat: ArrayLike, destinations_lonlat: ArrayLike) -> Floats:
-    """Great-circle km from every origin to every destination.
-
-    Args:
-        origins_lonlat: ``(n, 2)`` array of (lon, lat), WGS84 degrees.
-        destinations_lonlat: ``(m, 2)`` array of (lon, lat), WGS84 degrees.
-
-    Returns:
-        ``(n, m)`` float64 array of km; row i, column j is origin i to destination j.
-    """
-    origins = _as_lonlat(origins_lonlat, "origins_lonlat")
-    destinations = _as_lonlat(destinations_lonlat, "destinations_lonlat")
-    return great_circle_km(origins[:, :1], origins[:, 1:], destinations[:, 0], destinations[:, 1])
-
-
-def km_to_miles(km: ArrayLike) -> Floats:
-    """Kilometres to statute miles (``config.KM_PER_MILE`` km per mile)."""
-    return np.asarray(km, dtype=np.float64) / KM_PER_MILE
-
-
-def miles_to_km(miles: ArrayLike) -> Floats:
-    """Statute miles to kilometres (``config.KM_PER_MILE`` km per mile)."""
-    return np.asarray(miles, dtype=np.float64) * KM_PER_MILE
-
-
-def _xyz_km(lon: Floats, lat: Floats) -> Floats:
-    """Earth-centred Cartesian coordinates (km) of points on the sphere; rows are points."""
-    return np.column_stack(unit_vectors(lon, lat)) * EARTH_RADIUS_KM
 
 
 @dataclass(frozen=True, eq=False)
@@ -163,8 +52,8 @@ class SettlementIndex:
     def from_lonlat(cls, lon: ArrayLike, lat: ArrayLike) -> SettlementIndex:
         """Index the given centroids (WGS84 degrees)."""
         lon_a, lat_a = np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
-        _check_lon_lat(lon_a, lat_a, "centroid")
-        return cls(tree=cKDTree(_xyz_km(lon_a, lat_a)), lsoa_total=int(lon_a.size))
+        check_lon_lat(lon_a, lat_a, "centroid")
+        return cls(tree=cKDTree(xyz_km(lon_a, lat_a)), lsoa_total=int(lon_a.size))
 
     def lsoa_count_within(self, lon: ArrayLike, lat: ArrayLike, *, radius_km: float) -> NDArray[np.int64]:
         """Number of LSOA centroids within ``radius_km`` (great circle) of each point.
@@ -180,13 +69,13 @@ class SettlementIndex:
         if not radius_km > 0:
             raise ValueError(f"radius_km must be > 0, got {radius_km!r}")
         lon_a, lat_a = np.broadcast_arrays(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64))
-        _check_lon_lat(lon_a, lat_a, "point")
+        check_lon_lat(lon_a, lat_a, "point")
         chord_km = 2 * EARTH_RADIUS_KM * np.sin(radius_km / (2 * EARTH_RADIUS_KM))
         lon_flat, lat_flat = lon_a.ravel(), lat_a.ravel()
         known = np.isfinite(lon_flat) & np.isfinite(lat_flat)
         counts = np.zeros(lon_flat.shape, dtype=np.int64)
         counts[known] = self.tree.query_ball_point(
-            _xyz_km(lon_flat[known], lat_flat[known]), chord_km, return_length=True
+            xyz_km(lon_flat[known], lat_flat[known]), chord_km, return_length=True
         )
         return counts.reshape(lon_a.shape)
 
@@ -215,7 +104,7 @@ class DriveTimeModel:
     The spline part is a natural cubic spline in ``x`` (linear beyond the end
     knots). The model is symmetric: swapping origin and destination gives the
     same minutes. Coefficients are fitted by
-    :mod:`millis_network._calibrate_drive_time` and loaded with
+    :mod:`millis_network.build.calibrate_drive_time` and loaded with
     :func:`load_drive_time_model`.
 
     Attributes:
@@ -353,119 +242,3 @@ def _numbers(document: dict[str, Any], dotted: str, path: Path) -> tuple[float, 
         raise DataFileError(f"{path}: {dotted}: expected a list of numbers, got {values!r}")
     return tuple(float(v) for v in values)
 
-
-def drive_minutes_matrix(
-    origins_lonlat: ArrayLike,
-    destinations_lonlat: ArrayLike,
-    *,
-    model: DriveTimeModel | None = None,
-    index: SettlementIndex | None = None,
-    distance_km: Floats | None = None,
-) -> Floats:
-    """Estimated drive minutes from every origin to every destination.
-
-    Settlement density is looked up once per point, then the model is
-    evaluated over the ``n × m`` grid in numpy.
-
-    Args:
-        origins_lonlat: ``(n, 2)`` (lon, lat), WGS84 degrees.
-        destinations_lonlat: ``(m, 2)`` (lon, lat), WGS84 degrees.
-        model: defaults to :func:`load_drive_time_model`.
-        index: defaults to :func:`settlement_index` of the bundled data.
-        distance_km: the ``(n, m)`` great-circle km when already computed
-            (:func:`distance_matrix_km`); computed otherwise.
-
-    Returns:
-        ``(n, m)`` float64 estimated one-way drive minutes.
-    """
-    origins = _as_lonlat(origins_lonlat, "origins_lonlat")
-    destinations = _as_lonlat(destinations_lonlat, "destinations_lonlat")
-    model = model or load_drive_time_model()
-    index = index or settlement_index()
-    if distance_km is None:
-        distance_km = distance_matrix_km(origins, destinations)
-    elif distance_km.shape != (len(origins), len(destinations)):
-        raise ValueError(f"distance_km has shape {distance_km.shape}; expected {(len(origins), len(destinations))}")
-    radius = model.density_radius_km
-    origin_count = index.lsoa_count_within(origins[:, 0], origins[:, 1], radius_km=radius)
-    destination_count = index.lsoa_count_within(destinations[:, 0], destinations[:, 1], radius_km=radius)
-    return model.drive_minutes(
-        distance_km, origin_lsoa_count=origin_count[:, None], destination_lsoa_count=destination_count[None, :]
-    )
-
-
-@dataclass(frozen=True)
-class Trip:
-    """One origin-to-destination trip.
-
-    Attributes:
-        km: great-circle distance, km.
-        miles: the same in statute miles.
-        minutes: one-way drive minutes (estimated or routed); None for the
-            straight-line method or when a router found no route.
-        method: ``straight_line``, ``estimated_drive`` or ``routed``.
-        note: why the method differs from the one asked for, or why minutes
-            are missing; empty otherwise.
-    """
-
-    km: float
-    miles: float
-    minutes: float | None
-    method: Method
-    note: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON output: km and miles to 3 decimals, minutes to 1."""
-        minutes = None if self.minutes is None else round(self.minutes, 1)
-        return {
-            "km": round(self.km, 3),
-            "miles": round(self.miles, 3),
-            "minutes": minutes,
-            "method": self.method,
-            "note": self.note,
-        }
-
-
-def travel_between(
-    origin_lonlat: Sequence[float],
-    destination_lonlat: Sequence[float],
-    *,
-    method: Method = "estimated_drive",
-    router_url: str | None = None,
-    model: DriveTimeModel | None = None,
-    index: SettlementIndex | None = None,
-) -> Trip:
-    """Distance and travel time between two points.
-
-    Args:
-        origin_lonlat, destination_lonlat: (lon, lat), WGS84 degrees.
-        method: ``straight_line`` (distance only), ``estimated_drive`` (the
-            calibrated model) or ``routed`` (an OSRM server at ``router_url``;
-            falls back to the model, recorded in ``method`` and ``note``, when
-            the router cannot answer).
-        router_url: base URL of an OSRM server, e.g. ``http://localhost:5000``;
-            required for ``routed``.
-
-    Returns:
-        A :class:`Trip` (km, miles, minutes, method, note).
-    """
-    origins = _as_lonlat(origin_lonlat, "origin_lonlat")
-    destinations = _as_lonlat(destination_lonlat, "destination_lonlat")
-    km = float(distance_matrix_km(origins, destinations)[0, 0])
-    miles = float(km_to_miles(km))
-    if method == "straight_line":
-        return Trip(km=km, miles=miles, minutes=None, method="straight_line")
-    if method == "estimated_drive":
-        estimated = float(drive_minutes_matrix(origins, destinations, model=model, index=index)[0, 0])
-        return Trip(km=km, miles=miles, minutes=estimated, method="estimated_drive")
-    if method != "routed":
-        raise ValueError(f"method must be straight_line, estimated_drive or routed; got {method!r}")
-    if not router_url:
-        raise ValueError("method 'routed' needs router_url, the base URL of an OSRM server")
-
-    def estimate(o: Floats, d: Floats) -> Floats:
-        return drive_minutes_matrix(o, d, model=model, index=index)
-
-    row = table_minutes(origins, destinations, settings=OsrmSettings(base_url=router_url), fallback=estimate).iloc[0]
-    minutes = None if np.isnan(row["minutes"]) else float(row["minutes"])
-    return Trip(km=km, miles=miles, minutes=minutes, method=row["method"], note=row["note"])

@@ -12,7 +12,7 @@ Centres whose address is withheld appear at district level only
 (:func:`millis_network.directory.public_centres`).
 
 Rendering: :func:`render_information_sheet_html` (Jinja2 template in
-``millis_network/templates/``) and :func:`render_information_sheet_pdf`
+``millis_network/evidence/templates/``) and :func:`render_information_sheet_pdf`
 (ReportLab, one A4 page).
 """
 
@@ -33,9 +33,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from millis_network.analysis import DATA_SNAPSHOTS
 from millis_network.config import KM_PER_MILE, CampaignRule
-from millis_network.coverage import Service, centres_near, nearest_court
 from millis_network.directory import (
     PRECISION_LABELS,
     completeness,
@@ -43,9 +41,17 @@ from millis_network.directory import (
     family_court_centres,
     public_centres,
 )
+from millis_network.engine.analysis import DATA_SNAPSHOTS
+from millis_network.engine.coverage import Service, centres_near, nearest_court
 from millis_network.errors import PostcodeError
 from millis_network.places import nation_of_code
-from millis_network.postcodes import Location, PostcodeIndex, crown_dependency, locate, normalise_postcode
+from millis_network.postcodes import (
+    Location,
+    PostcodeIndex,
+    crown_dependency,
+    locate,
+    normalise_postcode,
+)
 
 #: What each kind of contact means, in words for parents (DESIGN domain facts).
 SERVICE_EXPLAINED: dict[str, str] = {
@@ -261,7 +267,7 @@ def information_sheet(
 
 def _environment() -> Environment:
     return Environment(
-        loader=PackageLoader("millis_network", "templates"),
+        loader=PackageLoader("millis_network.evidence", "templates"),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
