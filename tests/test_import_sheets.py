@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from millis_network._text import slug
 from millis_network.errors import ConflictError
 from millis_network.store.database import Store
 from millis_network.store.importer import (
@@ -20,7 +21,6 @@ from millis_network.store.importer import (
     plan_edit,
     plan_import,
     read_sheet,
-    slug,
 )
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "store"

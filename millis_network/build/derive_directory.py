@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from millis_network._text import slug
 from millis_network.directory import CENTRE_COLUMNS, COURT_COLUMNS, split_services
 from millis_network.places import locate_town
 from millis_network.postcodes import geocode, normalise_postcode
@@ -34,12 +35,6 @@ JEP_2023 = (
 )
 BBC_2023 = "https://feeds.bbci.co.uk/news/world-europe-jersey-65972862"
 WQ_2023 = "https://statesassembly.je/assemblyquestions/2023/wq.5-2023.pdf"
-
-
-def slugify(text: str) -> str:
-    """Lower-case id from a name: letters and digits joined by single hyphens."""
-    ascii_text = text.replace("’", "").replace("'", "").replace("&", " and ")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def _jersey_town() -> tuple[float, float]:
@@ -143,7 +138,7 @@ def _reference_centres(reference_dir: Path) -> list[dict[str, str]]:
     for record in source.to_dict("records"):
         row = {column: "" for column in CENTRE_COLUMNS}
         row.update(
-            id=slugify(record["name"]),
+            id=slug(record["name"]),
             name=record["name"],
             organisation=record["organisation"],
             charity_number=record["charity_number"],
@@ -155,7 +150,7 @@ def _reference_centres(reference_dir: Path) -> list[dict[str, str]]:
             opening=record["opening"],
             address_withheld=record["address_withheld"],
             status="open",
-            opened=_OPENED_AS_NOTED.get(slugify(record["name"]), ""),
+            opened=_OPENED_AS_NOTED.get(slug(record["name"]), ""),
             source_urls=record["source_urls"],
             page_date=record["page_date"],
             last_updated=COMPILED_ON,
@@ -186,7 +181,7 @@ def _closed_centres() -> list[dict[str, str]]:
     for town, jurisdiction, services, closed, source, note in closures:
         row = {column: "" for column in CENTRE_COLUMNS}
         row.update(
-            id=slugify(f"{town} child contact centre closed"),
+            id=slug(f"{town} child contact centre closed"),
             name=f"{town} child contact centre (closed)",
             jurisdiction=jurisdiction,
             town=town,

@@ -30,9 +30,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tempfile
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -58,6 +56,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 from tqdm import tqdm
 
+from millis_network._text import fold
 from millis_network.config import default_cache_dir
 from millis_network.directory import (
     CENTRE_COLUMNS,
@@ -291,11 +290,6 @@ def numeric_coordinates(centres: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _fold(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", " ", plain.lower()).strip()
-
-
 def search_centres(centres: pd.DataFrame, text: str = "", *, status: str = "any") -> pd.DataFrame:
     """Centres whose id, name, organisation, town or postcode contain every word of ``text``.
 
@@ -308,12 +302,12 @@ def search_centres(centres: pd.DataFrame, text: str = "", *, status: str = "any"
     keep = pd.Series(True, index=centres.index)
     if status != "any":
         keep &= centres["status"] == status
-    words = _fold(text).split()
+    words = fold(text).split()
     if words:
         haystack = (
             centres["id"].astype(str) + " " + centres["name"].astype(str) + " " + centres["organisation"].astype(str)
             + " " + centres["town"].astype(str) + " " + centres["postcode"].astype(str)
-        ).map(_fold)
+        ).map(fold)
         compact = haystack.str.replace(" ", "", regex=False)
         for word in words:
             keep &= haystack.str.contains(word, regex=False) | compact.str.contains(word, regex=False)

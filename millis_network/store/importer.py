@@ -36,7 +36,6 @@ import codecs
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -45,6 +44,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from tqdm import tqdm
 
+from millis_network._text import fold, slug
 from millis_network.directory import (
     ACCREDITATIONS,
     CENTRE_COLUMNS,
@@ -123,14 +123,8 @@ _DEFAULTS = {"accreditation": "not stated", "address_withheld": "unknown", "stat
 _LOCATION_FIELDS = ("postcode", "town", "lat", "lon", "location_precision")
 
 
-def fold_heading(text: str) -> str:
-    """A heading as compared with :data:`COLUMN_ALIASES`: lower case ASCII words separated by single spaces."""
-    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", " ", plain.lower()).strip()
-
-
 _HEADING_TO_FIELD: dict[str, str] = {
-    fold_heading(alias): name for name, aliases in COLUMN_ALIASES.items() for alias in (name, *aliases)
+    fold(alias): name for name, aliases in COLUMN_ALIASES.items() for alias in (name, *aliases)
 }
 
 
@@ -279,9 +273,9 @@ def map_columns(header: Sequence[str], *, file: str, header_row: int = 1) -> Col
     headings: dict[str, str] = {}
     problems: list[Issue] = []
     notices: list[str] = []
-    stamped = {fold_heading(h) for h in STORE_STAMPED_HEADINGS}
+    stamped = {fold(h) for h in STORE_STAMPED_HEADINGS}
     for position, heading in enumerate(header):
-        folded = fold_heading(heading)
+        folded = fold(heading)
         if not folded:
             continue
         target = _HEADING_TO_FIELD.get(folded)
@@ -311,7 +305,7 @@ class _Bad(ValueError):
 
 
 def _choice(text: str, field_name: str, options: Mapping[str, str]) -> str:
-    folded = fold_heading(text)
+    folded = fold(text)
     if folded in options:
         return options[folded]
     raise _Bad("value-set", f"{field_name} {text!r} not understood; use one of {', '.join(sorted(set(options.values())))}")
@@ -324,7 +318,7 @@ def _yes_no(text: str, field_name: str) -> str:
 def _services(text: str) -> str:
     named = []
     for part in re.split(r"[;,/|+&\n]|\band\b", text.lower()):
-        words = fold_heading(re.sub(r"\b(contacts?|services?)\b", " ", part))
+        words = fold(re.sub(r"\b(contacts?|services?)\b", " ", part))
         if not words:
             continue
         service = words[:-1] if words.endswith("s") and words[:-1] in SERVICES else words
@@ -335,7 +329,7 @@ def _services(text: str) -> str:
 
 
 def _accreditation(text: str) -> str:
-    folded = fold_heading(text)
+    folded = fold(text)
     if folded in ("not stated", "unknown", "not known"):
         return "not stated"
     if "enhanced" in folded:
@@ -404,7 +398,7 @@ def _identifier(text: str, field_name: str) -> str:
     return value
 
 
-_JURISDICTION_NAMES = {fold_heading(j): j for j in JURISDICTIONS} | {
+_JURISDICTION_NAMES = {fold(j): j for j in JURISDICTIONS} | {
     "ni": "Northern Ireland", "iom": "Isle of Man", "cymru": "Wales"}
 _WITHHELD = {**dict.fromkeys(_YES | {"withheld", "private", "confidential"}, "yes"),
              **dict.fromkeys(_NO | {"public"}, "no"), "unknown": "unknown", "not known": "unknown"}
@@ -557,13 +551,7 @@ class _Row:
 
 
 def _identity(name: str, postcode: str, town: str) -> tuple[str, str, str]:
-    return (fold_heading(name), postcode, "" if postcode else fold_heading(town))
-
-
-def slug(text: str) -> str:
-    """An id from a name: lower-case letters and digits joined by single hyphens ("Milli’s Centre" → "millis-centre")."""
-    plain = unicodedata.normalize("NFKD", text.replace("’", "").replace("'", "").replace("&", " and "))
-    return re.sub(r"[^a-z0-9]+", "-", plain.encode("ascii", "ignore").decode("ascii").lower()).strip("-") or "centre"
+    return (fold(name), postcode, "" if postcode else fold(town))
 
 
 def _new_id(row: _Row, taken: set[str]) -> str:
