@@ -1,21 +1,32 @@
 """Data loaders for the dashboard pages: the only place caching is applied.
 
-Pages call these instead of reading files themselves, so every visitor's
-session shares one parsed copy of the bundled data, in the form public views
-may show it: a centre whose address is withheld is placed at its postcode
-district and its notes are dropped. Widget values are passed in as
-arguments. Nothing a visitor uploads is ever passed to a cached function:
-uploads stay in that visitor's session only.
+Every page reads the live directory: the database at ``$MILLIS_NETWORK_DB``
+(or the default one under the cache folder), seeded from the bundled
+``network_data/`` while it holds no centres. Pages see it only as the public
+network (:meth:`millis_network.network.Network.public`): a centre whose address
+is withheld sits at its district or coarser, without its private fields; only
+the Directory page's editor view reads the private one, from the store.
+
+Caches are keyed on the rule (and other widget values, passed in as
+arguments) and on the directory's revision (:func:`network_key`), so an
+accepted edit or import shows on every page at the next rerun. Cached values
+are shared by every session, so each loader hands its caller a copy
+(:func:`_detached`): no visitor can change another's frames. Nothing a visitor
+uploads is ever passed to a cached function: uploads stay in that visitor's
+session only.
 
 Importing this module loads only what the coverage map (the landing page)
 needs. Loaders for the other pages import their library modules when first
-called, so a new visitor does not wait for the database, PDF and chart
-libraries before the map appears.
+called, so a new visitor does not wait for the PDF and chart libraries
+before the map appears.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import dataclasses
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import geopandas as gpd
 import map_layers
@@ -23,20 +34,56 @@ import pandas as pd
 import streamlit as st
 
 from millis_network.config import CampaignRule, default_data_dir
-from millis_network.directory import contact_centres, public_centres
 from millis_network.directory import millis_profile as directory_profile
 from millis_network.engine import history, scenario
 from millis_network.engine.analysis import Analysis, run_analysis
 from millis_network.evidence import funding
-from millis_network.evidence.exports import public_analysis
+from millis_network.network import PublicNetwork
 from millis_network.places import local_authority_boundaries
 from millis_network.postcodes import PostcodeIndex, load_index
 from millis_network.store import auth
+from millis_network.store.database import Store, default_database_url, open_store
 
 if TYPE_CHECKING:
     from millis_network import standards as std
     from millis_network.evidence.briefings import BriefingInputs
-    from millis_network.store.database import Store
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _detached(value: T) -> T:
+    """A copy of a cached value that its caller may change freely: frames copied, containers rebuilt.
+
+    Models, indexes and other immutable parts are shared; every DataFrame in
+    the value (at any depth of dataclasses, dicts, lists and tuples) is a copy.
+    """
+    if isinstance(value, pd.DataFrame):
+        return value.copy()  # type: ignore[return-value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: _detached(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **fields)  # type: ignore[type-var]
+    if isinstance(value, dict):
+        return {key: _detached(item) for key, item in value.items()}  # type: ignore[return-value]
+    if isinstance(value, list | tuple):
+        return type(value)(_detached(item) for item in value)  # type: ignore[return-value]
+    return value
+
+
+def detached_cache(show_spinner: bool | str = False) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """``st.cache_resource`` whose callers each get a :func:`_detached` copy of the one cached value."""
+
+    def decorate(function: Callable[P, T]) -> Callable[P, T]:
+        cached = st.cache_resource(show_spinner=show_spinner)(function)
+
+        @functools.wraps(function)
+        def detached(*args: P.args, **kwargs: P.kwargs) -> T:
+            return _detached(cached(*args, **kwargs))
+
+        detached.clear = cached.clear  # type: ignore[attr-defined]
+        return detached
+
+    return decorate
 
 
 @st.cache_data(show_spinner=False)
@@ -55,59 +102,102 @@ def standards_sample_records() -> std.Records:
     return std.load_records(std.default_sample_path(), std.load_standards())
 
 
-@st.cache_resource(show_spinner="Working out national coverage…")
-def national_analysis(rule: CampaignRule) -> Analysis:
-    """The national analysis under ``rule`` as public views may show it (withheld addresses at district level).
+@st.cache_resource(show_spinner="Opening the directory database…")
+def directory_store(url: str) -> Store:
+    """The directory database at ``url`` (migrated; loaded from the bundled network_data/ while it holds no centres).
 
-    Shared by every session, never mutated, computed once per rule.
+    One connection pool per URL, shared by every session: each write is its
+    own version-checked transaction, so sessions cannot overwrite each other.
     """
-    return public_analysis(run_analysis(rule))
+    return open_store(url, seed_from=default_data_dir())
+
+
+def store() -> Store:
+    """The dashboard's directory database (``$MILLIS_NETWORK_DB`` or the default one)."""
+    return directory_store(default_database_url())
+
+
+def network_key() -> str:
+    """The directory's current revision as a cache key: one indexed query, asked on every rerun."""
+    revision, at = store().revision()
+    return f"{revision}:{at}"
+
+
+@st.cache_resource(show_spinner="Reading the directory…")
+def _public_network(key: str) -> PublicNetwork:
+    return store().network().public()
+
+
+def public_network() -> PublicNetwork:
+    """The live directory's public network at its current revision (a copy of the cached one)."""
+    return _detached(_public_network(network_key()))
+
+
+@st.cache_resource(show_spinner="Working out national coverage…")
+def _national_analysis(rule: CampaignRule, key: str) -> Analysis:
+    return run_analysis(_public_network(key), rule)
 
 
 @st.cache_resource(show_spinner=False)
-def jurisdiction_analysis(rule: CampaignRule, jurisdiction: str) -> Analysis:
-    """:func:`national_analysis` limited to one court jurisdiction."""
-    return national_analysis(rule).in_jurisdiction(jurisdiction)
+def _jurisdiction_analysis(rule: CampaignRule, jurisdiction: str, key: str) -> Analysis:
+    return _national_analysis(rule, key).in_jurisdiction(jurisdiction)
+
+
+def _analysis(rule: CampaignRule, jurisdiction: str, key: str) -> Analysis:
+    return _jurisdiction_analysis(rule, jurisdiction, key) if jurisdiction else _national_analysis(rule, key)
 
 
 def analysis(rule: CampaignRule, jurisdiction: str = "") -> Analysis:
-    """The analysis under ``rule``, limited to ``jurisdiction`` ("" = all); both cached."""
-    return jurisdiction_analysis(rule, jurisdiction) if jurisdiction else national_analysis(rule)
+    """The public analysis under ``rule``, limited to ``jurisdiction`` ("" = all), at the current revision."""
+    return _detached(_analysis(rule, jurisdiction, network_key()))
 
 
-@st.cache_resource(show_spinner=False)
 def public_directory() -> pd.DataFrame:
-    """The bundled centres as public views may show them (withheld addresses at district level)."""
-    return public_centres(contact_centres())
+    """The live directory's centres as public views may show them (withheld addresses at district or coarser)."""
+    return _detached(_public_network(network_key()).centres)
 
 
-@st.cache_resource(show_spinner=False)
-def local_authority_areas() -> dict:
+@detached_cache()
+def local_authority_areas() -> dict[str, Any]:
     """Local authority polygons simplified for the web map (GeoJSON dict, WGS84)."""
     return map_layers.simplified_areas(local_authority_boundaries())
 
 
-@st.cache_data(show_spinner=False)
-def headline(rule: CampaignRule, jurisdiction: str = "") -> dict:
+@detached_cache()
+def _headline(rule: CampaignRule, jurisdiction: str, key: str) -> dict[str, Any]:
+    return _analysis(rule, jurisdiction, key).headline()
+
+
+def headline(rule: CampaignRule, jurisdiction: str = "") -> dict[str, Any]:
     """:meth:`millis_network.engine.analysis.Analysis.headline` of :func:`analysis` (courts meeting the rule, reach shares)."""
-    return analysis(rule, jurisdiction).headline()
+    return _headline(rule, jurisdiction, network_key())
 
 
 @st.cache_resource(show_spinner=False)
+def _area_summary(rule: CampaignRule, jurisdiction: str, service: str, key: str) -> pd.DataFrame:
+    return _analysis(rule, jurisdiction, key).summary(service=service, by="local_authority")  # type: ignore[arg-type]
+
+
 def area_summary(rule: CampaignRule, jurisdiction: str, service: str) -> pd.DataFrame:
-    """Drive to the nearest ``service`` centre by local authority (read only: the map's area layer and table)."""
-    return analysis(rule, jurisdiction).summary(service=service, by="local_authority")  # type: ignore[arg-type]
+    """Drive to the nearest ``service`` centre by local authority (the map's area layer and table)."""
+    return _detached(_area_summary(rule, jurisdiction, service, network_key()))
 
 
 @st.cache_resource(show_spinner=False)
-def area_layer(rule: CampaignRule, jurisdiction: str, service: str) -> dict:
-    """The drive-time area layer for one rule, jurisdiction and service (GeoJSON dict)."""
-    return map_layers.area_features(local_authority_areas(), area_summary(rule, jurisdiction, service), service=service)
+def _area_layer(rule: CampaignRule, jurisdiction: str, service: str, key: str) -> dict[str, Any]:
+    return map_layers.area_features(
+        local_authority_areas(), _area_summary(rule, jurisdiction, service, key), service=service
+    )
+
+
+def area_layer(rule: CampaignRule, jurisdiction: str, service: str) -> dict[str, Any]:
+    """The drive-time area layer for one rule, jurisdiction and service (GeoJSON dict; read only, folium copies it)."""
+    return _area_layer(rule, jurisdiction, service, network_key())
 
 
 @st.cache_resource(show_spinner="Loading the postcode directory…")
 def postcode_index() -> PostcodeIndex:
-    """The ONS Postcode Directory index (built and cached on disk on first use)."""
+    """The ONS Postcode Directory index (built and cached on disk on first use; immutable arrays)."""
     return load_index()
 
 
@@ -118,23 +208,33 @@ def sources_markdown() -> str:
 
 
 @st.cache_resource(show_spinner="Preparing briefings…")
-def briefing_inputs(rule: CampaignRule) -> BriefingInputs:
-    """Everything briefings and exports share under ``rule`` (every jurisdiction; withheld addresses at district level)."""
+def _briefing_inputs(rule: CampaignRule, key: str) -> BriefingInputs:
     from millis_network.evidence import briefings
 
-    return briefings.briefing_inputs(analysis(rule), boundaries=local_authority_boundaries())
+    return briefings.briefing_inputs(_analysis(rule, "", key), boundaries=local_authority_boundaries())
 
 
-@st.cache_resource(show_spinner="Costing the gaps…")
-def funding_estimate(
-    rule: CampaignRule, annual_cost_per_centre_gbp: float, sla_years: int, annual_uplift: float
+def briefing_inputs(rule: CampaignRule) -> BriefingInputs:
+    """Everything briefings and exports share under ``rule`` (every jurisdiction; the public network)."""
+    return _detached(_briefing_inputs(rule, network_key()))
+
+
+@detached_cache("Costing the gaps…")
+def _funding_estimate(
+    rule: CampaignRule, annual_cost_per_centre_gbp: float, sla_years: int, annual_uplift: float, key: str
 ) -> funding.FundingEstimate:
-    """The cost of closing the gaps under ``rule`` with the chosen per-centre cost and agreement terms."""
-    inputs = briefing_inputs(rule)
+    inputs = _briefing_inputs(rule, key)
     assumptions = funding.default_assumptions(
         annual_cost_per_centre_gbp=annual_cost_per_centre_gbp, sla_years=sla_years, annual_uplift=annual_uplift
     )
     return funding.cost_of_closing_gaps(inputs.analysis, assumptions=assumptions, boundaries=inputs.boundaries)
+
+
+def funding_estimate(
+    rule: CampaignRule, annual_cost_per_centre_gbp: float, sla_years: int, annual_uplift: float
+) -> funding.FundingEstimate:
+    """The cost of closing the gaps under ``rule`` with the chosen per-centre cost and agreement terms."""
+    return _funding_estimate(rule, annual_cost_per_centre_gbp, sla_years, annual_uplift, network_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -144,75 +244,95 @@ def centre_budget() -> funding.CentreBudget:
 
 
 @st.cache_data(show_spinner=False)
-def millis_profile() -> dict:
+def millis_profile() -> dict[str, Any]:
     """Milli's Child Contact Centre as P.119/2014 described it (``network_data/centres/millis.yaml``)."""
     return directory_profile()
 
 
 @st.cache_resource(show_spinner="Placing the statutory network…")
+def _statutory_network(rule: CampaignRule, variant: str, key: str) -> scenario.StatutoryNetwork:
+    return scenario.statutory_network(_analysis(rule, "", key), variant=variant)  # type: ignore[arg-type]
+
+
 def statutory_network(rule: CampaignRule, variant: str) -> scenario.StatutoryNetwork:
     """The campaign's statutory network scenario against today's directory, under ``rule``."""
-    return scenario.statutory_network(rule, variant=variant, directory=analysis(rule))  # type: ignore[arg-type]
+    return _detached(_statutory_network(rule, variant, network_key()))
 
 
-@st.cache_resource(show_spinner=False)
-def statutory_network_summary(rule: CampaignRule, variant: str) -> dict:
+@detached_cache()
+def _statutory_network_summary(rule: CampaignRule, variant: str, key: str) -> dict[str, Any]:
+    return scenario.statutory_network_summary(_statutory_network(rule, variant, key))
+
+
+def statutory_network_summary(rule: CampaignRule, variant: str) -> dict[str, Any]:
     """:func:`millis_network.engine.scenario.statutory_network_summary` of :func:`statutory_network`."""
-    return scenario.statutory_network_summary(statutory_network(rule, variant))
+    return _statutory_network_summary(rule, variant, network_key())
 
 
-@st.cache_resource(show_spinner=False)
-def campaign_map_frame(rule: CampaignRule, variant: str, band: int) -> gpd.GeoDataFrame:
-    """Scenario and directory shares within ``band`` minutes per local authority, on simplified boundaries."""
-    comparison = statutory_network(rule, variant).comparison(by="local_authority")
+@detached_cache()
+def _campaign_map_frame(rule: CampaignRule, variant: str, band: int, key: str) -> gpd.GeoDataFrame:
+    comparison = _statutory_network(rule, variant, key).comparison(by="local_authority")
     shapes = gpd.GeoDataFrame.from_features(local_authority_areas(), crs="EPSG:4326")
     return scenario.comparison_map_frame(comparison, shapes, band=band)
 
 
-@st.cache_resource(show_spinner="Comparing the directory over time…")
+def campaign_map_frame(rule: CampaignRule, variant: str, band: int) -> gpd.GeoDataFrame:
+    """Scenario and directory shares within ``band`` minutes per local authority, on simplified boundaries."""
+    return _campaign_map_frame(rule, variant, band, network_key())
+
+
+@detached_cache("Comparing the directory over time…")
+def _lost_since(rule: CampaignRule, start: str, key: str) -> history.LostSince:
+    network = _public_network(key)
+    return history.lost_since(network.courts, network.centres, network.lsoas, start=start, rule=rule,
+                              model=network.model, settlements=network.settlements)
+
+
 def lost_since(rule: CampaignRule, start: str) -> history.LostSince:
     """Courts and areas that lost a suitable centre within reach between ``start`` and today's directory."""
-    full = analysis(rule)
-    return history.lost_since(full.courts, public_directory(), full.lsoas, start=start, rule=rule)
+    return _lost_since(rule, start, network_key())
 
 
-@st.cache_resource(show_spinner=False)
+@detached_cache()
+def _court_timeline(rule: CampaignRule, court_id: str, key: str) -> pd.DataFrame:
+    network = _public_network(key)
+    return history.court_timeline(court_id, network.courts, network.centres, rule=rule,
+                                  model=network.model, settlements=network.settlements)
+
+
 def court_timeline(rule: CampaignRule, court_id: str) -> pd.DataFrame:
     """Dated openings and closures within reach of one court (:func:`millis_network.engine.history.court_timeline`)."""
-    return history.court_timeline(court_id, analysis(rule).courts, public_directory(), rule=rule)
+    return _court_timeline(rule, court_id, network_key())
 
 
-@st.cache_resource(show_spinner=False)
+@detached_cache()
+def _area_timeline(rule: CampaignRule, local_authority_code: str, key: str) -> pd.DataFrame:
+    network = _public_network(key)
+    return history.area_timeline(local_authority_code, network.lsoas, network.centres, rule=rule,
+                                 model=network.model, settlements=network.settlements)
+
+
 def area_timeline(rule: CampaignRule, local_authority_code: str) -> pd.DataFrame:
     """Dated openings and closures within reach of one local authority's LSOAs."""
-    return history.area_timeline(local_authority_code, analysis(rule).lsoas, public_directory(), rule=rule)
+    return _area_timeline(rule, local_authority_code, network_key())
 
 
-@st.cache_resource(show_spinner=False)
-def jersey_transition() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Milli's → Centrepoint: the directory's lineage rows and Milli's documented history, with sources."""
+@detached_cache()
+def _jersey_transition(key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     return (
-        history.service_lineage(public_directory(), "millis-child-contact-centre"),
+        history.service_lineage(_public_network(key).centres, "millis-child-contact-centre"),
         history.documented_history(millis_profile()),
     )
 
 
-@st.cache_resource(show_spinner="Opening the directory database…")
-def directory_store(url: str) -> Store:
-    """The directory database at ``url`` (migrated; loaded from the bundled network_data/ while it holds no centres).
-
-    One connection pool per URL, shared by every session: each write is its
-    own version-checked transaction, so sessions cannot overwrite each other.
-    """
-    from millis_network.store.database import open_store
-
-    return open_store(url, seed_from=default_data_dir())
+def jersey_transition() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Milli's → Centrepoint: the directory's lineage rows and Milli's documented history, with sources."""
+    return _jersey_transition(network_key())
 
 
 def prepare_coverage_map(rule: CampaignRule, jurisdiction: str, service: str) -> None:
     """Fill every cache the coverage map reads under these settings (the server does this as it starts)."""
     headline(rule, jurisdiction)
-    public_directory()
     area_layer(rule, jurisdiction, service)
 
 

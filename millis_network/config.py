@@ -35,6 +35,9 @@ REACH_BANDS_MINUTES: tuple[int, ...] = (15, 30, 45, 60)
 
 KM_PER_MILE = 1.609344
 
+#: Environment variable naming the directory database: a SQLAlchemy URL or a SQLite file path.
+DATABASE_ENV = "MILLIS_NETWORK_DB"
+
 Accreditation = Literal["any", "accredited"]
 Method = Literal["straight_line", "estimated_drive", "routed"]
 

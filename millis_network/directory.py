@@ -25,13 +25,13 @@ import pandas as pd
 
 from millis_network._geo import great_circle_km
 from millis_network.config import default_data_dir
-from millis_network.errors import PostcodeError
+from millis_network.errors import DataFileError, PostcodeError
 from millis_network.postcodes import (
     crown_dependency,
-    district_centroid,
     geocode,
     normalise_postcode,
 )
+from millis_network.privacy import public_place
 from millis_network.validation import Issue, ValidationReport
 
 #: Contact services a centre may offer (the DESIGN's domain facts).
@@ -53,12 +53,13 @@ JURISDICTIONS: tuple[str, ...] = (
     "Guernsey",
     "Isle of Man",
 )
-PRECISIONS: tuple[str, ...] = ("postcode", "district", "town", "none")
+PRECISIONS: tuple[str, ...] = ("postcode", "district", "town", "island", "none")
 #: Each precision in words, for maps and documents shown to people.
 PRECISION_LABELS: dict[str, str] = {
     "postcode": "placed at its postcode",
     "district": "approximate: postcode district only",
     "town": "approximate: town centre",
+    "island": "approximate: island only",
     "none": "not placed",
 }
 STATUSES: tuple[str, ...] = ("open", "closed")
@@ -231,7 +232,7 @@ def check_centre_rows(frame: pd.DataFrame, *, file: str) -> list[Issue]:
                 if not low <= value <= high:
                     bad(axis, "range", f"{axis} {value} is outside {low}..{high}")
                     has_coords = False
-        if row["location_precision"] in ("postcode", "district", "town") and not has_coords:
+        if row["location_precision"] in ("postcode", "district", "town", "island") and not has_coords:
             bad("lat", "coordinates-required", f"location_precision is {row['location_precision']!r} but lat/lon are missing")
         if row["location_precision"] == "none" and (row["lat"] or row["lon"]):
             bad("location_precision", "precision-none", "lat/lon are given but location_precision is 'none'; say how precise they are")
@@ -261,6 +262,12 @@ def check_centre_rows(frame: pd.DataFrame, *, file: str) -> list[Issue]:
         for field in ("last_verified", "last_updated"):
             if not _check_date(row[field]):
                 bad(field, "date-format", f"{field} {row[field]!r} must be a date YYYY-MM-DD (or blank)")
+        if row["address_withheld"] == "yes" and (has_coords or row["postcode"]):
+            lat, lon = (float(row[a]) if has_coords else float("nan") for a in ("lat", "lon"))
+            try:
+                public_place(postcode=row["postcode"], lat=lat, lon=lon, jurisdiction=row["jurisdiction"])
+            except PostcodeError as exc:
+                bad("address_withheld", "withheld-placeable", f"cannot be shown publicly: {exc}")
         if row["sample"] not in YES_NO:
             bad("sample", "value-set", f"sample {row['sample']!r} must be 'yes' or 'no'")
         if not row["source_urls"].strip() and row["sample"] != "yes":
@@ -279,7 +286,7 @@ def check_court_rows(frame: pd.DataFrame, *, file: str) -> list[Issue]:
                 float(row[axis])
             except ValueError:
                 bad(axis, "number", f"{axis} {row[axis]!r} is not a number; every court needs coordinates")
-        if row["location_precision"] not in PRECISIONS[:-1]:
+        if row["location_precision"] not in ("postcode", "district", "town"):
             bad("location_precision", "value-set", f"location_precision {row['location_precision']!r} is not one of postcode, district, town")
         if row["postcode"]:
             try:
@@ -302,14 +309,73 @@ def _courts_path(data_dir: Path) -> Path:
     return data_dir / "courts" / "family_court_centres.csv"
 
 
-def _typed_centres(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame[list(CENTRE_COLUMNS)].copy()
-    out["lat"] = pd.to_numeric(out["lat"].replace("", np.nan))
-    out["lon"] = pd.to_numeric(out["lon"].replace("", np.nan))
+#: Columns of the canonical centres frame (:func:`check_centres`).
+TYPED_CENTRE_COLUMNS: tuple[str, ...] = (*CENTRE_COLUMNS, "supported", "supervised")
+
+
+def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataFileError(
+            f"{what} table lacks column(s) {', '.join(missing)}; it needs {', '.join(columns)} "
+            f"(read it with {'contact_centres' if what == 'centres' else 'family_court_centres'}() or Store.network())"
+        )
+
+
+def _degrees(column: pd.Series, what: str) -> pd.Series:
+    values = pd.to_numeric(column.replace("", np.nan), errors="coerce").astype(float)
+    bad = values.isna() & column.notna() & (column.astype(str).str.strip() != "") & (column.astype(str) != "nan")
+    if bad.any():
+        raise DataFileError(f"{what} table: {column.name} {column[bad].iloc[0]!r} is not a number (WGS84 degrees)")
+    return values
+
+
+def check_centres(frame: pd.DataFrame) -> pd.DataFrame:
+    """The one gate into the engine for centres: any centres table in, the canonical typed frame out.
+
+    Accepts the text of ``centres.csv`` or the store, or a frame that already
+    passed this gate. Extra columns are dropped, so nothing outside the
+    published schema (a roster's names, say) travels further.
+
+    Returns:
+        A new frame with :data:`TYPED_CENTRE_COLUMNS`: ``lat``/``lon`` float
+        WGS84 degrees (NaN when not placed), ``services`` canonical, and
+        boolean ``supported`` and ``supervised`` (supervised assessment counts
+        as supervised).
+
+    Raises:
+        DataFileError: a column is missing, or a coordinate is not a number.
+    """
+    _require_columns(frame, CENTRE_COLUMNS, "centres")
+    out = frame[list(CENTRE_COLUMNS)].copy().reset_index(drop=True)
+    text = [c for c in CENTRE_COLUMNS if c not in ("lat", "lon")]
+    out[text] = out[text].fillna("").astype(str)
+    out["lat"] = _degrees(out["lat"], "centres")
+    out["lon"] = _degrees(out["lon"], "centres")
     services = out["services"].map(split_services)
     out["services"] = services.map("; ".join)
-    out["supported"] = services.map(lambda s: "supported" in s)
-    out["supervised"] = services.map(lambda s: "supervised" in s or "supervised assessment" in s)
+    out["supported"] = services.map(lambda s: "supported" in s).astype(bool)
+    out["supervised"] = services.map(lambda s: "supervised" in s or "supervised assessment" in s).astype(bool)
+    return out
+
+
+def check_courts(frame: pd.DataFrame) -> pd.DataFrame:
+    """The gate for courts: a courts table (text or typed) in, the canonical frame out.
+
+    Returns:
+        A new frame with :data:`COURT_COLUMNS`, ``lat``/``lon`` float WGS84
+        degrees and ``children_spoe`` bool.
+
+    Raises:
+        DataFileError: a column is missing, or a court has no coordinates.
+    """
+    _require_columns(frame, COURT_COLUMNS, "courts")
+    out = frame[list(COURT_COLUMNS)].copy().reset_index(drop=True)
+    out["lat"] = _degrees(out["lat"], "courts")
+    out["lon"] = _degrees(out["lon"], "courts")
+    if out[["lat", "lon"]].isna().any().any():
+        raise DataFileError("courts table: every family court centre needs lat and lon (WGS84 degrees)")
+    out["children_spoe"] = out["children_spoe"].map(lambda v: v is True or str(v) == "True").astype(bool)
     return out
 
 
@@ -329,7 +395,7 @@ def read_centres(path: Path) -> pd.DataFrame:
     frame = _read_text_table(path)
     report = ValidationReport(check_centre_rows(frame, file=_relative(path)))
     report.raise_if_any()
-    return _typed_centres(frame)
+    return check_centres(frame)
 
 
 def read_courts(path: Path) -> pd.DataFrame:
@@ -342,11 +408,7 @@ def read_courts(path: Path) -> pd.DataFrame:
     frame = _read_text_table(path)
     report = ValidationReport(check_court_rows(frame, file=_relative(path)))
     report.raise_if_any()
-    out = frame[list(COURT_COLUMNS)].copy()
-    out["lat"] = out["lat"].astype(float)
-    out["lon"] = out["lon"].astype(float)
-    out["children_spoe"] = out["children_spoe"] == "True"
-    return out
+    return check_courts(frame)
 
 
 @lru_cache(maxsize=8)
@@ -537,23 +599,3 @@ def completeness(centres: pd.DataFrame) -> Completeness:
         estimate_total=NACCC_CENTRES_ESTIMATE,
         estimate_range=NACCC_CENTRES_RANGE,
     )
-
-
-def public_centres(centres: pd.DataFrame) -> pd.DataFrame:
-    """A copy safe for public maps and exports.
-
-    A centre whose address is withheld keeps only its postcode district:
-    ``postcode`` becomes the district (e.g. "CF10"), coordinates move to the
-    district centroid and ``location_precision`` becomes ``district``; the
-    ``notes`` are dropped. Other centres are unchanged.
-    """
-    out = centres.copy()
-    withheld = out["address_withheld"] == "yes"
-    out.loc[withheld, "notes"] = ""
-    for index in out.index[withheld & (out["postcode"] != "")]:
-        district = out.at[index, "postcode"].split(" ")[0]
-        out.at[index, "postcode"] = district
-        out.at[index, "lat"], out.at[index, "lon"] = district_centroid(district)
-        out.at[index, "location_precision"] = "district"
-    return out
-

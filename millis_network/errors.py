@@ -53,3 +53,7 @@ class TooManyAttemptsError(MillisNetworkError, PermissionError):
     def __init__(self, message: str, *, retry_after_s: float) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+
+
+class PrivacyError(MillisNetworkError, ValueError):
+    """A public output was asked to use the private network; pass ``network.public()`` instead."""

@@ -1,18 +1,16 @@
 """Shared test helper: the dashboard under Streamlit's AppTest, opened at one page.
 
-Importing this module also puts ``dashboard/`` on ``sys.path``: the
-dashboard's modules import each other by bare name, as Streamlit runs them.
+``conftest.py`` puts ``dashboard/`` on ``sys.path``: the dashboard's modules
+import each other by bare name, as Streamlit runs them.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard"
-sys.path.insert(0, str(DASHBOARD))
 
 
 def dashboard_at(page: str, /, *, timeout_s: float = 60, **query: str) -> AppTest:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from bundled import bundled_public
 
 from millis_network.config import CampaignRule
 from millis_network.engine.analysis import Analysis, run_analysis
@@ -13,7 +14,7 @@ from millis_network.errors import NotFoundError
 
 @pytest.fixture(scope="module")
 def national() -> Analysis:
-    return run_analysis(CampaignRule())
+    return run_analysis(bundled_public(), CampaignRule())
 
 
 @pytest.mark.parametrize("jurisdiction", ["England", "Wales"])

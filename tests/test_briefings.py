@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from bundled import bundled_public
 from pypdf import PdfReader
 
 from millis_network.config import CampaignRule
 from millis_network.engine.analysis import run_analysis
+from millis_network.engine.coverage import SERVING_COURT_NOTE
 from millis_network.errors import NotFoundError
 from millis_network.evidence.briefings import (
     CAMPAIGN_ASKS,
@@ -26,10 +28,10 @@ from millis_network.evidence.briefings import (
     court_briefing,
     local_authority_briefing,
     national_briefing,
-    nearest_court_ids,
     render,
     render_html,
     render_pdf,
+    serving_court_ids,
     write_court_briefings,
 )
 from millis_network.evidence.funding import (
@@ -89,7 +91,7 @@ class Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def inputs() -> BriefingInputs:
-    return briefing_inputs(run_analysis(CampaignRule()))
+    return briefing_inputs(run_analysis(bundled_public(), CampaignRule()))
 
 
 def court_with_status(inputs: BriefingInputs, status: str) -> pd.Series:
@@ -134,7 +136,7 @@ def test_court_population_is_its_catchment(inputs: BriefingInputs) -> None:
     catchment = inputs.analysis.area_reach[inputs.catchment_court == court_id]
     section = next(s for s in briefing.sections if s.heading == "The court's local population")
     assert f"the {len(catchment):,} neighbourhoods" in section.paragraphs[0]
-    assert "de facto catchment" in section.paragraphs[0]
+    assert SERVING_COURT_NOTE in section.paragraphs[0]
     rows = {row[0]: row[1:] for row in section.table.rows}
     assert rows["Both services within the threshold"][0] == f"{catchment['covered'].mean():.0%}"
     supervised_beyond = (catchment["nearest_supervised_minutes"] > 30).mean()
@@ -152,7 +154,7 @@ def test_catchment_is_the_nearest_court_in_the_same_nation() -> None:
         {"nation": "Wales", "lat": 51.60, "lon": -3.00},
         {"nation": "England", "lat": 51.46, "lon": -2.60},
     ])
-    assert nearest_court_ids(courts, lsoas).tolist() == ["english-court", "welsh-court", "english-court"]
+    assert serving_court_ids(courts, lsoas).tolist() == ["english-court", "welsh-court", "english-court"]
 
 
 def test_court_outside_the_population_data_says_so(inputs: BriefingInputs) -> None:
@@ -247,7 +249,7 @@ def test_pdf_opens_and_says_the_same(cardiff: Briefing) -> None:
     assert 1 <= len(reader.pages) <= 3
     text = " ".join(pdf_text(body).split())
     for expected in ("Cardiff Civil and Family Justice Centre", "Nearest contact centres", "What the campaign asks",
-                     "Sources", cardiff.provenance["generated_at"], "de facto catchment",
+                     "Sources", cardiff.provenance["generated_at"], "the court serving an area is taken to be",
                      "statutory obligation to provide at least one venue"):
         assert expected in text
     assert " ".join(cardiff.headline.split()[:8]) in text

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from bundled import bundled_public
 from dashboard_pages import dashboard_at
 
 from millis_network.config import CampaignRule
-from millis_network.engine.analysis import DATA_SNAPSHOTS, run_analysis
+from millis_network.engine.analysis import run_analysis
+from millis_network.network import DATA_SNAPSHOTS
 
 
 def test_sources_snapshots_completeness_and_method_are_shown() -> None:
     at = dashboard_at("about").run()
-    complete = run_analysis(CampaignRule()).completeness
+    complete = run_analysis(bundled_public(), CampaignRule()).completeness
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Open centres"] == str(complete.open_centres)

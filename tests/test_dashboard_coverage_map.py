@@ -10,7 +10,8 @@ from __future__ import annotations
 import loaders
 import pytest
 import shared
-from dashboard_pages import dashboard_at  # first: it puts dashboard/ on sys.path
+from bundled import bundled_public
+from dashboard_pages import dashboard_at
 from streamlit.testing.v1 import AppTest
 
 from millis_network.config import CampaignRule
@@ -32,14 +33,14 @@ def default_page() -> AppTest:
 
 def test_headline_map_and_tables_show_the_national_analysis(default_page: AppTest) -> None:
     at = default_page
-    headline = run_analysis(CampaignRule()).headline()
+    headline = run_analysis(bundled_public(), CampaignRule()).headline()
     assert not at.exception
     assert at.title[0].value == "Family courts and child contact centres"
     assert metric(at, "Courts meeting the rule") == f"{headline['courts_meeting_rule']} of {headline['courts']}"
     assert metric(at, "Population beyond 50 miles of a supported centre") == (
         f"{headline['share_lsoas_beyond_50_miles_supported']:.1%}")
     assert at.info[0].value.startswith("**Incomplete directory.** This directory holds")
-    gaps = run_analysis(CampaignRule()).gaps()
+    gaps = run_analysis(bundled_public(), CampaignRule()).gaps()
     # Jersey's and the Isle of Wight's nearest suitable centres are across the sea: no drive, so they are worst served.
     assert set(gaps["court_id"].iloc[:2]) == {"royal-court-of-jersey", "isle-of-wight-combined-court"}
     assert (gaps["worst_minutes"].iloc[:2] == float("inf")).all() and gaps["worst_minutes"].iloc[2] < float("inf")
@@ -56,7 +57,7 @@ def test_the_tables_view_holds_every_court_and_local_authority() -> None:
     at = open_page()
     at.radio(key="coverage_view").set_value("tables").run()
     courts_table, areas_table = (d.value for d in at.dataframe)
-    assert len(courts_table) == run_analysis(CampaignRule()).headline()["courts"] and len(areas_table) == 318
+    assert len(courts_table) == run_analysis(bundled_public(), CampaignRule()).headline()["courts"] and len(areas_table) == 318
     assert not any("Circles: family court centres" in c.value for c in at.caption)
     assert at.query_params["view"] == "tables"
     at.radio(key="coverage_view").set_value("map").run()
@@ -74,22 +75,22 @@ def test_a_new_visitor_gets_the_settings_the_server_prepares() -> None:
 def test_a_wider_threshold_counts_more_courts(default_page: AppTest) -> None:
     at = default_page
     at.sidebar.selectbox(key="sidebar_threshold").set_value("60min").run()
-    headline = run_analysis(CampaignRule(threshold_minutes=60)).headline()
+    headline = run_analysis(bundled_public(), CampaignRule(threshold_minutes=60)).headline()
     assert metric(at, "Courts meeting the rule") == f"{headline['courts_meeting_rule']} of {headline['courts']}"
-    assert headline["courts_meeting_rule"] > run_analysis(CampaignRule()).headline()["courts_meeting_rule"]
+    assert headline["courts_meeting_rule"] > run_analysis(bundled_public(), CampaignRule()).headline()["courts_meeting_rule"]
     assert "within 60 min (estimated drive)" in at.markdown[0].value
     assert at.query_params["threshold"] == "60min"
 
 
 def test_jurisdiction_limits_courts_and_areas() -> None:
     at = open_page(jurisdiction="Wales", view="tables")
-    wales = run_analysis(CampaignRule()).in_jurisdiction("Wales").headline()
+    wales = run_analysis(bundled_public(), CampaignRule()).in_jurisdiction("Wales").headline()
     assert metric(at, "Courts meeting the rule") == f"{wales['courts_meeting_rule']} of {wales['courts']}"
     courts_table, areas_table = (d.value for d in at.dataframe)
     assert set(courts_table["Jurisdiction"]) == {"Wales"} and len(areas_table) == 22
     at.sidebar.selectbox(key="sidebar_jurisdiction").set_value("Jersey").run()
     assert not at.exception
-    jersey = run_analysis(CampaignRule()).in_jurisdiction("Jersey").headline()
+    jersey = run_analysis(bundled_public(), CampaignRule()).in_jurisdiction("Jersey").headline()
     assert metric(at, "Courts meeting the rule") == f"{jersey['courts_meeting_rule']} of 1"
     assert metric(at, "Population beyond 50 miles of a supported centre") == "no LSOA data"
 
@@ -105,7 +106,7 @@ def test_a_court_in_the_link_shows_its_nearest_centres() -> None:
     at = open_page(court="truro-county-court-and-family-court", threshold="15min")
     assert not at.exception
     assert at.main.selectbox[0].value == "truro-county-court-and-family-court"
-    status = run_analysis(CampaignRule(threshold_minutes=15)).court_coverage.set_index("court_id").at[
+    status = run_analysis(bundled_public(), CampaignRule(threshold_minutes=15)).court_coverage.set_index("court_id").at[
         "truro-county-court-and-family-court", "status"]
     assert any(m.value.startswith(f"**Truro Combined Court**, Truro TR1 2PB: **{status}**") for m in at.markdown)
     supported, supervised = (d.value for d in at.dataframe[:2])
@@ -126,13 +127,13 @@ def test_sample_and_accreditation_switches_change_the_rule() -> None:
     at.sidebar.toggle(key="sidebar_accredited").set_value(True).run()
     at.sidebar.toggle(key="sidebar_sample").set_value(True).run()
     assert "NACCC-accredited centres, sample records included" in at.markdown[0].value
-    accredited = run_analysis(CampaignRule(accreditation="accredited", include_sample=True)).headline()
+    accredited = run_analysis(bundled_public(), CampaignRule(accreditation="accredited", include_sample=True)).headline()
     assert metric(at, "Courts meeting the rule") == f"{accredited['courts_meeting_rule']} of {accredited['courts']}"
     assert at.query_params["accredited"] == "yes" and at.query_params["sample"] == "yes"
 
 
 def test_a_court_sharing_its_building_names_the_other_court() -> None:
-    courts = run_analysis(CampaignRule()).court_coverage
+    courts = run_analysis(bundled_public(), CampaignRule()).court_coverage
     gateshead = courts[courts["postcode"] == "NE8 1DT"].sort_values("court_name")
     at = open_page(court=gateshead["court_id"].iloc[0])
     assert any(c.value.startswith(f"Same building, same point on the map: {gateshead['court_name'].iloc[1]}.")

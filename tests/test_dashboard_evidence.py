@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bundled import bundled_public
 from dashboard_pages import dashboard_at
 from pytest_httpserver import HTTPServer
 from streamlit.testing.v1 import AppTest
@@ -57,7 +58,7 @@ def test_briefing_preview_follows_the_choice(page: AppTest) -> None:
     widget(page.radio, "Briefing on").set_value("national").run()
     widget(page.radio, "Format").set_value("pdf").run()
     assert not page.exception
-    headline = run_analysis(CampaignRule()).headline()
+    headline = run_analysis(bundled_public(), CampaignRule()).headline()
     assert any(t.startswith(f"{headline['courts_meeting_rule']} of {headline['courts']} family court centres")
                for t in texts(page.info))
     assert "Download the briefing (PDF)" in {b.label for b in page.get("download_button")}

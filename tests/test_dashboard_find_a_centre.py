@@ -31,7 +31,7 @@ def test_a_postcode_in_any_spelling_lists_centres_and_offers_the_sheet() -> None
     assert at.subheader[0].value == "Nearest supported centres to postcode district B4"
     table = at.dataframe[0].value
     assert len(table) == 3 and table["Miles"].is_monotonic_increasing
-    assert any("The family court centre nearest to you is Birmingham Civil and Family Justice Centre" in m.value
+    assert any("The family court centre serving your area is Birmingham Civil and Family Justice Centre" in m.value
                for m in at.markdown)
     assert [b.label for b in at.get("download_button")] == [
         "Information sheet for the parents (HTML)", "Information sheet for the parents (PDF)"]

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pytest
+from bundled import bundled_public
 from dashboard_pages import dashboard_at
 from streamlit.testing.v1 import AppTest
 
@@ -16,7 +17,7 @@ from millis_network.engine.whatif import sites_to_meet_rule_everywhere
 
 @pytest.fixture(scope="module")
 def needed() -> int:
-    analysis = run_analysis(CampaignRule())
+    analysis = run_analysis(bundled_public(), CampaignRule())
     return len(sites_to_meet_rule_everywhere(analysis.courts, analysis.centres, analysis.lsoas, rule=analysis.rule))
 
 

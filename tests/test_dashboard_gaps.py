@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bundled import bundled_public
 from dashboard_pages import dashboard_at
 from streamlit.testing.v1 import AppTest
 
@@ -15,7 +16,7 @@ def open_page(**query: str) -> AppTest:
 
 def test_every_failing_court_is_ranked_worst_first() -> None:
     at = open_page()
-    analysis = run_analysis(CampaignRule())
+    analysis = run_analysis(bundled_public(), CampaignRule())
     gaps = analysis.gaps()
     assert not at.exception
     assert at.metric[0].value == f"{len(gaps)} of {len(analysis.court_coverage)}"
@@ -33,7 +34,7 @@ def test_status_and_search_filters_narrow_the_table_and_the_link() -> None:
     at = open_page()
     at.multiselect(key="gap_status").set_value(["supervised only"]).run()
     table = at.dataframe[0].value
-    expected = run_analysis(CampaignRule()).gaps()
+    expected = run_analysis(bundled_public(), CampaignRule()).gaps()
     assert len(table) == int((expected["status"] == "supervised only").sum())
     assert set(table["Status"]) == {"supervised only"}
     assert at.query_params["status"] == "supervised only"
@@ -46,7 +47,7 @@ def test_status_and_search_filters_narrow_the_table_and_the_link() -> None:
 
 def test_filters_and_rule_come_from_the_link() -> None:
     at = open_page(status="neither", threshold="60min", jurisdiction="Wales")
-    wales = run_analysis(CampaignRule(threshold_minutes=60)).in_jurisdiction("Wales")
+    wales = run_analysis(bundled_public(), CampaignRule(threshold_minutes=60)).in_jurisdiction("Wales")
     table = at.dataframe[0].value
     assert at.multiselect(key="gap_status").value == ["neither"]
     assert len(table) == int((wales.gaps()["status"] == "neither").sum())

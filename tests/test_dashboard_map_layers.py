@@ -12,10 +12,11 @@ import folium
 import map_layers
 import pandas as pd
 import pytest
+from bundled import bundled_public
 from streamlit_folium import _get_map_string
 
 from millis_network.config import CampaignRule
-from millis_network.directory import public_centres, read_centres
+from millis_network.directory import read_centres
 from millis_network.engine.analysis import Analysis, run_analysis
 from millis_network.engine.coverage import COURT_STATUSES
 from millis_network.places import local_authority_boundaries
@@ -25,7 +26,7 @@ CENTRES = Path(__file__).resolve().parent / "data" / "information_sheet" / "cent
 
 @pytest.fixture(scope="module")
 def national() -> Analysis:
-    return run_analysis(CampaignRule())
+    return run_analysis(bundled_public(), CampaignRule())
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def areas() -> dict:
 @pytest.fixture(scope="module")
 def fmap(national: Analysis, areas: dict) -> folium.Map:
     return map_layers.coverage_map(
-        map_layers.drawable_centres(public_centres(national.centres), include_sample=False),
+        map_layers.drawable_centres(national.centres, include_sample=False),
         map_layers.area_features(areas, national.summary(by="local_authority"), service="supported"),
         service="supported",
         bounds=map_layers.bounds_of(national.court_coverage),

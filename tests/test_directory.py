@@ -14,12 +14,12 @@ from millis_network.directory import (
     contact_centres,
     family_court_centres,
     millis_profile,
-    public_centres,
     read_centres,
     validate_network_data,
 )
 from millis_network.errors import DataFileError
 from millis_network.postcodes import district_centroid
+from millis_network.privacy import public_centres
 
 
 def test_bundled_data_is_valid(network_data: Path) -> None:

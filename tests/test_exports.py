@@ -13,11 +13,13 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
+from bundled import bundled, bundled_public
 from openpyxl import load_workbook
 
 from millis_network.config import CampaignRule
-from millis_network.directory import CENTRE_COLUMNS, public_centres
+from millis_network.directory import CENTRE_COLUMNS
 from millis_network.engine.analysis import Analysis, provenance, run_analysis
+from millis_network.errors import PrivacyError
 from millis_network.evidence.exports import (
     ABOUT_SHEET,
     FORMATS,
@@ -28,7 +30,6 @@ from millis_network.evidence.exports import (
     export_files,
     export_provenance,
     export_tables,
-    public_analysis,
     write_export,
 )
 from millis_network.places import local_authority_boundaries
@@ -38,7 +39,7 @@ TABLES = ("court_coverage", "gaps", "reach_supported", "reach_supervised", "publ
 
 @pytest.fixture(scope="module")
 def analysis() -> Analysis:
-    return run_analysis(CampaignRule())
+    return run_analysis(bundled_public(), CampaignRule())
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +62,7 @@ def engine(analysis: Analysis) -> dict[str, pd.DataFrame]:
         "gaps": analysis.gaps().replace([np.inf], np.nan),
         "reach_supported": reach["supported"],
         "reach_supervised": reach["supervised"],
-        "public_directory": public_centres(analysis.centres)[list(CENTRE_COLUMNS)],
+        "public_directory": analysis.centres[list(CENTRE_COLUMNS)],
     }
 
 
@@ -189,10 +190,10 @@ def test_geopackage_layers_metadata_and_numbers(
         same_table(pd.DataFrame(pyogrio.read_dataframe(path, layer=table).drop(columns="geometry")), engine[table])
 
 
-def test_public_analysis_is_unchanged_when_no_address_needs_hiding(analysis: Analysis) -> None:
-    public = public_analysis(analysis)
-    pd.testing.assert_frame_equal(public.court_coverage, analysis.court_coverage)
-    pd.testing.assert_frame_equal(public.area_reach, analysis.area_reach)
+def test_an_export_refuses_an_analysis_of_the_private_network() -> None:
+    private = run_analysis(bundled(), CampaignRule())
+    with pytest.raises(PrivacyError, match=r"network\.public\(\)"):
+        export_tables(private)
 
 
 def test_bundles_and_written_files(analysis: Analysis, boundaries: gpd.GeoDataFrame, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from bundled import bundled_public
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -170,7 +171,7 @@ def test_sites_are_placed_in_their_nation_and_local_authority() -> None:
 
 
 def test_bundled_figure_is_the_engine_count_times_milli_budget() -> None:
-    analysis = run_analysis(CampaignRule())
+    analysis = run_analysis(bundled_public(), CampaignRule())
     estimate = cost_of_closing_gaps(analysis, assumptions=default_assumptions())
     sites = sites_to_meet_rule_everywhere(analysis.courts, analysis.centres, analysis.lsoas, rule=analysis.rule)
     assert estimate.new_centres == len(sites) > 0

@@ -10,12 +10,14 @@ precision) and a closed Birmingham centre.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from bundled import bundled
 from pypdf import PdfReader
 
 from millis_network.config import CampaignRule
@@ -47,7 +49,8 @@ def courts() -> pd.DataFrame:
 def sheet_for(postcode: str, centres: pd.DataFrame, courts: pd.DataFrame, **options) -> InformationSheet:
     options.setdefault("service", "supported")
     options.setdefault("rule", CampaignRule())
-    return information_sheet(postcode, centres=centres, courts=courts, **options)
+    network = dataclasses.replace(bundled(), courts=courts).with_centres(centres).public()
+    return information_sheet(postcode, network, **options)
 
 
 class _Text(HTMLParser):

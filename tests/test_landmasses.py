@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from bundled import bundled_public
 
 from millis_network.config import CampaignRule
 from millis_network.directory import contact_centres, family_court_centres
@@ -76,7 +77,7 @@ def test_a_straight_line_rule_still_measures_across_the_sea() -> None:
 
 
 def test_island_neighbourhoods_have_no_drive_to_a_mainland_centre() -> None:
-    reach = run_analysis(WIDE).area_reach
+    reach = run_analysis(bundled_public(), WIDE).area_reach
     wight = reach[reach["local_authority_name"] == "Isle of Wight"]
     assert len(wight) == 89
     assert wight["nearest_supported_minutes"].isna().all() and not wight["covered"].any()

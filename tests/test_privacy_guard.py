@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from bundled import bundled
 from pypdf import PdfReader
 
 from millis_network._geo import great_circle_km
@@ -26,8 +27,10 @@ from millis_network.config import KM_PER_MILE, CampaignRule
 from millis_network.directory import contact_centres
 from millis_network.engine.analysis import Analysis, run_analysis
 from millis_network.engine.coverage import court_row
+from millis_network.errors import PrivacyError
 from millis_network.evidence import briefings
 from millis_network.evidence.exports import FORMATS, export_files
+from millis_network.network import Network
 from millis_network.postcodes import district_centroid, locate
 
 POSTCODE = "CF24 4HQ"
@@ -47,7 +50,7 @@ def venue() -> tuple[float, float]:
 
 
 @pytest.fixture(scope="module")
-def analysis(venue: tuple[float, float]) -> Analysis:
+def private(venue: tuple[float, float]) -> Network:
     centres = contact_centres().assign(volunteer_names="", dbs_certificate_numbers="")
     row = {column: "" for column in centres.columns}
     row.update(
@@ -57,7 +60,16 @@ def analysis(venue: tuple[float, float]) -> Analysis:
         sample="yes", notes=PRIVATE_NOTE, volunteer_names=VOLUNTEER, dbs_certificate_numbers=DBS_NUMBER,
     )
     table = pd.concat([centres, pd.DataFrame([row])], ignore_index=True)
-    return run_analysis(CampaignRule(include_sample=True), centres=table)
+    return bundled().with_centres(table)
+
+
+RULE = CampaignRule(include_sample=True)
+
+
+@pytest.fixture(scope="module")
+def analysis(private: Network) -> Analysis:
+    """What every public output is computed from: the public network's analysis."""
+    return run_analysis(private.public(), RULE)
 
 
 @pytest.fixture(scope="module")
@@ -99,11 +111,16 @@ def readable_text(name: str, body: bytes, tmp_path: Path) -> str:
     return body.decode("utf-8")
 
 
-def test_fixture_really_holds_the_exact_venue(analysis: Analysis, venue: tuple[float, float]) -> None:
-    """The engine itself measures to the exact venue, so the guard has something to hide."""
-    row = analysis.centres[analysis.centres["id"] == "sample-withheld-address-centre"].iloc[0]
+def test_fixture_really_holds_the_exact_venue(private: Network, venue: tuple[float, float]) -> None:
+    """The private network holds the exact venue, so the guard has something to hide, and no public output takes it."""
+    row = private.centres[private.centres["id"] == "sample-withheld-address-centre"].iloc[0]
     assert (row["lat"], row["lon"]) == venue
-    assert court_row(analysis.court_coverage, COURT)["nearest_supported_id"] == "sample-withheld-address-centre"
+    measured = run_analysis(private, RULE)
+    assert court_row(measured.court_coverage, COURT)["nearest_supported_id"] == "sample-withheld-address-centre"
+    with pytest.raises(PrivacyError):
+        export_files(measured, fmt="csv")
+    with pytest.raises(PrivacyError):
+        briefings.briefing_inputs(measured)
 
 
 def test_every_format_was_generated(outputs: dict[str, bytes]) -> None:
@@ -139,13 +156,14 @@ def test_withheld_centre_is_placed_at_its_district(outputs: dict[str, bytes]) ->
 
 
 def test_distances_are_measured_to_the_district_not_the_venue(
-    analysis: Analysis, outputs: dict[str, bytes], venue: tuple[float, float]
+    private: Network, analysis: Analysis, outputs: dict[str, bytes], venue: tuple[float, float]
 ) -> None:
-    court = court_row(analysis.court_coverage, COURT)
+    court = court_row(run_analysis(private, RULE).court_coverage, COURT)
     district_lat, district_lon = district_centroid("CF24")
     to_district = float(great_circle_km(court["lon"], court["lat"], district_lon, district_lat))
     to_venue = float(great_circle_km(court["lon"], court["lat"], venue[1], venue[0]))
     assert court["nearest_supported_km"] == pytest.approx(to_venue)
+    assert court_row(analysis.court_coverage, COURT)["nearest_supported_km"] == pytest.approx(to_district)
     exported = pd.read_csv(io.BytesIO(outputs["court_coverage.csv"])).set_index("court_id").loc[COURT]
     assert exported["nearest_supported_km"] == pytest.approx(to_district)
     assert f"{to_venue / KM_PER_MILE:.1f}" != f"{to_district / KM_PER_MILE:.1f}"

@@ -21,18 +21,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from bundled import bundled_public
 from hand_checked import KM_PER_DEGREE, ONE_PLUS_KM, SETTLEMENTS
 
 from millis_network.cli import main
 from millis_network.config import CampaignRule
 from millis_network.directory import (
     CENTRE_COLUMNS,
-    completeness,
     read_centres,
     read_courts,
 )
-from millis_network.engine.analysis import Analysis
-from millis_network.engine.coverage import area_reach, court_coverage, reach_summary
+from millis_network.engine.analysis import Analysis, run_analysis
+from millis_network.engine.coverage import area_reach, reach_summary
 from millis_network.engine.scenario import (
     beyond_far_by_area,
     compare_reach,
@@ -46,6 +46,7 @@ from millis_network.engine.scenario import (
 from millis_network.engine.travel import distance_matrix_km
 from millis_network.evidence.briefings import scenario_section
 from millis_network.landmasses import landmasses_of
+from millis_network.network import Network, Provenance
 
 RULE = CampaignRule(threshold_minutes=30)
 
@@ -61,18 +62,15 @@ def fixtures(test_data: Path) -> dict[str, pd.DataFrame]:
 
 
 def directory_analysis(fixtures: dict[str, pd.DataFrame]) -> Analysis:
-    courts, centres, lsoas = fixtures["courts"], fixtures["centres"], fixtures["lsoas"]
-    return Analysis(
-        rule=RULE, courts=courts, centres=centres, lsoas=lsoas,
-        court_coverage=court_coverage(courts, centres, rule=RULE, model=ONE_PLUS_KM, settlements=SETTLEMENTS),
-        area_reach=area_reach(lsoas, centres, rule=RULE, model=ONE_PLUS_KM, settlements=SETTLEMENTS),
-        completeness=completeness(centres),
+    directory = Network(
+        courts=fixtures["courts"], centres=fixtures["centres"], lsoas=fixtures["lsoas"], model=ONE_PLUS_KM,
+        settlements=SETTLEMENTS, provenance=Provenance("bundled snapshot", as_of="hand-made fixtures"),
     )
+    return run_analysis(directory, RULE)
 
 
 def network(fixtures: dict[str, pd.DataFrame], variant: str):
-    return statutory_network(RULE, variant=variant, directory=directory_analysis(fixtures),  # type: ignore[arg-type]
-                             model=ONE_PLUS_KM, settlements=SETTLEMENTS)
+    return statutory_network(directory_analysis(fixtures), variant=variant)  # type: ignore[arg-type]
 
 
 def minutes(degrees: float) -> float:
@@ -246,7 +244,7 @@ def test_compare_reach_never_lets_scenario_fall_below_itself(fixtures) -> None:
 
 @pytest.fixture(scope="module")
 def bundled_network():
-    return statutory_network(CampaignRule())
+    return statutory_network(run_analysis(bundled_public(), CampaignRule()))
 
 
 def test_bundled_scenario_nearest_venue_is_the_brute_force_nearest_court(bundled_network) -> None:

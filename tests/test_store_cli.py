@@ -1,4 +1,7 @@
-"""``millis-network db ...`` and ``millis-network import``: the same store functions from the command line."""
+"""``millis-network db ...`` and ``millis-network import``: the same store functions from the command line.
+
+Each test runs on SQLite (``--db`` a file path) and on PostgreSQL (``--db`` a URL).
+"""
 
 from __future__ import annotations
 
@@ -17,8 +20,9 @@ FIXTURES = Path(__file__).resolve().parent / "data" / "store"
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "directory.sqlite")
+def db(db_url: str) -> str:
+    """An empty database on the test's backend, as given to ``--db``."""
+    return db_url
 
 
 def test_init_export_and_hsds(db: str, tmp_path: Path, network_data: Path, capsys: pytest.CaptureFixture) -> None:

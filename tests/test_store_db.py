@@ -1,15 +1,20 @@
-"""The directory database: migrations, round trips, edits, optimistic locking, the audit log and undo."""
+"""The directory database: migrations, round trips, edits, optimistic locking, the audit log and undo.
+
+Every test taking ``store``, ``db_url``, ``seeded_url`` or ``new_database`` runs
+twice: on SQLite and on PostgreSQL (see ``conftest.py``).
+"""
 
 from __future__ import annotations
 
 import filecmp
 import shutil
-import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import Backend
 from sqlalchemy import inspect
 
 from millis_network.directory import CENTRE_COLUMNS, COURT_COLUMNS
@@ -46,8 +51,8 @@ def new_centre(**values: str) -> dict[str, str]:
     } | values
 
 
-def test_migrations_build_the_current_schema(tmp_path: Path) -> None:
-    with open_store(tmp_path / "empty.sqlite") as store:
+def test_migrations_build_the_current_schema(db_url: str) -> None:
+    with open_store(db_url) as store:
         assert store.schema_version() == _migrations.LATEST_VERSION
         inspector = inspect(store.engine)
         for table in (CENTRES, COURTS, CENTRE_RECORDS, AUDIT_LOG):
@@ -57,13 +62,17 @@ def test_migrations_build_the_current_schema(tmp_path: Path) -> None:
         assert store.courts().columns.tolist() == [*COURT_COLUMNS, "version"]
 
 
-def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "newer.sqlite"
-    open_store(path).close()
-    with sqlite3.connect(path) as raw:
-        raw.execute("INSERT INTO schema_migrations VALUES (99, 'from the future', '2099-01-01')")
+def test_a_database_from_a_newer_version_is_refused(backend: Backend, db_url: str) -> None:
+    open_store(db_url).close()
+    backend.execute(db_url, "INSERT INTO schema_migrations VALUES (99, 'from the future', '2099-01-01')")
     with pytest.raises(MillisNetworkError, match="schema version 99, newer than this package"):
-        open_store(path)
+        open_store(db_url)
+
+
+def test_opening_twice_migrates_once(db_url: str) -> None:
+    with open_store(db_url) as first, open_store(db_url) as second:
+        assert first.migrate() == second.migrate() == []
+        assert second.schema_version() == _migrations.LATEST_VERSION
 
 
 def test_database_location_from_path_url_or_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -76,12 +85,14 @@ def test_database_location_from_path_url_or_environment(tmp_path: Path, monkeypa
     assert default_database_url() == f"sqlite:///{tmp_path / 'directory.sqlite'}"
 
 
-def test_export_import_export_round_trips_network_data_byte_for_byte(tmp_path: Path, network_data: Path) -> None:
-    with open_store(tmp_path / "first.sqlite", seed_from=network_data) as first:
+def test_export_import_export_round_trips_network_data_byte_for_byte(
+    tmp_path: Path, network_data: Path, new_database: Callable[[], str]
+) -> None:
+    with open_store(new_database(), seed_from=network_data) as first:
         first.export_network_data(tmp_path / "once")
     for name in NETWORK_FILES:
         assert filecmp.cmp(network_data / name, tmp_path / "once" / name, shallow=False)
-    with open_store(tmp_path / "second.sqlite") as second:
+    with open_store(new_database()) as second:
         counts = second.import_network_data(tmp_path / "once", who="test")
         assert counts["centres"]["created"] == len(pd.read_csv(network_data / NETWORK_FILES[0]))
         second.export_network_data(tmp_path / "twice")
@@ -159,10 +170,18 @@ def test_the_second_writer_gets_a_conflict_showing_the_first_change(store: Store
     assert [c.who for c in store.changes(entity="centre", entity_id=CENTRE)][-1] == "Alice"
 
 
-def test_two_simultaneous_writers_one_conflict_no_lost_update(tmp_path: Path, network_data: Path) -> None:
-    path = tmp_path / "shared.sqlite"
-    open_store(path, seed_from=network_data).close()
-    stores = [open_store(path), open_store(path)]
+def test_rows_come_back_in_code_point_order(store: Store) -> None:
+    # A linguistic collation (PostgreSQL's usual) would put "middlesbrough" before "mid-ulster".
+    store.add_centre(new_centre(id="sample-middlesbrough-centre", name="Middlesbrough Sample Centre"), who="Alice")
+    store.add_centre(new_centre(id="sample-mid-ulster-centre", name="Mid Ulster Sample Centre"), who="Alice")
+    ids = store.centres()["id"].tolist()
+    assert ids == sorted(ids)
+    assert ids.index("sample-mid-ulster-centre") < ids.index("sample-middlesbrough-centre")
+    assert store.courts()["id"].tolist() == sorted(store.courts()["id"])
+
+
+def test_two_simultaneous_writers_one_conflict_no_lost_update(seeded_url: str) -> None:
+    stores = [open_store(seeded_url), open_store(seeded_url)]
     version = stores[0].centre(CENTRE)["version"]
     start = threading.Barrier(2)
     outcomes: dict[str, object] = {}
@@ -187,6 +206,60 @@ def test_two_simultaneous_writers_one_conflict_no_lost_update(tmp_path: Path, ne
     assert [c.who for c in stores[0].changes(entity="centre", entity_id=CENTRE) if c.version > version] == winners
     for store in stores:
         store.close()
+
+
+def test_two_simultaneous_creations_of_one_centre_one_conflict(seeded_url: str) -> None:
+    stores = [open_store(seeded_url), open_store(seeded_url)]
+    start = threading.Barrier(2)
+    outcomes: dict[str, object] = {}
+
+    def create(store: Store, who: str) -> None:
+        start.wait()
+        try:
+            outcomes[who] = store.add_centre(new_centre(notes=f"added by {who}"), who=who)
+        except Exception as exc:  # noqa: BLE001 - the test checks which kind
+            outcomes[who] = exc
+
+    threads = [threading.Thread(target=create, args=(s, who)) for s, who in zip(stores, ("Alice", "Bob"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    failures = [outcome for outcome in outcomes.values() if isinstance(outcome, Exception)]
+    assert len(failures) == 1 and isinstance(failures[0], ConflictError), failures
+    assert "already exists" in str(failures[0])
+    winner = next(who for who, outcome in outcomes.items() if not isinstance(outcome, Exception))
+    assert stores[0].centre("sample-bath-centre")["notes"] == f"added by {winner}"
+    assert [c.who for c in stores[1].changes(entity="centre", entity_id="sample-bath-centre")] == [winner]
+    for store in stores:
+        store.close()
+
+
+def test_a_rolled_back_write_leaves_no_gap_in_what_an_import_reports(store: Store) -> None:
+    # On PostgreSQL the rolled-back insert still uses up an id of the audit log's sequence.
+    with pytest.raises(RuntimeError, match="changed my mind"), store.engine.begin() as conn:
+        conn.execute(AUDIT_LOG.insert().values(at="2026-01-01T00:00:00.000Z", who="nobody", action="update",
+                                               entity="centre", entity_id=CENTRE, version=99))
+        raise RuntimeError("changed my mind")
+    summary = store.write_centres([PlannedWrite("sample-bath-centre", None, new_centre())], who="Alice", reason="test")
+    written = store.changes(after=summary.first_change_id - 1)
+    assert [(c.change_id, c.entity_id, c.who) for c in written] == [(summary.last_change_id, "sample-bath-centre", "Alice")]
+    assert summary.first_change_id == summary.last_change_id
+
+
+def test_rows_stored_with_their_ids_are_not_numbered_over(backend: Backend, seeded_url: str) -> None:
+    # As when an audit log is restored from a backup or copied over from another database.
+    with open_store(seeded_url) as store:
+        last = store.changes()[-1].change_id
+    backend.execute(seeded_url, "INSERT INTO audit_log (change_id, at, who, action, entity, entity_id, version, reason) "
+                                f"VALUES ({last + 100}, '2026-01-01T00:00:00.000Z', 'restore', 'update', 'centre', "
+                                f"'{CENTRE}', 99, 'restored')")
+    with open_store(seeded_url) as store:
+        change = store.add_centre(new_centre(), who="Alice")
+        assert change.change_id == last + 101
+        summary = store.write_centres([PlannedWrite("sample-leeds-centre", None, new_centre(name="Leeds Sample Centre"))],
+                                      who="Alice", reason="test")
+        assert summary.first_change_id == summary.last_change_id == last + 102
 
 
 def test_invalid_edits_are_refused_listing_every_problem(store: Store) -> None:
@@ -286,7 +359,7 @@ def test_the_public_view_hides_withheld_addresses(store: Store) -> None:
     store.update_centre(CENTRE, {"postcode": "OX14 3JD", "location_precision": "postcode", "lat": "51.667", "lon": "-1.283",
                                  "address_withheld": "yes", "notes": "rear door"},
                         expected_version=version, who="Alice")
-    public = store.public_centres().set_index("id").loc[CENTRE]
+    public = store.network().public().centres.set_index("id").loc[CENTRE]
     assert (public["postcode"], public["location_precision"], public["notes"]) == ("OX14", "district", "")
     assert store.centre(CENTRE)["postcode"] == "OX14 3JD"
 

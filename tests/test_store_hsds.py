@@ -7,8 +7,10 @@ import uuid
 
 import pandas as pd
 import pytest
+from bundled import bundled
 
 from millis_network.directory import contact_centres
+from millis_network.network import PublicNetwork
 from millis_network.store.open_referral import services_page
 
 #: Required by the Open Referral UK profile (uk-profile/profile/*.json) or HSDS 3's schema.
@@ -23,8 +25,13 @@ def centres() -> pd.DataFrame:
     return contact_centres()
 
 
+def public(centres: pd.DataFrame) -> PublicNetwork:
+    """The bundled network with these centres, as the public sees it."""
+    return bundled().with_centres(centres).public()
+
+
 def test_every_service_has_the_required_fields(centres: pd.DataFrame) -> None:
-    page = services_page(centres)
+    page = services_page(public(centres))
     assert page["total_items"] == len(page["contents"]) == len(centres[centres["sample"] != "yes"])
     assert (page["total_pages"], page["page_number"], page["first_page"], page["last_page"]) == (1, 1, True, True)
     ids = set()
@@ -44,7 +51,7 @@ def test_every_service_has_the_required_fields(centres: pd.DataFrame) -> None:
 
 
 def test_closed_centres_are_defunct_with_their_services(centres: pd.DataFrame) -> None:
-    by_name = {s["name"]: s for s in services_page(centres)["contents"]}
+    by_name = {s["name"]: s for s in services_page(public(centres))["contents"]}
     millis = by_name["Milli's Child Contact Centre"]
     assert millis["status"] == "defunct"
     assert [a["taxonomy_term"]["code"] for a in millis["attributes"]] == ["supported", "escorted"]
@@ -52,7 +59,7 @@ def test_closed_centres_are_defunct_with_their_services(centres: pd.DataFrame) -
     location = millis["service_at_locations"][0]["location"]
     assert location["description"].startswith("Placed at its town centre only")
     assert location["addresses"][0]["country"] == "JE"
-    assert {s["status"] for s in services_page(centres, include_closed=False)["contents"]} == {"active"}
+    assert {s["status"] for s in services_page(public(centres), include_closed=False)["contents"]} == {"active"}
 
 
 def test_withheld_addresses_leave_at_district_level_only() -> None:
@@ -64,7 +71,7 @@ def test_withheld_addresses_leave_at_district_level_only() -> None:
         "successor_id": "", "source_urls": "", "page_date": "", "last_verified": "2026-11-01",
         "last_updated": "2026-11-02", "sample": "yes", "notes": "enter by the back door",
     }
-    page = services_page(pd.DataFrame([centre]), include_sample=True)
+    page = services_page(public(pd.DataFrame([centre])), include_sample=True)
     text = json.dumps(page)
     assert "SY23 1AS" not in text and "back door" not in text and "52.409069" not in text
     service = page["contents"][0]
@@ -75,10 +82,10 @@ def test_withheld_addresses_leave_at_district_level_only() -> None:
     location = service["service_at_locations"][0]["location"]
     assert location["addresses"][0]["postal_code"] == "SY23"
     assert location["description"] == "Placed at the centre of its postcode district only."
-    assert services_page(pd.DataFrame([centre]))["empty"] is True
+    assert services_page(public(pd.DataFrame([centre])))["empty"] is True
 
 
 def test_identifiers_are_stable_between_exports(centres: pd.DataFrame) -> None:
-    first = [s["id"] for s in services_page(centres)["contents"]]
-    second = [s["id"] for s in services_page(centres.sample(frac=1, random_state=1))["contents"]]
+    first = [s["id"] for s in services_page(public(centres))["contents"]]
+    second = [s["id"] for s in services_page(public(centres.sample(frac=1, random_state=1)))["contents"]]
     assert first == second

@@ -9,7 +9,9 @@ import pandas as pd
 import shared
 import streamlit as st
 
-from millis_network.engine.analysis import DATA_SNAPSHOTS, provenance
+from millis_network.engine.analysis import provenance
+from millis_network.engine.coverage import SERVING_COURT_NOTE
+from millis_network.network import DATA_SNAPSHOTS
 
 rule = shared.current_rule()
 view = loaders.analysis(rule)
@@ -62,7 +64,7 @@ st.markdown(
 - **Drive times** are estimates: {facts['drive_time_method']}. They are not routed journeys.
 - **Population** is counted in {facts['population_unit']}. Reach bands: {', '.join(f'{b} min' for b in facts['reach_bands_minutes'])};
   "beyond 50 miles" is the campaign's 100-mile round trip, one way, in a straight line.
-- **The court serving an area** is the nearest family court centre: courts publish no catchment areas in this data.
+- **The court serving an area**: {SERVING_COURT_NOTE}
 - **What the directory shows.** While the directory is incomplete, a gap means *no centre in this directory*
   within reach, not that no centre exists.
 """

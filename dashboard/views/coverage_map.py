@@ -63,7 +63,7 @@ shared.remember_in_url(view="" if shown == "map" else shown)
 
 clicked = None
 if shown == "map":
-    centres = map_layers.drawable_centres(loaders.public_directory(), include_sample=rule.include_sample)
+    centres = map_layers.drawable_centres(view.centres, include_sample=rule.include_sample)
     fmap = map_layers.coverage_map(
         centres,
         loaders.area_layer(rule, jurisdiction, service),
@@ -121,8 +121,8 @@ if court_id:
         st.caption(f"Same building, same point on the map: {', '.join(neighbours)}. Choose it in the list to see it.")
     for kind in ("supported", "supervised"):
         near = centres_near(
-            court["lat"], court["lon"], loaders.public_directory(), rule=rule, service=kind, n=5,
-            jurisdiction=court["jurisdiction"],
+            court["lat"], court["lon"], view.centres, rule=rule, service=kind, n=5,
+            jurisdiction=court["jurisdiction"], model=view.network.model, settlements=view.network.settlements,
         )
         st.markdown(f"Nearest **{kind}** centres in this directory")
         st.dataframe(tables.nearest_centres(near), hide_index=True, width="stretch")

@@ -38,7 +38,6 @@ from millis_network.store import open_referral as hsds
 from millis_network.store.database import (
     Change,
     Store,
-    default_database_url,
     numeric_coordinates,
     search_centres,
 )
@@ -275,23 +274,24 @@ def import_section(store: Store, editor: str) -> None:
             st.session_state.pop(PLAN)
 
 
-store = loaders.directory_store(default_database_url())
+store = loaders.store()
 st.title("Directory of child contact centres")
 editor = sign_in_panel()
 
-frame = numeric_coordinates(store.centres()) if editor else store.public_centres()
-st.info(f"**Incomplete directory.** {completeness(store.public_centres()).describe()}", icon=":material/info:")
+public = loaders.public_network()
+frame = numeric_coordinates(store.centres()) if editor else public.centres
+st.info(f"**Incomplete directory.** {completeness(public.centres).describe()}", icon=":material/info:")
 search, status = st.columns([3, 1])
 text = search.text_input("Search by name, town, organisation or postcode", key="directory_search")
 status_choice = status.selectbox("Status", ["any", "open", "closed"], key="directory_status")
 found = search_centres(frame, text, status=status_choice)
 st.caption(f"{len(found)} of {len(frame)} centres. Rows with sample = yes are illustrative, not real centres. "
            "A blank last_verified means no person has confirmed the entry yet."
-           + ("" if editor else " Centres that keep their address private are shown at postcode-district level."))
+           + ("" if editor else " Centres that keep their address private are shown at postcode-district level (or only the island)."))
 st.dataframe(found[EDITOR_COLUMNS if editor else PUBLIC_COLUMNS], hide_index=True, width="stretch")
 st.download_button(
     "Download the public directory (Open Referral UK JSON)",
-    json.dumps(hsds.services_page(store.centres()), indent=2, ensure_ascii=False),
+    json.dumps(hsds.services_page(public), indent=2, ensure_ascii=False),
     file_name="child_contact_centres_openreferral_uk.json",
     mime="application/json",
     key="directory_hsds",

@@ -45,8 +45,7 @@ shared.remember_in_url(postcode=postcode)
 if postcode:
     try:
         sheet = information_sheet(
-            postcode, service=service, rule=rule, n=count, centres=view.centres, courts=view.courts,
-            index=loaders.postcode_index(),
+            postcode, view.network, service=service, rule=rule, n=count, index=loaders.postcode_index(),
         )
     except PostcodeError as error:
         st.error(f"**That postcode cannot be used.** {error}", icon=":material/error:")

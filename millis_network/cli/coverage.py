@@ -10,6 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from millis_network.cli.network import (
+    add_directory_option,
+    public_analysis,
+    public_network,
+)
 from millis_network.config import DEFAULT_THRESHOLD_MINUTES, CampaignRule
 
 if TYPE_CHECKING:
@@ -28,6 +33,7 @@ def add_rule_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--include-sample", action="store_true", help="let records flagged as sample take part")
     parser.add_argument("--unstated-as-supported", action="store_true",
                         help="count open centres that do not state their services as offering supported contact")
+    add_directory_option(parser)
 
 
 def rule_from_args(args: argparse.Namespace) -> CampaignRule:
@@ -55,11 +61,7 @@ def _add_as_of(parser: argparse.ArgumentParser) -> None:
 
 
 def _analysis(args: argparse.Namespace) -> Analysis:
-    from millis_network.engine.analysis import run_analysis
-    from millis_network.engine.history import analysis_as_of
-
-    rule = rule_from_args(args)
-    return analysis_as_of(rule, args.as_of) if args.as_of else run_analysis(rule)
+    return public_analysis(args, rule_from_args(args))
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -122,6 +124,7 @@ def run_courts(args: argparse.Namespace) -> int:
     headline = analysis.headline()
     print(f"\n{headline['courts_meeting_rule']} of {headline['courts']} courts meet the rule ({headline['threshold']}).")
     print(analysis.completeness.describe())
+    print(f"Directory: {analysis.network.provenance.describe()}.")
     if analysis.as_of:
         print(analysis.as_of)
     return 0
@@ -138,6 +141,7 @@ def run_areas(args: argparse.Namespace) -> int:
         payload["threshold"] = analysis.rule.describe()
         payload["service"] = args.service
         payload["directory_completeness"] = analysis.completeness.describe()
+        payload["directory"] = analysis.network.provenance.describe()
         payload["as_of"] = analysis.as_of or "current directory"
         print(json.dumps(payload, indent=1))
         return 0
@@ -148,17 +152,18 @@ def run_areas(args: argparse.Namespace) -> int:
     worst = parts["local_authority"].sort_values(f"median_{args.service}_minutes", ascending=False).head(15)
     print("Worst-served local authorities:")
     _print_table(worst, columns)
-    print(f"\nShares are of LSOAs (population units); {analysis.rule.describe()}.")
+    print(f"\nShares are of LSOAs (population units); {analysis.rule.describe()}. "
+          f"Directory: {analysis.network.provenance.describe()}.")
     return 0
 
 
 def run_recommend(args: argparse.Namespace) -> int:
     """Print the greedy picks with marginal and cumulative gains."""
-    from millis_network.directory import contact_centres, family_court_centres
     from millis_network.engine.whatif import recommend_sites
-    from millis_network.places import lsoas
 
-    picks = recommend_sites(family_court_centres(), contact_centres(), lsoas(), sites=args.sites, rule=rule_from_args(args))
+    network = public_network(args)
+    picks = recommend_sites(network.courts, network.centres, network.lsoas, sites=args.sites, rule=rule_from_args(args),
+                            model=network.model, settlements=network.settlements)
     if args.out:
         picks.to_csv(args.out, index=False)
     if args.json:
@@ -171,11 +176,11 @@ def run_recommend(args: argparse.Namespace) -> int:
 
 def run_closure(args: argparse.Namespace) -> int:
     """Print the courts and areas that lose reach if one centre closes."""
-    from millis_network.directory import contact_centres, family_court_centres
     from millis_network.engine.whatif import closure_impact
-    from millis_network.places import lsoas
 
-    impact = closure_impact(args.centre_id, family_court_centres(), contact_centres(), lsoas(), rule=rule_from_args(args))
+    network = public_network(args)
+    impact = closure_impact(args.centre_id, network.courts, network.centres, network.lsoas, rule=rule_from_args(args),
+                            model=network.model, settlements=network.settlements)
     if args.json:
         print(json.dumps({
             "centre_id": impact.centre_id,

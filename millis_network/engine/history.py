@@ -31,7 +31,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -39,7 +38,6 @@ import pandas as pd
 from scipy import sparse
 
 from millis_network.config import CampaignRule
-from millis_network.directory import contact_centres
 from millis_network.drive_model import (
     DriveTimeModel,
     SettlementIndex,
@@ -56,6 +54,7 @@ from millis_network.engine.coverage import (
 )
 from millis_network.errors import DateError, NotFoundError
 from millis_network.landmasses import landmasses_of
+from millis_network.network import Network
 
 _AS_OF_RE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
 
@@ -230,16 +229,16 @@ def _count(status: str, opened: str, closed: str, instant: date | None) -> tuple
     return True, f"opened {opened}" + (f"; closed by {closed}" if closed else "")
 
 
-def analysis_as_of(rule: CampaignRule, as_of: str, *, data_dir: Path | None = None) -> Analysis:
-    """The national analysis computed with the centres open at ``as_of``.
+def analysis_as_of(network: Network, rule: CampaignRule, as_of: str) -> Analysis:
+    """The analysis of ``network`` with only the centres open at ``as_of``.
 
     Returns:
         :class:`~millis_network.engine.analysis.Analysis` whose ``as_of`` is the
         sentence of :meth:`CentresAtDate.describe` (date, centres counted,
         how many rest on an unknown opening date).
     """
-    dated = centres_at(contact_centres(data_dir), as_of)
-    return run_analysis(rule, data_dir=data_dir, centres=dated.centres, as_of=dated.describe())
+    dated = centres_at(network.centres, as_of)
+    return run_analysis(network.with_centres(dated.centres), rule, as_of=dated.describe())
 
 
 def _within(

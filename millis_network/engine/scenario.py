@@ -23,7 +23,6 @@ lists as single points of entry for Children applications.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -37,17 +36,7 @@ from millis_network.config import (
     CampaignRule,
 )
 from millis_network.directory import CENTRE_COLUMNS
-from millis_network.drive_model import (
-    DriveTimeModel,
-    SettlementIndex,
-    load_drive_time_model,
-)
-from millis_network.engine.analysis import (
-    DATA_SNAPSHOTS,
-    Analysis,
-    provenance,
-    run_analysis,
-)
+from millis_network.engine.analysis import Analysis, provenance
 from millis_network.engine.coverage import (
     SERVICES_FOR_RULE,
     Service,
@@ -55,6 +44,7 @@ from millis_network.engine.coverage import (
     court_coverage,
     reach_summary,
 )
+from millis_network.network import DATA_SNAPSHOTS
 
 Variant = Literal["all", "spoe"]
 VARIANTS: tuple[Variant, ...] = ("all", "spoe")
@@ -233,33 +223,24 @@ class StatutoryNetwork:
         return beyond_far_by_area(self.reach)
 
 
-def statutory_network(
-    rule: CampaignRule,
-    *,
-    variant: Variant = "all",
-    directory: Analysis | None = None,
-    data_dir: Path | None = None,
-    model: DriveTimeModel | None = None,
-    settlements: SettlementIndex | None = None,
-) -> StatutoryNetwork:
-    """Place the statutory network and measure it with the directory's engine.
+def statutory_network(directory: Analysis, *, variant: Variant = "all") -> StatutoryNetwork:
+    """Place the statutory network and measure it with the directory's engine, network and rule.
 
     Args:
-        rule: the campaign rule (threshold) for both sides.
+        directory: the directory's analysis to compare with (pass one
+            computed ``as_of`` a date to compare with the past); its network's
+            courts, LSOAs and drive-time model measure the scenario too.
         variant: ``all`` courts or only ``spoe`` courts.
-        directory: the directory's analysis to compare with (computed from
-            the bundled data under ``rule`` when omitted; pass one computed
-            ``as_of`` a date to compare with the past).
     """
-    directory = directory or run_analysis(rule, data_dir=data_dir)
-    model = model or load_drive_time_model()
+    rule = directory.rule
+    settings = {"model": directory.network.model, "settlements": directory.network.settlements}
     venues = statutory_network_venues(directory.courts, variant=variant)
     return StatutoryNetwork(
         variant=variant,
         directory=directory,
         venues=venues,
-        reach=area_reach(directory.lsoas, venues, rule=rule, model=model, settlements=settlements),
-        court_coverage=court_coverage(directory.courts, venues, rule=rule, model=model, settlements=settlements),
+        reach=area_reach(directory.lsoas, venues, rule=rule, **settings),
+        court_coverage=court_coverage(directory.courts, venues, rule=rule, **settings),
     )
 
 

@@ -9,11 +9,12 @@ alone) and :func:`render_pdf` (ReportLab; no system libraries) lay out the
 same content. Maps are drawn locally with matplotlib over the bundled local
 authority boundaries, so briefings are produced offline.
 
-Every briefing is built from :func:`millis_network.evidence.exports.public_analysis`:
-a centre whose address is withheld appears only at its postcode district.
+Every briefing is built from an analysis of the public network
+(:func:`~millis_network.engine.analysis.require_public`): a centre whose address
+is withheld appears only at its district or coarser.
 
-A court's *local population* is the set of LSOAs whose nearest family court
-centre it is (its de facto catchment: HMCTS publishes no court catchments);
+A court's *local population* is the set of LSOAs it serves
+(:func:`millis_network.engine.coverage.serving_courts`);
 a local authority's is its own LSOAs. Shares of LSOAs stand in for shares of
 people (an LSOA holds roughly 1,000-3,000 residents).
 
@@ -41,17 +42,17 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from pyproj import Transformer
-from scipy.spatial import cKDTree
 from tqdm import tqdm
 
 from millis_network.config import FAR_MILES, KM_PER_MILE, REACH_BANDS_MINUTES
-from millis_network.engine.analysis import Analysis, provenance
+from millis_network.engine.analysis import Analysis, provenance, require_public
 from millis_network.engine.coverage import (
     COURT_STATUSES,
+    SERVING_COURT_NOTE,
     centres_near,
     court_row,
     reach_summary,
+    serving_courts,
 )
 from millis_network.engine.scenario import (
     Variant,
@@ -61,7 +62,7 @@ from millis_network.engine.scenario import (
     statutory_network_summary,
 )
 from millis_network.errors import NotFoundError
-from millis_network.evidence.exports import PRIVACY_STATEMENT, public_analysis
+from millis_network.evidence.exports import PRIVACY_STATEMENT
 from millis_network.evidence.funding import FundingEstimate
 from millis_network.places import local_authority_boundaries
 from millis_network.sources.petitions import PetitionFigures
@@ -187,7 +188,7 @@ class BriefingInputs:
         analysis: the public analysis (withheld addresses at district level).
         boundaries: local authority outlines (WGS84).
         catchment_court: for each row of ``analysis.area_reach``, the id of
-            the nearest family court centre in its nation (:func:`nearest_court_ids`).
+            the nearest family court centre in its nation (:func:`serving_court_ids`).
         la_reach: :func:`millis_network.engine.coverage.reach_summary` by local
             authority for supported contact, indexed by local authority code,
             plus ``median_supervised_minutes``, ``p90_supervised_minutes`` and
@@ -203,38 +204,16 @@ class BriefingInputs:
     provenance: dict[str, Any]
 
 
-def nearest_court_ids(courts: pd.DataFrame, lsoas: pd.DataFrame) -> np.ndarray:
-    """The nearest family court centre in the same nation to each LSOA centroid (straight line).
-
-    Distances are measured on the British National Grid. Only courts whose
-    ``jurisdiction`` is the LSOA's ``nation`` count, so a Somerset coast
-    neighbourhood is not assigned to Cardiff across the Bristol Channel.
-
-    Returns:
-        Court ids, one per row of ``lsoas`` ("" where the nation has no court).
-    """
-    to_grid = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
-    court_x, court_y = to_grid.transform(courts["lon"].to_numpy(dtype=float), courts["lat"].to_numpy(dtype=float))
-    lsoa_x, lsoa_y = to_grid.transform(lsoas["lon"].to_numpy(dtype=float), lsoas["lat"].to_numpy(dtype=float))
-    court_nation = courts["jurisdiction"].to_numpy(dtype=object)
-    lsoa_nation = lsoas["nation"].to_numpy(dtype=object)
-    ids = courts["id"].to_numpy(dtype=object)
-    out = np.full(len(lsoas), "", dtype=object)
-    for nation in np.unique(lsoa_nation):
-        here = court_nation == nation
-        if not here.any():
-            continue
-        rows = lsoa_nation == nation
-        _, position = cKDTree(np.column_stack([court_x[here], court_y[here]])).query(
-            np.column_stack([lsoa_x[rows], lsoa_y[rows]])
-        )
-        out[rows] = ids[here][position]
-    return out
+def serving_court_ids(courts: pd.DataFrame, lsoas: pd.DataFrame) -> np.ndarray:
+    """The id of the court serving each LSOA (:func:`millis_network.engine.coverage.serving_courts`)."""
+    positions = serving_courts(lsoas["lat"].to_numpy(dtype=float), lsoas["lon"].to_numpy(dtype=float),
+                               lsoas["nation"].to_numpy(dtype=object), courts)
+    return courts["id"].to_numpy(dtype=object)[positions]
 
 
 def briefing_inputs(analysis: Analysis, *, boundaries: gpd.GeoDataFrame | None = None) -> BriefingInputs:
-    """Prepare one analysis for briefings: make it public, find catchments, summarise areas."""
-    public = public_analysis(analysis)
+    """Prepare one public analysis for briefings: find catchments, summarise areas."""
+    public = require_public(analysis)
     by_la = {
         service: public.summary(service=service, by="local_authority").set_index("area_code")
         for service in ("supported", "supervised")
@@ -246,7 +225,7 @@ def briefing_inputs(analysis: Analysis, *, boundaries: gpd.GeoDataFrame | None =
     return BriefingInputs(
         analysis=public,
         boundaries=local_authority_boundaries() if boundaries is None else boundaries,
-        catchment_court=nearest_court_ids(public.courts, public.area_reach),
+        catchment_court=serving_court_ids(public.courts, public.area_reach),
         la_reach=la_reach,
         provenance=provenance(public, extra={"privacy": PRIVACY_STATEMENT}),
     )
@@ -427,8 +406,7 @@ def court_briefing(
             "The court's local population",
             paragraphs=(
                 f"The court's local population is taken to be the {len(reach):,} neighbourhoods (LSOAs, "
-                f"{_people(len(reach))}) whose nearest family court centre in the same nation it is (straight "
-                "line): its de facto catchment, since HMCTS publishes no catchment areas for family courts.",
+                f"{_people(len(reach))}) it serves. {SERVING_COURT_NOTE}",
             ),
             table=_population_table(reach, analysis),
         )
@@ -1030,5 +1008,5 @@ def scenario_section(summary: dict[str, Any]) -> BriefingSection:
 
 def statutory_network_section(directory: Analysis, *, variant: Variant = "all") -> BriefingSection:
     """:func:`scenario_section` for the scenario measured against ``directory`` (one call for briefings)."""
-    network = statutory_network(directory.rule, variant=variant, directory=directory)
+    network = statutory_network(directory, variant=variant)
     return scenario_section(statutory_network_summary(network))

@@ -17,9 +17,11 @@ whether sample records took part):
 - GeoPackage: one layer per table, an ``about_this_data`` table and the
   provenance JSON in the dataset metadata.
 
-Privacy: every export is computed from :func:`public_analysis`, in which a
-centre whose address is withheld sits at its postcode district's centroid, so
-neither its coordinates nor distances measured to it reveal the venue; the
+Privacy: every export is computed from an analysis of the public network
+(:meth:`millis_network.network.Network.public`, checked by
+:func:`~millis_network.engine.analysis.require_public`), in which a centre whose
+address is withheld sits at its district's centroid or coarser, so neither its
+coordinates nor distances measured to it reveal the venue; the
 directory table holds only the published schema's columns
 (:data:`millis_network.directory.CENTRE_COLUMNS`), so fields such as volunteer
 names or DBS details can never be carried into an export.
@@ -27,7 +29,6 @@ names or DBS details can never be carried into an export.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import io
 import json
@@ -43,9 +44,8 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from millis_network.directory import CENTRE_COLUMNS, completeness, public_centres
-from millis_network.engine.analysis import Analysis, provenance
-from millis_network.engine.coverage import area_reach, court_coverage
+from millis_network.directory import CENTRE_COLUMNS
+from millis_network.engine.analysis import Analysis, provenance, require_public
 from millis_network.places import local_authority_boundaries
 
 Format = Literal["csv", "xlsx", "geojson", "gpkg"]
@@ -60,8 +60,10 @@ REACH_LEVELS: tuple[str, ...] = ("national", "nation", "local_authority")
 PRIVACY_STATEMENT = (
     "No personal data: the directory table holds only the published directory columns (no volunteer or staff "
     "names, no DBS details). A centre whose address is withheld for safety is shown only at its postcode "
-    "district: its postcode is cut to the district, its coordinates are the district's centroid, and every "
-    "distance and drive time given for it is measured to that centroid."
+    "district (on Jersey, Guernsey and the Isle of Man, only the island): its postcode is cut to the district, "
+    "its coordinates are the district's centroid (or the island's main town), its opening, referral and note "
+    "text are left out, its sources are cut to their websites, and every distance and drive time given for it "
+    "is measured to that public point."
 )
 
 #: Meanings of columns that are not explained by their suffix (see :func:`column_notes`).
@@ -107,35 +109,6 @@ class ExportTable:
     geometry: Literal["point", "local_authority"]
 
 
-def public_analysis(analysis: Analysis) -> Analysis:
-    """The analysis as public outputs must show it: withheld addresses at district level.
-
-    When no withheld-address centre is placed more precisely than its postcode
-    district the analysis is returned unchanged; otherwise court coverage and
-    area reach are recomputed with those centres at their district centroids
-    (same rule, same generation time), so no published distance can be used
-    to locate them.
-
-    Returns:
-        An :class:`~millis_network.engine.analysis.Analysis` whose ``centres`` are
-        :func:`millis_network.directory.public_centres`.
-    """
-    safe = public_centres(analysis.centres)
-    moved = ~(
-        (safe["lat"].fillna(999.0) == analysis.centres["lat"].fillna(999.0))
-        & (safe["lon"].fillna(999.0) == analysis.centres["lon"].fillna(999.0))
-    )
-    if not moved.any():
-        return dataclasses.replace(analysis, centres=safe)
-    return dataclasses.replace(
-        analysis,
-        centres=safe,
-        court_coverage=court_coverage(analysis.courts, safe, rule=analysis.rule),
-        area_reach=area_reach(analysis.lsoas, safe, rule=analysis.rule),
-        completeness=completeness(safe),
-    )
-
-
 def _finite(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     numeric = out.select_dtypes(include="number").columns
@@ -157,8 +130,8 @@ def reach_table(analysis: Analysis, *, service: Literal["supported", "supervised
 
 
 def export_tables(analysis: Analysis) -> tuple[ExportTable, ...]:
-    """The tables every export holds, computed from :func:`public_analysis`."""
-    public = public_analysis(analysis)
+    """The tables every export holds, computed from a public analysis (:func:`~millis_network.engine.analysis.require_public`)."""
+    public = require_public(analysis)
     rule = public.rule.describe()
     return (
         ExportTable(
@@ -217,7 +190,7 @@ def column_notes(columns: list[str] | pd.Index) -> dict[str, str]:
 def export_provenance(analysis: Analysis, tables: tuple[ExportTable, ...]) -> dict[str, Any]:
     """Provenance for an export: :func:`millis_network.engine.analysis.provenance` plus privacy and table list."""
     return provenance(
-        public_analysis(analysis),
+        require_public(analysis),
         extra={
             "privacy": PRIVACY_STATEMENT,
             "tables": [

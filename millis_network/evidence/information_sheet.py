@@ -3,13 +3,14 @@
 A family mediator (MIAM), solicitor or Cafcass officer enters the family's
 postcode; the sheet lists the nearest centres offering the service the family
 needs, with distance, estimated drive time, accreditation, opening pattern and
-how to refer, and the family court centre nearest to them.
+how to refer, and the family court centre serving their area.
 
 Privacy. The family's postcode is used to measure distances and nothing else:
 the sheet names only its postcode district (a sheet may be handed on, and a
 parent's full postcode is a home address), and this module logs nothing.
-Centres whose address is withheld appear at district level only
-(:func:`millis_network.directory.public_centres`).
+The sheet is built from the public network only
+(:meth:`millis_network.network.Network.public`): centres whose address is
+withheld appear at district level or coarser.
 
 Rendering: :func:`render_information_sheet_html` (Jinja2 template in
 ``millis_network/evidence/templates/``) and :func:`render_information_sheet_pdf`
@@ -22,7 +23,6 @@ import io
 import math
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pandas as pd
@@ -37,13 +37,15 @@ from millis_network.config import KM_PER_MILE, CampaignRule
 from millis_network.directory import (
     PRECISION_LABELS,
     completeness,
-    contact_centres,
-    family_court_centres,
-    public_centres,
 )
-from millis_network.engine.analysis import DATA_SNAPSHOTS
-from millis_network.engine.coverage import Service, centres_near, nearest_court
+from millis_network.engine.coverage import (
+    SERVING_COURT_NOTE,
+    Service,
+    centres_near,
+    serving_court,
+)
 from millis_network.errors import PostcodeError
+from millis_network.network import PublicNetwork, require_public_network
 from millis_network.places import nation_of_code
 from millis_network.postcodes import (
     Location,
@@ -150,13 +152,12 @@ class InformationSheet:
 
     @property
     def court_text(self) -> str:
-        """The nearest court in one sentence, with the caveat about catchments."""
+        """The court serving the family's area in one sentence, with the caveat about catchments."""
         where = "".join((f", {self.court_town}" if self.court_town else "",
                          f" ({self.court_postcode})" if self.court_postcode else ""))
         far = ("less than a mile away" if self.court_distance_miles < 1
                else f"about {self.court_distance_miles:.0f} miles away")
-        text = (f"The family court centre nearest to you is {self.court_name}{where}, {far}. Courts publish no "
-                "catchment areas in this data, so the nearest court stands in for the court serving your area.")
+        text = f"The family court centre serving your area is {self.court_name}{where}, {far}. {SERVING_COURT_NOTE}"
         return f"{text} {self.court_note}" if self.court_note else text
 
 
@@ -206,13 +207,11 @@ def _court_note(local_authority_code: str) -> str:
 
 def information_sheet(
     postcode: str,
+    network: PublicNetwork,
     *,
     service: Service,
     rule: CampaignRule,
     n: int = 3,
-    centres: pd.DataFrame | None = None,
-    courts: pd.DataFrame | None = None,
-    data_dir: Path | None = None,
     index: PostcodeIndex | None = None,
 ) -> InformationSheet:
     """The information sheet for a family at ``postcode`` who need ``service``.
@@ -222,7 +221,7 @@ def information_sheet(
         service: ``supported`` or ``supervised``.
         rule: the campaign rule (threshold, accreditation, sample records).
         n: how many centres to list.
-        centres, courts: tables to use instead of the bundled directory.
+        network: the public network (``network.public()``) whose centres and courts are listed.
         index: postcode index (the cached ONS index by default).
 
     Raises:
@@ -231,14 +230,16 @@ def information_sheet(
             the message says which, for the person who typed it.
     """
     location = _family_location(postcode, index)
-    centres = contact_centres(data_dir) if centres is None else centres
-    courts = family_court_centres(data_dir) if courts is None else courts
-    shown = public_centres(centres)
+    nation = nation_of_code(location.local_authority_code)
+    public = require_public_network(network)
+    centres, courts = public.centres, public.courts
+    snapshots = public.provenance.snapshots()
     near = centres_near(
-        location.lat, location.lon, shown, rule=rule, service=service, n=n,
-        jurisdiction=nation_of_code(location.local_authority_code),
+        location.lat, location.lon, centres, rule=rule, service=service, n=n, model=public.model,
+        settlements=public.settlements,
+        jurisdiction=nation,
     )
-    court = nearest_court(location.lat, location.lon, courts)
+    court = serving_court(location.lat, location.lon, courts, nation=nation)
     listed = tuple(_sheet_centre(row) for _, row in near.iterrows())
     district = location.postcode.split(" ")[0]
     note = f"placed at the centre of postcode district {district}" if location.precision == "district" else ""
@@ -256,8 +257,8 @@ def information_sheet(
         threshold=rule.describe().split(";")[0],
         completeness=completeness(centres).describe(),
         sources=(
-            f"Contact centres: {DATA_SNAPSHOTS['contact centres']}. Family courts: "
-            f"{DATA_SNAPSHOTS['family court centres']}. Postcodes: {DATA_SNAPSHOTS['postcodes']}. "
+            f"Contact centres: {snapshots['contact centres']}. Family courts: "
+            f"{snapshots['family court centres']}. Postcodes: {snapshots['postcodes']}. "
             "Distances are straight-line; drive times are estimates from a model calibrated on road travel times."
         ),
         sample_included=any(centre.sample for centre in listed),

@@ -21,9 +21,12 @@ What it holds:
 
 Two dates are kept apart: ``last_updated`` is stamped by the store on every
 change; ``last_verified`` changes only when a person says they confirmed the
-entry is true. Writers on SQLite take the write lock at the start of their
-transaction (``BEGIN IMMEDIATE``); a write either commits whole or leaves the
-database as it was, even if the process is killed part-way.
+entry is true. Writers take the write lock at the start of their transaction
+(SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: a transaction-level advisory lock),
+so writers queue rather than interleave; a write either commits whole or leaves
+the database as it was, even if the process is killed part-way. Text sorts by
+code point on both (as SQLite's ``BINARY`` collation does), whatever
+PostgreSQL's database collation.
 """
 
 from __future__ import annotations
@@ -53,18 +56,19 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.functions import FunctionElement
 from tqdm import tqdm
 
 from millis_network._text import fold
-from millis_network.config import default_cache_dir
+from millis_network.config import DATABASE_ENV, default_cache_dir
 from millis_network.directory import (
     CENTRE_COLUMNS,
     COURT_COLUMNS,
     check_centre_rows,
     check_court_rows,
     in_bounds,
-    public_centres,
 )
 from millis_network.errors import (
     ConflictError,
@@ -72,11 +76,10 @@ from millis_network.errors import (
     MillisNetworkError,
     NotFoundError,
 )
+from millis_network.network import Network, Provenance, network_from_tables
 from millis_network.store import migrations as _migrations
 from millis_network.validation import Issue, ValidationReport
 
-#: Environment variable holding the database: a SQLAlchemy URL or a file path.
-DATABASE_ENV = "MILLIS_NETWORK_DB"
 #: File name of the default SQLite database inside the cache folder.
 DEFAULT_DATABASE_FILE = "directory.sqlite"
 
@@ -398,20 +401,48 @@ class Store:
             (blank = ""), plus ``version`` (int).
         """
         with self._reading() as conn:
-            rows = conn.execute(select(CENTRES).order_by(CENTRES.c.id)).mappings().all()
+            rows = conn.execute(select(CENTRES).order_by(_code_point_order(CENTRES.c.id))).mappings().all()
         return pd.DataFrame([dict(r) for r in rows], columns=[*CENTRE_COLUMNS, "version"]).astype(
             {c: object for c in CENTRE_COLUMNS} | {"version": "int64"}
         )
 
-    def public_centres(self) -> pd.DataFrame:
-        """Centres as the public may see them (:func:`directory.public_centres`).
+    def revision(self) -> tuple[int, str]:
+        """The directory's revision: the latest change id in the audit log and its UTC time ((0, "") when none).
 
-        Returns:
-            As :meth:`centres`, with ``lat``/``lon`` as floats (WGS84 degrees,
-            NaN when not placed) and centres whose address is withheld shown
-            at postcode-district level only, without notes.
+        Cheap (one indexed query), so a dashboard can ask on every rerun whether its cached network is current.
         """
-        return public_centres(numeric_coordinates(self.centres()))
+        with self._reading() as conn:
+            row = conn.execute(
+                select(AUDIT_LOG.c.change_id, AUDIT_LOG.c.at).order_by(AUDIT_LOG.c.change_id.desc()).limit(1)
+            ).first()
+        return (0, "") if row is None else (int(row[0]), str(row[1]))
+
+    def network(self, *, data_dir: Path | None = None) -> Network:
+        """The live directory as a :class:`~millis_network.network.Network` (private: exact venues included).
+
+        Centres, courts and the revision are read in one transaction, so they
+        belong together; LSOAs and the drive-time model come from ``data_dir``
+        (the bundled ``network_data/`` by default). Public outputs use
+        ``store.network().public()``.
+        """
+        with self._reading() as conn:
+            centres = conn.execute(select(CENTRES).order_by(_code_point_order(CENTRES.c.id))).mappings().all()
+            courts = conn.execute(select(COURTS).order_by(_code_point_order(COURTS.c.id))).mappings().all()
+            last = conn.execute(
+                select(AUDIT_LOG.c.change_id, AUDIT_LOG.c.at).order_by(AUDIT_LOG.c.change_id.desc()).limit(1)
+            ).first()
+        if not courts:
+            raise DataFileError(
+                f"the directory database {self.url} holds no family court centres yet; "
+                "load the bundled directory into it with `millis-network db init`"
+            )
+        revision, at = (0, "") if last is None else (int(last[0]), str(last[1]))
+        return network_from_tables(
+            pd.DataFrame([dict(r) for r in courts], columns=list(COURT_COLUMNS), dtype=object),
+            pd.DataFrame([dict(r) for r in centres], columns=list(CENTRE_COLUMNS), dtype=object),
+            provenance=Provenance("directory database", as_of=at, revision=revision),
+            data_dir=data_dir,
+        )
 
     def centre(self, centre_id: str) -> dict[str, str | int]:
         """One centre: every directory field as text, plus ``version``.
@@ -428,7 +459,7 @@ class Store:
     def courts(self) -> pd.DataFrame:
         """Every family court centre, sorted by id: the columns of :data:`directory.COURT_COLUMNS` as text, plus ``version``."""
         with self._reading() as conn:
-            rows = conn.execute(select(COURTS).order_by(COURTS.c.id)).mappings().all()
+            rows = conn.execute(select(COURTS).order_by(_code_point_order(COURTS.c.id))).mappings().all()
         return pd.DataFrame([dict(r) for r in rows], columns=[*COURT_COLUMNS, "version"]).astype(
             {c: object for c in COURT_COLUMNS} | {"version": "int64"}
         )
@@ -653,7 +684,7 @@ class Store:
         """
         with self._writing() as conn:
             at = _now()
-            first = self._last_change_id(conn) + 1
+            before_first = self._last_change_id(conn)
             stamped = [{"id": w.centre_id, **{f: str(w.values.get(f, "")) for f in CENTRE_FIELDS}, "last_updated": at[:10]}
                        for w in writes]
             self._check_many(conn, stamped)
@@ -696,7 +727,11 @@ class Store:
                         batch = rows[start:start + _BATCH_ROWS]
                         conn.execute(query, batch)
                         bar.update(len(batch))
-            last = self._last_change_id(conn)
+            # Ids from a sequence (PostgreSQL) skip any a rolled-back transaction took, so ask rather than count.
+            first, last = conn.execute(
+                select(func.min(AUDIT_LOG.c.change_id), func.max(AUDIT_LOG.c.change_id))
+                .where(AUDIT_LOG.c.change_id > before_first)
+            ).one()
         return WriteSummary(len(inserts), len(updates), unchanged, first if audits else None, last if audits else None)
 
     def import_network_data(self, data_dir: Path, *, who: str, prune: bool = False, only_if_empty: bool = False) -> dict[str, dict[str, int]]:
@@ -962,6 +997,61 @@ def _sqlite_write_locks(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE_OPTION) else "BEGIN")
 
 
+#: Key of the advisory lock every PostgreSQL writer holds for its whole transaction ("millis_n").
+_POSTGRESQL_WRITE_LOCK = 0x6D696C6C69735F6E
+#: How long a writer waits for the one before it, as SQLite's busy timeout (seconds).
+_LOCK_TIMEOUT_S = 60
+#: How long opening a PostgreSQL connection may take before giving up (seconds).
+_CONNECT_TIMEOUT_S = 10
+
+
+def _postgresql_write_locks(engine: Engine) -> None:
+    """Give PostgreSQL transactions what SQLite's give the store.
+
+    Writers first take one transaction-level advisory lock, before reading
+    anything, so they queue as SQLite's ``BEGIN IMMEDIATE`` makes them queue
+    (two edits of one centre: one wins, the other gets a conflict; two
+    creations of one id: one conflict, never a duplicate-key error). They run
+    at READ COMMITTED, whatever the server's default, so every statement after
+    the lock sees all that was committed before it; they give up after
+    :data:`_LOCK_TIMEOUT_S`. The lock goes with the transaction: at commit, at
+    rollback, or when a killed client's connection drops. Readers see one
+    snapshot for their whole transaction (REPEATABLE READ), as on SQLite.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(_WRITE_OPTION):
+            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{_LOCK_TIMEOUT_S}s'")
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_POSTGRESQL_WRITE_LOCK})")
+        else:
+            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+
+class _code_point_order(FunctionElement):
+    """A text column to ORDER BY in code-point order on every backend.
+
+    SQLite compares text byte by byte (``BINARY``); a PostgreSQL database
+    usually has a language's collation, which ignores hyphens
+    (``mid-ulster`` after ``middlesbrough``), so there it is ``COLLATE "C"``.
+    """
+
+    inherit_cache = True
+    type = Text()
+    name = "code_point_order"
+
+
+@compiles(_code_point_order)
+def _compile_code_point_order(element: _code_point_order, compiler: object, **kw: object) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(_code_point_order, "postgresql")
+def _compile_code_point_order_postgresql(element: _code_point_order, compiler: object, **kw: object) -> str:
+    return f'{compiler.process(element.clauses, **kw)} COLLATE "C"'
+
+
 def open_store(url: str | Path | None = None, *, seed_from: Path | None = None, who: str = "network_data") -> Store:
     """Open (creating and migrating if needed) the directory database.
 
@@ -983,10 +1073,19 @@ def open_store(url: str | Path | None = None, *, seed_from: Path | None = None, 
         engine = create_engine(resolved, connect_args={"timeout": 60, "check_same_thread": False},
                                poolclass=StaticPool if in_memory else None)
         _sqlite_write_locks(engine)
+    elif parsed.get_backend_name() == "postgresql":
+        libpq = parsed.get_driver_name() in ("psycopg", "psycopg2") and "connect_timeout" not in parsed.query
+        engine = create_engine(resolved, pool_pre_ping=True,
+                               connect_args={"connect_timeout": _CONNECT_TIMEOUT_S} if libpq else {})
+        _postgresql_write_locks(engine)
     else:
         engine = create_engine(resolved, pool_pre_ping=True)
     store = Store(engine)
-    store.migrate()
-    if seed_from is not None:
-        store.import_network_data(seed_from, who=who, only_if_empty=True)
+    try:
+        store.migrate()
+        if seed_from is not None:
+            store.import_network_data(seed_from, who=who, only_if_empty=True)
+    except BaseException:
+        store.close()
+        raise
     return store

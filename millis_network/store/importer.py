@@ -32,18 +32,17 @@ Directory), or their town (GeoNames) when there is none.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 from tqdm import tqdm
 
+from millis_network import _sheets
+from millis_network._sheets import IMPORT_LIMITS, Sheet, SheetLimitError, SheetLimits, parse_date
 from millis_network._text import fold, slug
 from millis_network.directory import (
     ACCREDITATIONS,
@@ -107,9 +106,6 @@ STORE_STAMPED_HEADINGS: tuple[str, ...] = ("last updated", "updated", "date upda
 MAX_FIELD_CHARS = 4000
 
 _GEOCODE_CHUNK = 500
-#: The csv module's process-wide cell limit is raised to this (from 131,072) so an
-#: over-long cell reaches the length check and is reported rather than breaking the parse.
-_CSV_FIELD_LIMIT = 2**31 - 1
 _ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _YES = {"yes", "y", "true", "1", "x"}
@@ -135,116 +131,17 @@ def _shown(value: str) -> str:
 # reading --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Sheet:
-    """A spreadsheet's cells as text, before any meaning is given to them.
+def read_sheet(data: bytes, *, name: str, limits: SheetLimits = IMPORT_LIMITS) -> Sheet:
+    """Read a CSV or XLSX file's cells as text with :func:`millis_network._sheets.read_sheet`.
 
-    Attributes:
-        file: the name the person knows the file by.
-        format: ``csv`` or ``xlsx``.
-        encoding: how the CSV text was decoded ("" for XLSX).
-        header_row: the spreadsheet row number of the headings (0 when none).
-        header: the headings as written.
-        rows: ``(row number, cells)`` for every row after the headings.
-        problems: whole-file problems (unreadable, empty).
+    XLSX is recognised by content, not name; the first worksheet is read.
+    Never raises for bad content: problems, a file beyond ``limits``
+    included, are returned in ``problems``.
     """
-
-    file: str
-    format: str
-    encoding: str
-    header_row: int
-    header: tuple[str, ...]
-    rows: tuple[tuple[int, tuple[str, ...]], ...]
-    problems: tuple[Issue, ...] = ()
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252"), "cp1252"
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0, 0) else value.isoformat(sep=" ")
-    if isinstance(value, (date, time)):
-        return value.isoformat()
-    return str(value)
-
-
-def _split_header(file: str, fmt: str, encoding: str, records: list[tuple[int, tuple[str, ...]]]) -> Sheet:
-    for position, (number, cells) in enumerate(records):
-        if any(c.strip() for c in cells):
-            return Sheet(file, fmt, encoding, number, cells, tuple(records[position + 1:]))
-    return Sheet(file, fmt, encoding, 0, (), (), (Issue(file, 0, "", "", "file-empty",
-                 "the file has no headings and no rows; export the sheet with a heading row"),))
-
-
-def _read_csv(data: bytes, *, name: str) -> Sheet:
-    try:
-        text, encoding = _decode(data)
-    except UnicodeDecodeError as exc:
-        return Sheet(name, "csv", "", 0, (), (), (Issue(
-            name, 0, "", "", "file-encoding",
-            f"byte {exc.start} cannot be read as UTF-8, UTF-16 or Windows-1252 text; save the file as 'CSV UTF-8'"),))
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    csv.field_size_limit(_CSV_FIELD_LIMIT)
-    try:
-        records = [(number, tuple(cells)) for number, cells in enumerate(
-            csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False), start=1)]
-    except csv.Error as exc:
-        return Sheet(name, "csv", encoding, 0, (), (), (Issue(
-            name, 0, "", "", "file-unreadable", f"cannot be read as CSV ({exc}); check its quotes"),))
-    return _split_header(name, "csv", encoding, records)
-
-
-def _read_xlsx(data: bytes, *, name: str) -> Sheet:
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for damaged files
-        return Sheet(name, "xlsx", "", 0, (), (), (Issue(
-            name, 0, "", "", "file-unreadable",
-            f"cannot be opened as an Excel workbook ({type(exc).__name__}); re-save it as .xlsx or CSV"),))
-    try:
-        sheet = workbook.worksheets[0]
-        records = [(number, tuple(_cell_text(v) for v in values))
-                   for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
-    except Exception as exc:  # as above: damaged sheet XML
-        return Sheet(name, "xlsx", "", 0, (), (), (Issue(
-            name, 0, "", "", "file-unreadable",
-            f"the first worksheet cannot be read ({type(exc).__name__}); re-save it as .xlsx or CSV"),))
-    finally:
-        workbook.close()
-    return _split_header(name, "xlsx", "", records)
-
-
-def read_sheet(data: bytes, *, name: str) -> Sheet:
-    """Read a CSV or XLSX file's cells as text (XLSX is recognised by content, not name).
-
-    Never raises for bad content: problems are returned in ``problems``.
-    """
-    if not data:
-        return Sheet(name, "csv", "", 0, (), (), (Issue(name, 0, "", "", "file-empty", "the file is empty (0 bytes)"),))
-    if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data, name=name)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        return Sheet(name, "xls", "", 0, (), (), (Issue(
-            name, 0, "", "", "file-format", "this is an old Excel .xls workbook; save it as .xlsx or CSV UTF-8"),))
-    return _read_csv(data, name=name)
+        return _sheets.read_sheet(data, name=name, limits=limits)
+    except SheetLimitError as exc:
+        return Sheet(name, "", "", 0, (), (), (exc.issue,))
 
 
 # column mapping ---------------------------------------------------------------
@@ -362,15 +259,10 @@ def _partial_date(text: str, field_name: str) -> str:
 
 
 def _full_date(text: str, field_name: str) -> str:
-    value = text.strip()
-    try:
-        if match := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?", value):
-            return date(int(match.group(1)), int(match.group(2)), int(match.group(3))).isoformat()
-        if match := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", value):
-            return date(int(match.group(3)), int(match.group(2)), int(match.group(1))).isoformat()
-    except ValueError:
-        pass
-    raise _Bad("date-format", f"{field_name} {text!r} is not a date; write it as YYYY-MM-DD or DD/MM/YYYY")
+    day = parse_date(text)
+    if day is None:
+        raise _Bad("date-format", f"{field_name} {text!r} is not a date; write it as YYYY-MM-DD or DD/MM/YYYY")
+    return day.isoformat()
 
 
 def _page_date(text: str, field_name: str) -> str:
@@ -405,7 +297,7 @@ _WITHHELD = {**dict.fromkeys(_YES | {"withheld", "private", "confidential"}, "ye
 _STATUS = {**dict.fromkeys(("open", "active", "operating", "running"), "open"),
            **dict.fromkeys(("closed", "defunct", "inactive", "ceased"), "closed")}
 
-_NORMALISERS = {
+_NORMALISERS: dict[str, Callable[[str, str], str]] = {
     "id": _identifier,
     "successor_id": _identifier,
     "postcode": lambda text, _: _postcode(text),
@@ -543,11 +435,15 @@ class _Row:
     number: int
     given: dict[str, str]
     centre_id: str = ""
-    current: dict | None = None
+    current: dict[str, Any] | None = None
     record: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     place_by: str = ""
+
+
+#: How a row is known within one file: ``("id", centre id)`` or ``("identity", (name, postcode, town))``.
+_FileKey = tuple[str, str | tuple[str, str, str]]
 
 
 def _identity(name: str, postcode: str, town: str) -> tuple[str, str, str]:
@@ -678,7 +574,7 @@ def plan_sheet(
     if problems:
         return ImportPlan(file, sheet.format, sheet.encoding, columns.headings, columns.notices, tuple(problems),
                           _reject_all(sheet.rows, problems, file), ())
-    stored = {str(r["id"]): r for r in centres.to_dict("records")}
+    stored = {str(r["id"]): r for r in cast(list[dict[str, Any]], centres.to_dict("records"))}
     by_identity: dict[tuple[str, str, str], list[str]] = {}
     for key, record in stored.items():
         by_identity.setdefault(_identity(record["name"], record["postcode"], record["town"]), []).append(key)
@@ -702,7 +598,7 @@ def plan_sheet(
             except _Bad as exc:
                 row.issues.append(Issue(file, number, name, _shown(raw), exc.rule, str(exc)))
 
-    seen: dict[tuple, int] = {}
+    seen: dict[_FileKey, int] = {}
     for row in rows:
         if row.issues:
             continue
@@ -733,7 +629,7 @@ def plan_sheet(
             row.issues.append(Issue(file, row.number, "name", "", "required",
                                     f"no stored centre has id {centre_id!r}; a new centre needs a name"))
             continue
-        keys = []
+        keys: list[_FileKey] = []
         if centre_id:
             keys.append(("id", centre_id))
         if given.get("name"):
@@ -744,8 +640,8 @@ def plan_sheet(
             row.issues.append(Issue(file, row.number, "name", given.get("name", centre_id), "duplicate-in-file",
                                     f"same {what} as row {seen[repeated]}; only the first is imported"))
             continue
-        for key in keys:
-            seen[key] = row.number
+        for file_key in keys:
+            seen[file_key] = row.number
         row.centre_id = centre_id
         row.current = stored.get(centre_id)
         _merge(row, blank_erases=blank_erases, file=file)
@@ -785,7 +681,7 @@ def plan_sheet(
     return ImportPlan(file, sheet.format, sheet.encoding, columns.headings, columns.notices, (), tuple(outcomes), tuple(writes))
 
 
-def _validate(rows: list[_Row], stored: Mapping[str, Mapping], *, file: str, day: str) -> None:
+def _validate(rows: list[_Row], stored: Mapping[str, Mapping[str, Any]], *, file: str, day: str) -> None:
     """Check accepted rows against the directory schema; a rejected successor rejects the rows naming it."""
     live = [r for r in rows if not r.issues]
     if live:

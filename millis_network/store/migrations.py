@@ -99,6 +99,9 @@ MIGRATIONS: tuple[Migration, ...] = (
 #: The schema version this code expects.
 LATEST_VERSION = MIGRATIONS[-1].version
 
+#: ``(table, column)`` of every id numbered by the database.
+_NUMBERED_IDS = (("audit_log", "change_id"),)
+
 
 def schema_version(conn: Connection) -> int:
     """The version a database is at: 0 for an empty database."""
@@ -126,4 +129,25 @@ def migrate(conn: Connection) -> list[Migration]:
                 applied_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             )
         )
+    catch_up_sequences(conn)
     return pending
+
+
+def catch_up_sequences(conn: Connection) -> None:
+    """On PostgreSQL, move each id sequence past the largest id stored (inside the caller's transaction).
+
+    SQLite numbers a new row after the largest id in its table. PostgreSQL
+    takes the next value of a sequence, which rows stored with their ids
+    (a restored backup, an audit log copied over from SQLite) do not advance,
+    so the next change would collide with one of them. Never moves a sequence back.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    for table, column in _NUMBERED_IDS:
+        sequence = conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table}', '{column}')").scalar()
+        if sequence is None:
+            continue
+        conn.exec_driver_sql(
+            f"SELECT setval('{sequence}', max({column})) FROM {table} "
+            f"HAVING max({column}) > coalesce(pg_sequence_last_value('{sequence}'), 0)"
+        )

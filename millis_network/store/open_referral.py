@@ -8,8 +8,8 @@ whose ``contents`` are full service objects, each with its organisation, its
 location (``service_at_locations``) and the contact services it offers as
 taxonomy-term attributes.
 
-Only the public view goes out (:func:`directory.public_centres`): a centre
-whose address is withheld appears at postcode-district level, its notes
+Only the public network goes out (:meth:`millis_network.network.Network.public`): a centre
+whose address is withheld appears at its district or coarser, its private fields
 dropped. Identifiers are UUIDs derived from the directory ids (version 5), so
 the same centre keeps the same UUID in every export. Sample records are left
 out unless asked for, and then say so in their name and description.
@@ -22,8 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from millis_network.directory import SERVICES, public_centres, split_services
-from millis_network.store.database import numeric_coordinates
+from millis_network.directory import SERVICES, split_services
+from millis_network.network import PublicNetwork, require_public_network
 
 #: Namespace of every UUID this export derives.
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "millis-network:directory")
@@ -143,13 +143,12 @@ def _service(row: dict, *, withheld: bool) -> dict[str, Any]:
     return service
 
 
-def services_page(centres: pd.DataFrame, *, include_sample: bool = False, include_closed: bool = True) -> dict[str, Any]:
+def services_page(network: PublicNetwork, *, include_sample: bool = False, include_closed: bool = True) -> dict[str, Any]:
     """The directory as an Open Referral UK ``/services`` page (all services on one page).
 
     Args:
-        centres: a centres table with the directory columns (the bundled
-            CSV's, :meth:`Store.centres` or :meth:`Store.public_centres`);
-            the public view is applied here whatever is passed in.
+        network: the public network (``network.public()``): withheld centres
+            are at their district or coarser, without private fields.
         include_sample: include records flagged ``sample`` (labelled SAMPLE).
         include_closed: include closed centres (status ``defunct``): a closure is evidence.
 
@@ -158,8 +157,8 @@ def services_page(centres: pd.DataFrame, *, include_sample: bool = False, includ
         ``first_page``, ``last_page``, ``empty`` and ``contents`` (the
         services, sorted by directory id).
     """
-    withheld_ids = set(centres.loc[centres["address_withheld"] == "yes", "id"])
-    public = public_centres(numeric_coordinates(centres))
+    public = require_public_network(network).centres
+    withheld_ids = set(public.loc[public["address_withheld"] == "yes", "id"])
     if not include_sample:
         public = public[public["sample"] != "yes"]
     if not include_closed:
