@@ -4,110 +4,59 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from millis_network.cli.network import (
-    add_directory_option,
     public_analysis,
     public_network,
 )
-from millis_network.config import DEFAULT_THRESHOLD_MINUTES, CampaignRule
+from millis_network.cli.options import (
+    add_as_of,
+    add_output_options,
+    add_rule_options,
+    print_table,
+    records,
+    rule_from_args,
+)
 
 if TYPE_CHECKING:
     from millis_network.engine.analysis import Analysis
-
-
-def add_rule_options(parser: argparse.ArgumentParser) -> None:
-    """The options that build a :class:`CampaignRule` (shared by every analysis command)."""
-    reach = parser.add_mutually_exclusive_group()
-    reach.add_argument("--threshold-minutes", type=float, default=None, metavar="N",
-                       help=f"one-way estimated drive minutes (default {DEFAULT_THRESHOLD_MINUTES:g})")
-    reach.add_argument("--threshold-miles", type=float, default=None, metavar="N",
-                       help="one-way straight-line miles instead of drive minutes")
-    parser.add_argument("--accredited-only", action="store_true",
-                        help="count only NACCC-accredited centres (enhanced accreditation for supervised)")
-    parser.add_argument("--include-sample", action="store_true", help="let records flagged as sample take part")
-    parser.add_argument("--unstated-as-supported", action="store_true",
-                        help="count open centres that do not state their services as offering supported contact")
-    add_directory_option(parser)
-
-
-def rule_from_args(args: argparse.Namespace) -> CampaignRule:
-    """Build the campaign rule from :func:`add_rule_options` options."""
-    return CampaignRule(
-        threshold_minutes=args.threshold_minutes or DEFAULT_THRESHOLD_MINUTES,
-        threshold_miles=args.threshold_miles,
-        accreditation="accredited" if args.accredited_only else "any",
-        include_sample=args.include_sample,
-        unstated_services_as_supported=args.unstated_as_supported,
-    )
-
-
-def _add_output_options(parser: argparse.ArgumentParser, *, csv: bool = True) -> None:
-    parser.add_argument("--json", action="store_true", help="print JSON for machines")
-    if csv:
-        parser.add_argument("--out", type=Path, default=None, metavar="FILE.csv", help="also write the table as CSV")
-
-
-def _add_as_of(parser: argparse.ArgumentParser) -> None:
-    from millis_network.cli.scenario import as_of_date
-
-    parser.add_argument("--as-of", type=as_of_date, default=None, metavar="YYYY[-MM]",
-                        help="count only the centres open at this date (rules: `millis-network history as-of --help`)")
 
 
 def _analysis(args: argparse.Namespace) -> Analysis:
     return public_analysis(args, rule_from_args(args))
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the coverage subcommands."""
     coverage = subparsers.add_parser("coverage", help="which courts and areas have suitable centres within reach")
     kinds = coverage.add_subparsers(dest="coverage_command", required=True, metavar="WHAT")
     courts = kinds.add_parser("courts", help="nearest supported and supervised centre for every family court centre")
     add_rule_options(courts)
-    _add_output_options(courts)
-    _add_as_of(courts)
+    add_output_options(courts)
+    add_as_of(courts)
     courts.add_argument("--failing", action="store_true", help="only courts that fail the rule")
     courts.set_defaults(run=run_courts)
     areas = kinds.add_parser("areas", help="population reach: national, per nation and per local authority")
     add_rule_options(areas)
-    _add_output_options(areas)
-    _add_as_of(areas)
+    add_output_options(areas)
+    add_as_of(areas)
     areas.add_argument("--service", choices=("supported", "supervised"), default="supported")
     areas.set_defaults(run=run_areas)
 
     recommend = subparsers.add_parser("recommend", help="where new centres would help most (greedy maximal covering)")
     recommend.add_argument("--sites", type=int, required=True, metavar="K", help="number of new centres to place")
     add_rule_options(recommend)
-    _add_output_options(recommend)
+    add_output_options(recommend)
     recommend.set_defaults(run=run_recommend)
 
     closure = subparsers.add_parser("closure", help="what closing one centre would cost")
     closure.add_argument("centre_id", metavar="CENTRE_ID")
     add_rule_options(closure)
-    _add_output_options(closure, csv=False)
+    add_output_options(closure, csv=False)
     closure.set_defaults(run=run_closure)
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    def clean(value: Any) -> Any:
-        if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-            return None
-        if hasattr(value, "item"):
-            return clean(value.item())
-        return value
-
-    return [{key: clean(value) for key, value in row.items()} for row in frame.to_dict("records")]
-
-
-def _print_table(frame: pd.DataFrame, columns: list[str]) -> None:
-    with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 40):
-        print(frame[columns].to_string(index=False, float_format=lambda v: f"{v:.1f}"))
 
 
 def run_courts(args: argparse.Namespace) -> int:
@@ -117,9 +66,9 @@ def run_courts(args: argparse.Namespace) -> int:
     if args.out:
         table.to_csv(args.out, index=False)
     if args.json:
-        print(json.dumps(_records(table), indent=1))
+        print(json.dumps(records(table), indent=1))
         return 0
-    _print_table(table, ["court_name", "nearest_supported_name", "nearest_supported_minutes",
+    print_table(table, ["court_name", "nearest_supported_name", "nearest_supported_minutes",
                          "nearest_supervised_name", "nearest_supervised_minutes", "status"])
     headline = analysis.headline()
     print(f"\n{headline['courts_meeting_rule']} of {headline['courts']} courts meet the rule ({headline['threshold']}).")
@@ -137,7 +86,7 @@ def run_areas(args: argparse.Namespace) -> int:
     if args.out:
         pd.concat([frame.assign(level=by) for by, frame in parts.items()]).to_csv(args.out, index=False)
     if args.json:
-        payload = {by: _records(frame) for by, frame in parts.items()}
+        payload = {by: records(frame) for by, frame in parts.items()}
         payload["threshold"] = analysis.rule.describe()
         payload["service"] = args.service
         payload["directory_completeness"] = analysis.completeness.describe()
@@ -147,11 +96,11 @@ def run_areas(args: argparse.Namespace) -> int:
         return 0
     columns = list(parts["national"].columns[1:])
     for by in ("national", "nation"):
-        _print_table(parts[by], columns)
+        print_table(parts[by], columns)
         print()
     worst = parts["local_authority"].sort_values(f"median_{args.service}_minutes", ascending=False).head(15)
     print("Worst-served local authorities:")
-    _print_table(worst, columns)
+    print_table(worst, columns)
     print(f"\nShares are of LSOAs (population units); {analysis.rule.describe()}. "
           f"Directory: {analysis.network.provenance.describe()}.")
     return 0
@@ -167,9 +116,9 @@ def run_recommend(args: argparse.Namespace) -> int:
     if args.out:
         picks.to_csv(args.out, index=False)
     if args.json:
-        print(json.dumps(_records(picks), indent=1))
+        print(json.dumps(records(picks), indent=1))
         return 0
-    _print_table(picks, ["rank", "site_kind", "site_name", "new_courts_meeting_rule", "new_lsoas_covered",
+    print_table(picks, ["rank", "site_kind", "site_name", "new_courts_meeting_rule", "new_lsoas_covered",
                          "cumulative_courts_meeting_rule", "cumulative_share_lsoas_covered"])
     return 0
 
@@ -186,13 +135,13 @@ def run_closure(args: argparse.Namespace) -> int:
             "centre_id": impact.centre_id,
             "courts_losing_rule": impact.courts_losing_rule,
             "lsoas_losing_cover": impact.lsoas_losing_cover,
-            "courts": _records(impact.courts),
-            "areas": _records(impact.areas.head(500)),
+            "courts": records(impact.courts),
+            "areas": records(impact.areas.head(500)),
             "areas_total": len(impact.areas),
         }, indent=1))
         return 0
     print(f"Closing {impact.centre_id}: {impact.courts_losing_rule} court(s) would stop meeting the rule; "
           f"{impact.lsoas_losing_cover} LSOAs would lose cover; {len(impact.areas)} LSOAs would travel further.")
     if not impact.courts.empty:
-        _print_table(impact.courts, ["court_name", "meets_rule_before", "meets_rule_after", "extra_minutes"])
+        print_table(impact.courts, ["court_name", "meets_rule_before", "meets_rule_after", "extra_minutes"])
     return 0

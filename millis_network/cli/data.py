@@ -11,7 +11,7 @@ from millis_network.config import default_data_dir
 from millis_network.validation import ValidationReport
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the data subcommands."""
     validate = subparsers.add_parser(
         "validate", help="check every file in network_data/ against its schema and cross-file rules"

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from millis_network.cli.coverage import add_rule_options, rule_from_args
 from millis_network.cli.network import public_analysis
+from millis_network.cli.options import add_rule_options, rule_from_args
 from millis_network.errors import SourceUnavailableError
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from millis_network.evidence.funding import FundingEstimate
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the evidence subcommands (the library is imported only when one runs)."""
     export = subparsers.add_parser(
         "export", help="coverage tables as CSV, XLSX, GeoJSON or GeoPackage, each with its provenance"

@@ -8,32 +8,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from millis_network.cli.coverage import (
-    _print_table,
-    _records,
-    add_rule_options,
-    rule_from_args,
-)
 from millis_network.cli.network import (
     add_directory_option,
     public_analysis,
     public_network,
 )
+from millis_network.cli.options import (
+    add_rule_options,
+    as_of_date,
+    print_table,
+    records,
+    rule_from_args,
+)
 
 
-def as_of_date(text: str) -> str:
-    """argparse type for ``YYYY`` / ``YYYY-MM`` dates (see :mod:`millis_network.engine.history`)."""
-    from millis_network.engine.history import parse_as_of
-    from millis_network.errors import DateError
-
-    try:
-        parse_as_of(text)
-    except DateError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-    return text
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the scenario and history subcommands."""
     scenario = subparsers.add_parser("scenario", help="what the campaign's network would achieve")
     kinds = scenario.add_subparsers(dest="scenario_command", required=True, metavar="SCENARIO")
@@ -104,7 +93,7 @@ def run_statutory_network(args: argparse.Namespace) -> int:
     table = readable_comparison(summary)
     for column in table.columns[2:-1]:
         table[column] = table[column].map(format_share)
-    _print_table(table, list(table.columns))
+    print_table(table, list(table.columns))
     beyond = summary["beyond_50_miles"]
     print(f"\nStill beyond 50 miles under the scenario: {beyond['lsoas']} LSOAs")
     for area in beyond["local_authorities"]:
@@ -128,9 +117,9 @@ def run_as_of(args: argparse.Namespace) -> int:
         print(json.dumps({
             "dates": dated.summary(),
             "headline": headline,
-            "national_supported": _records(analysis.summary(service="supported"))[0],
-            "national_supervised": _records(analysis.summary(service="supervised"))[0],
-            "centres": _records(dated.register),
+            "national_supported": records(analysis.summary(service="supported"))[0],
+            "national_supervised": records(analysis.summary(service="supervised"))[0],
+            "centres": records(dated.register),
             "provenance": provenance(analysis),
         }, indent=1))
         return 0
@@ -140,7 +129,7 @@ def run_as_of(args: argparse.Namespace) -> int:
     not_counted = dated.register[~dated.register["counted"]]
     if not not_counted.empty:
         print("\nNot counted at this date:")
-        _print_table(not_counted, ["id", "opened", "closed", "reason"])
+        print_table(not_counted, ["id", "opened", "closed", "reason"])
     return 0
 
 
@@ -154,21 +143,21 @@ def run_lost_since(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({
             "summary": lost.summary(),
-            "courts": _records(lost.courts),
-            "areas": _records(lost.areas),
-            "closures": _records(lost.closures),
+            "courts": records(lost.courts),
+            "areas": records(lost.areas),
+            "closures": records(lost.closures),
         }, indent=1))
         return 0
     print(f"From {lost.start.label} to {lost.end.label} ({lost.rule.describe()}):")
     print(f"{lost.courts['court_id'].nunique()} court(s) lost every suitable centre in this directory within reach "
           "of at least one service:")
     if not lost.courts.empty:
-        _print_table(lost.courts, ["court_name", "service", "nearest_minutes_start", "nearest_minutes_end", "closures"])
+        print_table(lost.courts, ["court_name", "service", "nearest_minutes_start", "nearest_minutes_end", "closures"])
     if not lost.areas.empty:
         print("\nLocal authorities with LSOAs that lost reach:")
-        _print_table(lost.areas, ["local_authority_name", "service", "lsoas_lost", "lsoas", "closure_ids"])
+        print_table(lost.areas, ["local_authority_name", "service", "lsoas_lost", "lsoas", "closure_ids"])
     print("\nClosures between the dates (dates as the sources state them):")
-    _print_table(lost.closures, ["name", "opened", "closed", "successor_name", "court_services_lost", "lsoa_services_lost"])
+    print_table(lost.closures, ["name", "opened", "closed", "successor_name", "court_services_lost", "lsoa_services_lost"])
     print(f"\n{lost.start.describe()}\n{lost.end.describe()}")
     return 0
 
@@ -184,9 +173,9 @@ def run_timeline(args: argparse.Namespace) -> int:
     else:
         events = area_timeline(args.area, network.lsoas, network.centres, **settings)
     if args.json:
-        print(json.dumps({"threshold": rule.describe(), "events": _records(events)}, indent=1))
+        print(json.dumps({"threshold": rule.describe(), "events": records(events)}, indent=1))
         return 0
-    _print_table(events, ["date", "event", "centre_name", "services", "drive_minutes",
+    print_table(events, ["date", "event", "centre_name", "services", "drive_minutes",
                           "supported_share_after", "supervised_share_after"])
     print(f"\nCentres within reach ({rule.describe()}), any status. Shares after each event are of the "
           f"{'court' if args.court else 'LSOAs of the area'} with a suitable centre within reach.")
@@ -199,7 +188,7 @@ def run_lineage(args: argparse.Namespace) -> int:
 
     chain = service_lineage(public_network(args).centres, args.centre_id)
     if args.json:
-        print(json.dumps(_records(chain), indent=1))
+        print(json.dumps(records(chain), indent=1))
         return 0
     for row in chain.to_dict("records"):
         dates = f"opened {row['opened'] or 'not stated'}" + (f", closed by {row['closed']}" if row["closed"] else "")

@@ -16,7 +16,7 @@ from millis_network import standards as std
 _MARKS = {"pass": ".", "pending": "P", "unknown": "?", "warn": "W", "fail": "F", "": " "}
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``standards`` and its actions."""
     group = subparsers.add_parser("standards", help="check a centre's roster against the minimum training standards")
     actions = group.add_subparsers(dest="standards_command", required=True, metavar="ACTION")
@@ -168,7 +168,7 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"{row.requirement_id} [{row.level}] {row.title}")
         print(
             f"  applies to: {row.applies_to}"
-            + (f" (centres offering {row.applies_if_service} contact)" if row.applies_if_service else "")
+            + (f" (centres offering {row.applies_if_service!s} contact)" if row.applies_if_service else "")
         )
         print(f"  rule: {row.rule}")
         print(f"  sources: {row.sources}\n")

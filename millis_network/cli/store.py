@@ -25,7 +25,7 @@ def _who_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--who", default=None, help="your name, recorded in the audit log (default: your login name)")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``db`` and ``import``."""
     db = subparsers.add_parser("db", help="the directory database: init, import/export network_data, history")
     actions = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")

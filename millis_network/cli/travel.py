@@ -24,7 +24,7 @@ def _lat_lon(text: str) -> tuple[float, float]:
     return lon, lat
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the travel subcommands."""
     travel = subparsers.add_parser(
         "travel",
