@@ -2,9 +2,10 @@
 
 Run on demand (not a test):  python benchmarks/national_recompute.py
 
-"Ours": court_coverage (167 courts, with within-threshold counts) plus
-area_reach (34,753 LSOAs), for supported and supervised centres, with
-estimated drive minutes, exactly as the dashboard and CLI compute it.
+"Ours": ``run_analysis`` of the public network: court_coverage (167 courts)
+plus area_reach (34,753 LSOAs), for supported and supervised centres, with
+estimated drive minutes and, for courts and LSOAs alike, the count of every
+centre within reach, exactly as the dashboard and CLI compute it.
 
 "Baseline": what an analyst would write with geopandas: points in EPSG:27700,
 ``sjoin_nearest`` of LSOAs and of courts against each service's centres with a
@@ -26,19 +27,19 @@ import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
 
 from millis_network.config import CampaignRule  # noqa: E402
-from millis_network.directory import contact_centres, family_court_centres  # noqa: E402
-from millis_network.drive_model import load_drive_time_model
-from millis_network.engine.coverage import area_reach, court_coverage, suitable_centres  # noqa: E402
-from millis_network.engine.travel import settlement_index  # noqa: E402
-from millis_network.places import lsoas  # noqa: E402
+from millis_network.engine.analysis import run_analysis  # noqa: E402
+from millis_network.engine.coverage import suitable_centres  # noqa: E402
+from millis_network.network import PublicNetwork, load_network  # noqa: E402
 
 
-def ours(courts, centres, places, rule, model):
-    return court_coverage(courts, centres, rule=rule, model=model), area_reach(places, centres, rule=rule, model=model)
+def ours(network: PublicNetwork, rule: CampaignRule):
+    analysis = run_analysis(network, rule)
+    return analysis.court_coverage, analysis.area_reach
 
 
-def baseline(courts, centres, places, rule, model):
-    index = settlement_index()
+def baseline(network: PublicNetwork, rule: CampaignRule):
+    courts, centres, places, model, index = (network.courts, network.centres, network.lsoas, network.model,
+                                             network.settlements)
     radius = model.density_radius_km
     origins = {
         "courts": gpd.GeoDataFrame(courts, geometry=gpd.points_from_xy(courts["lon"], courts["lat"]), crs=4326).to_crs(27700),
@@ -72,18 +73,12 @@ def _interleaved_medians(first, second, repeat: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    courts, centres, places = family_court_centres(), contact_centres(), lsoas()
-    rule, model = CampaignRule(), load_drive_time_model()
-    settlement_index()
-    ours(courts, centres, places, rule, model)
-    baseline(courts, centres, places, rule, model)
-    ours_s, base_s = _interleaved_medians(
-        lambda: ours(courts, centres, places, rule, model),
-        lambda: baseline(courts, centres, places, rule, model),
-        repeat=11,
-    )
-    court_table, reach = ours(courts, centres, places, rule, model)
-    check = baseline(courts, centres, places, rule, model)
+    network, rule = load_network().public(), CampaignRule()
+    ours(network, rule)
+    baseline(network, rule)
+    ours_s, base_s = _interleaved_medians(lambda: ours(network, rule), lambda: baseline(network, rule), repeat=11)
+    court_table, reach = ours(network, rule)
+    check = baseline(network, rule)
     minutes = reach["nearest_supported_minutes"].to_numpy()
     by_road = np.isfinite(minutes)  # the baseline knows no coast: it drives to the Isle of Wight too
     agree = np.allclose(minutes[by_road], check[("lsoas", "supported")][by_road], rtol=0.01)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -184,10 +185,11 @@ def _rows_with_ids(
                    f"missing column(s) {', '.join(missing)}; the header must list {', '.join(columns)}")
         return
     seen: dict[str, int] = {}
-    for offset, row in enumerate(frame.to_dict("records")):
+    # pandas-stubs types record keys as Hashable; these tables are read as text, keyed by their header.
+    for offset, row in enumerate(cast("list[dict[str, str]]", frame.to_dict("records"))):
         line = offset + 2
 
-        def bad(field: str, rule: str, message: str, *, line: int = line, row: dict = row) -> None:
+        def bad(field: str, rule: str, message: str, *, line: int = line, row: dict[str, str] = row) -> None:
             report.add(file, line, field, row[field], rule, message)
 
         if not _ID_RE.match(row["id"]):
@@ -330,15 +332,25 @@ def _degrees(column: pd.Series, what: str) -> pd.Series:
     return values
 
 
+def _is_canonical(frame: pd.DataFrame) -> bool:
+    """Whether a frame already has exactly the gate's columns and types (it passed the gate)."""
+    return (
+        tuple(frame.columns) == TYPED_CENTRE_COLUMNS
+        and all(frame[c].dtype == np.float64 for c in ("lat", "lon"))
+        and all(frame[c].dtype == np.bool_ for c in ("supported", "supervised"))
+    )
+
+
 def check_centres(frame: pd.DataFrame) -> pd.DataFrame:
     """The one gate into the engine for centres: any centres table in, the canonical typed frame out.
 
     Accepts the text of ``centres.csv`` or the store, or a frame that already
-    passed this gate. Extra columns are dropped, so nothing outside the
-    published schema (a roster's names, say) travels further.
+    passed this gate (returned as it is: the engine never changes its inputs).
+    Extra columns are dropped, so nothing outside the published schema (a
+    roster's names, say) travels further.
 
     Returns:
-        A new frame with :data:`TYPED_CENTRE_COLUMNS`: ``lat``/``lon`` float
+        A frame with :data:`TYPED_CENTRE_COLUMNS`: ``lat``/``lon`` float
         WGS84 degrees (NaN when not placed), ``services`` canonical, and
         boolean ``supported`` and ``supervised`` (supervised assessment counts
         as supervised).
@@ -346,6 +358,8 @@ def check_centres(frame: pd.DataFrame) -> pd.DataFrame:
     Raises:
         DataFileError: a column is missing, or a coordinate is not a number.
     """
+    if _is_canonical(frame):
+        return frame
     _require_columns(frame, CENTRE_COLUMNS, "centres")
     out = frame[list(CENTRE_COLUMNS)].copy().reset_index(drop=True)
     text = [c for c in CENTRE_COLUMNS if c not in ("lat", "lon")]
@@ -441,7 +455,7 @@ def family_court_centres(data_dir: Path | None = None) -> pd.DataFrame:
     return _cached_courts(path, path.stat().st_mtime_ns).copy()
 
 
-def millis_profile(data_dir: Path | None = None) -> dict:
+def millis_profile(data_dir: Path | None = None) -> dict[str, Any]:
     """Milli's Child Contact Centre as P.119/2014 described it: caseload, staffing, budget, funders.
 
     Returns:
@@ -451,7 +465,8 @@ def millis_profile(data_dir: Path | None = None) -> dict:
 
     path = Path(data_dir or default_data_dir()) / "centres" / "millis.yaml"
     with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        profile: dict[str, Any] = yaml.safe_load(handle)
+        return profile
 
 
 def check_millis_profile(data_dir: Path | None = None) -> list[Issue]:

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, TypedDict, cast
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from scipy import sparse
 from scipy.spatial import cKDTree
 
@@ -45,9 +46,17 @@ from millis_network.landmasses import landmasses, landmasses_of
 Service = Literal["supported", "supervised"]
 SERVICES_FOR_RULE: tuple[Service, ...] = ("supported", "supervised")
 
-#: No road trip covers more straight-line km per minute than this; used only to
-#: bound which centres could fall within a drive-time threshold.
-MAX_KM_PER_MINUTE = 2.5
+
+class JourneyModel(TypedDict):
+    """What estimates drive times, as keyword arguments of :func:`court_coverage` and :func:`area_reach`."""
+
+    model: DriveTimeModel
+    settlements: SettlementIndex
+
+
+#: Resolution (km) and reach (km) of the grid on which :func:`reach_radius_km` reads the model.
+_RADIUS_STEP_KM = 0.05
+_RADIUS_LIMIT_KM = 1000.0
 
 #: Court status labels, in legend order (one source of truth for map and tables).
 COURT_STATUSES: tuple[str, ...] = ("meets rule", "supported only", "supervised only", "neither")
@@ -104,6 +113,25 @@ def _settlement_density(settlements: SettlementIndex, radius_km: float, lat: byt
     counts = settlements.lsoa_count_within(np.frombuffer(lon), np.frombuffer(lat), radius_km=radius_km)
     counts.setflags(write=False)
     return counts
+
+
+@lru_cache(maxsize=64)
+def reach_radius_km(model: DriveTimeModel, threshold_minutes: float) -> float:
+    """The farthest great-circle km any journey within ``threshold_minutes`` can span under ``model``.
+
+    Read off the model on a grid of distances (every 0.05 km to 1,000 km) at
+    every settlement density it allows (0 to ``density_sum_max``), plus one
+    grid step: no pair beyond it can be within the threshold, so a search for
+    centres within reach need look no farther.
+    """
+    km = np.arange(0.0, _RADIUS_LIMIT_KM, _RADIUS_STEP_KM)
+    fastest = np.min(
+        [model.drive_minutes(km, origin_lsoa_count=0.0, destination_lsoa_count=np.expm1(s))
+         for s in np.linspace(0.0, model.density_sum_max, 41)],
+        axis=0,
+    )
+    inside = np.flatnonzero(fastest <= threshold_minutes)
+    return float(km[inside[-1]] + _RADIUS_STEP_KM) if inside.size else _RADIUS_STEP_KM
 
 
 @dataclass(frozen=True)
@@ -172,7 +200,8 @@ class CentreIndex:
         """True where the centre at each ``position`` is on another landmass than its origin (False when unknown)."""
         if self.landmass is None or origin_landmass is None:
             return np.zeros(position.size, dtype=bool)
-        return self.landmass[position] != np.asarray(origin_landmass, dtype=np.int8)
+        across: NDArray[np.bool_] = self.landmass[position] != np.asarray(origin_landmass, dtype=np.int8)
+        return across
 
     def _nearest_on_landmass(
         self, points: np.ndarray, position: np.ndarray, chord: np.ndarray, origin_landmass: np.ndarray | None
@@ -212,7 +241,8 @@ class CentreIndex:
         if self._tree is None or n == 0:
             return NearestResult(np.full(n, -1), np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=int))
         points = _unit_vectors(lat, lon) if points is None else points
-        chord, position = self._tree.query(points, k=1)
+        # scipy-stubs types query()'s result as scalars or arrays; (n, 3) points give arrays.
+        chord, position = cast("tuple[NDArray[np.float64], NDArray[np.intp]]", self._tree.query(points, k=1))
         self._nearest_on_landmass(points, position, chord, origin_landmass)
         km = chord_to_km(chord)
         density = self.density(lat, lon) if origin_density is None else origin_density
@@ -242,12 +272,13 @@ class CentreIndex:
         lon = np.asarray(lon, dtype=float)
         n = lat.size
         if self._tree is None or n == 0:
-            return sparse.csr_matrix((n, len(self)), dtype=bool)
+            # scipy-stubs' csr_matrix lacks the (shape, dtype=bool) overload its csr_array has.
+            return sparse.csr_matrix((n, len(self)), dtype=bool)  # type: ignore[arg-type]
         points = _unit_vectors(lat, lon) if points is None else points
         if rule.threshold_miles is not None:
             radius_km = rule.threshold_miles * KM_PER_MILE
         else:
-            radius_km = rule.threshold_minutes * MAX_KM_PER_MINUTE
+            radius_km = reach_radius_km(self.model, rule.threshold_minutes)
         origin_tree = cKDTree(points)
         pairs = origin_tree.sparse_distance_matrix(self._tree, km_to_chord(radius_km), output_type="ndarray")
         rows, cols = pairs["i"].astype(int), pairs["j"].astype(int)
@@ -274,7 +305,7 @@ def centre_index(
     )
 
 
-def within_reach(km: np.ndarray, minutes: np.ndarray, rule: CampaignRule) -> np.ndarray:
+def within_reach(km: NDArray[np.float64], minutes: NDArray[np.float64], rule: CampaignRule) -> NDArray[np.bool_]:
     """*Within reach*, the one definition every count uses: True where a journey is within the rule's threshold.
 
     Args:
@@ -310,7 +341,8 @@ def service_indexes(
 
 def _pick(frame: pd.DataFrame, column: str, position: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """Values of ``column`` at ``position`` ("" where position is -1), keeping the column's dtype."""
-    return frame[column].array.take(position, allow_fill=True, fill_value="")
+    values: pd.api.extensions.ExtensionArray = frame[column].array.take(position, allow_fill=True, fill_value="")
+    return values
 
 
 def court_coverage(
@@ -402,11 +434,19 @@ def area_reach(
     density = None
     for service, (chosen, index) in service_indexes(centres, rule, model, settlements).items():
         density = index.density(lat, lon) if density is None else density
-        result = index.nearest(lat, lon, rule=rule, origin_density=density, points=points, origin_landmass=landmass)
+        result = index.nearest(lat, lon, origin_density=density, points=points, origin_landmass=landmass)
         columns[f"nearest_{service}_id"] = _pick(chosen, "id", result.position)
         columns[f"nearest_{service}_km"] = result.distance_km
         columns[f"nearest_{service}_minutes"] = result.drive_minutes
-        covered &= result.within > 0
+        # Within reach of some centre: the nearest, or where it is out of reach, any other (a quicker road).
+        # Only origins still covered by the services before this one need asking.
+        near = within_reach(result.distance_km, result.drive_minutes, rule)
+        others = np.flatnonzero(covered & ~near)
+        if others.size:
+            pairs = index.within_pairs(lat[others], lon[others], rule=rule, points=points[others],
+                                       origin_density=density[others], origin_landmass=landmass[others])
+            near[others] = pairs.getnnz(axis=1) > 0
+        covered &= near
     columns["covered"] = covered
     columns["threshold"] = rule.describe()
     columns["method"] = rule.method
