@@ -35,6 +35,7 @@ from playwright.sync_api import Browser, Page, Request, Route, expect, sync_play
 
 from millis_network.config import CampaignRule
 from millis_network.engine.analysis import run_analysis
+from millis_network.network import load_network
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = [
@@ -66,7 +67,7 @@ def _local_only(route: Route) -> None:
 
 
 def _meets_rule_label(minutes: float) -> str:
-    count = int(run_analysis(CampaignRule(threshold_minutes=minutes)).court_coverage["meets_rule"].sum())
+    count = int(run_analysis(load_network().public(), CampaignRule(threshold_minutes=minutes)).court_coverage["meets_rule"].sum())
     return f"meets rule ({count})"
 
 
