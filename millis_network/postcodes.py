@@ -24,6 +24,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from millis_network.config import default_cache_dir
 from millis_network.errors import PostcodeError
@@ -108,7 +109,7 @@ def crown_dependency(postcode: str) -> str | None:
     return CROWN_DEPENDENCY_AREAS.get(area.group(0)) if area else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PostcodeIndex:
     """Sorted arrays over the ONS Postcode Directory, for vectorised lookups.
 
@@ -124,17 +125,17 @@ class PostcodeIndex:
         source_version: version of the package the index was built from.
     """
 
-    keys: np.ndarray
-    easting_m: np.ndarray
-    northing_m: np.ndarray
-    lat: np.ndarray
-    lon: np.ndarray
-    local_authority: np.ndarray
-    districts: np.ndarray
-    district_lat: np.ndarray
-    district_lon: np.ndarray
-    district_easting_m: np.ndarray
-    district_northing_m: np.ndarray
+    keys: NDArray[np.bytes_]
+    easting_m: NDArray[np.float64]
+    northing_m: NDArray[np.float64]
+    lat: NDArray[np.float64]
+    lon: NDArray[np.float64]
+    local_authority: NDArray[np.bytes_]
+    districts: NDArray[np.bytes_]
+    district_lat: NDArray[np.float64]
+    district_lon: NDArray[np.float64]
+    district_easting_m: NDArray[np.float64]
+    district_northing_m: NDArray[np.float64]
     source_version: str
 
     def __len__(self) -> int:

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from millis_network._geo import unit_vectors
@@ -89,15 +90,18 @@ def _island(postcode: str, jurisdiction: str, lat: float, lon: float) -> str | N
 
 
 @lru_cache(maxsize=2)
-def _district_tree(index: PostcodeIndex) -> cKDTree:
-    return cKDTree(np.column_stack(unit_vectors(index.district_lon, index.district_lat)))
+def _district_tree(index: PostcodeIndex) -> tuple[cKDTree, NDArray[np.intp]]:
+    """A k-d tree over the districts that have a centroid, and their positions in ``index.districts``."""
+    placed = np.flatnonzero(np.isfinite(index.district_lat) & np.isfinite(index.district_lon))
+    return cKDTree(np.column_stack(unit_vectors(index.district_lon[placed], index.district_lat[placed]))), placed
 
 
 def nearest_district(lat: float, lon: float, *, index: PostcodeIndex | None = None) -> str:
     """The postcode district whose centroid is nearest (great circle) to a WGS84 point."""
     idx = index if index is not None else load_index()
-    _, at = _district_tree(idx).query(np.column_stack(unit_vectors(lon, lat)), k=1)
-    return idx.districts[int(at[0])].decode("ascii")
+    tree, placed = _district_tree(idx)
+    _, at = tree.query(np.column_stack(unit_vectors(lon, lat)), k=1)
+    return str(idx.districts[placed[int(at[0])]].decode("ascii"))
 
 
 def public_place(
