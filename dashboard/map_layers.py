@@ -26,6 +26,7 @@ from jinja2 import Template
 
 from millis_network.config import REACH_BANDS_MINUTES
 from millis_network.directory import PRECISION_LABELS
+from millis_network.privacy import WITHHELD_PHRASES
 from millis_network.engine.coverage import COURT_STATUSES
 
 # The map frame (served at /component/streamlit_folium.st_folium/) loads
@@ -234,7 +235,7 @@ def court_layers(coverage: pd.DataFrame) -> list[folium.FeatureGroup]:
 
 def _centre_tooltip(row: pd.Series) -> str:
     sample = "SAMPLE RECORD (illustrative). " if row["sample"] == "yes" else ""
-    withheld = "; address withheld, shown at district level" if row["address_withheld"] == "yes" else ""
+    withheld = f"; {WITHHELD_PHRASES[row['location_precision']]}" if row["address_withheld"] == "yes" else ""
     services = row["services"] or "services not stated"
     return (
         f"{sample}{row['name']}, {row['town'] or row['postcode']}: {services}; {row['accreditation']}; "

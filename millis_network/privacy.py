@@ -62,6 +62,14 @@ _ISLAND_BOXES: dict[str, tuple[float, float, float, float]] = {
 _GREAT_BRITAIN_BOX = (-8.7, 49.85, 1.8, 60.9)
 
 
+#: How each public precision of a withheld centre is said to people, on maps, tables and documents.
+WITHHELD_PHRASES: dict[str, str] = {
+    "district": "address withheld for safety: shown at its postcode district only",
+    "island": "address withheld for safety: shown only as on its island",
+    "none": "address withheld for safety: not shown on the map",
+}
+
+
 @dataclass(frozen=True)
 class PublicPlace:
     """Where a withheld centre is shown: WGS84 degrees, how coarse, and the postcode text shown."""

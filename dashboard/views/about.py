@@ -60,7 +60,8 @@ st.markdown(
   offering supported contact and one offering supervised contact lie within the threshold.
 - **Distances** are great-circle (straight-line) distances between WGS84 coordinates. Centres named only by
   town are placed at the town centre and marked as approximate; centres whose address is withheld are shown only
-  at postcode-district level.
+  at their postcode district's centre (on Jersey, Guernsey and the Isle of Man, only as on the island), and every
+  distance to them is measured from there.
 - **Drive times** are estimates: {facts['drive_time_method']}. They are not routed journeys.
 - **Population** is counted in {facts['population_unit']}. Reach bands: {', '.join(f'{b} min' for b in facts['reach_bands_minutes'])};
   "beyond 50 miles" is the campaign's 100-mile round trip, one way, in a straight line.
