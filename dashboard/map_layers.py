@@ -10,6 +10,7 @@ street-map tiles are one optional overlay that simply stays blank offline.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 
@@ -26,8 +27,8 @@ from jinja2 import Template
 
 from millis_network.config import REACH_BANDS_MINUTES
 from millis_network.directory import PRECISION_LABELS
-from millis_network.privacy import WITHHELD_PHRASES
 from millis_network.engine.coverage import COURT_STATUSES
+from millis_network.privacy import WITHHELD_PHRASES
 
 # The map frame (served at /component/streamlit_folium.st_folium/) loads
 # Leaflet from these by relative URL, so a ``server.baseUrlPath`` keeps working.
@@ -128,8 +129,8 @@ def reach_class(minutes: float) -> str:
 
 
 def court_tooltip(row: pd.Series) -> str:
-    """A court's hover text."""
-    return f"{row['court_name']} ({row['status']})"
+    """A court's hover text, HTML-escaped: Leaflet writes tooltips as HTML."""
+    return html.escape(f"{row['court_name']} ({row['status']})")
 
 
 def courts_at(coverage: pd.DataFrame, lat: float, lon: float) -> list[str]:
@@ -172,7 +173,8 @@ def area_features(areas: dict, la_summary: pd.DataFrame, *, service: str) -> dic
             continue
         minutes = float(median[code])
         label = reach_class(minutes)
-        properties = dict(feature["properties"])
+        properties = {key: html.escape(value) if isinstance(value, str) else value
+                      for key, value in feature["properties"].items()}
         properties["median_drive"] = f"{minutes:.0f} min ({label})" if math.isfinite(minutes) else label
         properties["fill"] = REACH_COLOURS[label]
         features.append({"type": "Feature", "properties": properties, "geometry": feature["geometry"]})
@@ -237,7 +239,7 @@ def _centre_tooltip(row: pd.Series) -> str:
     sample = "SAMPLE RECORD (illustrative). " if row["sample"] == "yes" else ""
     withheld = f"; {WITHHELD_PHRASES[row['location_precision']]}" if row["address_withheld"] == "yes" else ""
     services = row["services"] or "services not stated"
-    return (
+    return html.escape(
         f"{sample}{row['name']}, {row['town'] or row['postcode']}: {services}; {row['accreditation']}; "
         f"{PRECISION_LABELS.get(row['location_precision'], '')}{withheld}"
     )

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -36,6 +37,7 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from millis_network._geo import unit_vectors
+from millis_network._text import safe_link
 from millis_network.errors import PostcodeError
 from millis_network.places import locate_town
 from millis_network.postcodes import (
@@ -108,8 +110,12 @@ def nearest_district(lat: float, lon: float, *, index: PostcodeIndex | None = No
     """The postcode district whose centroid is nearest (great circle) to a WGS84 point."""
     idx = index if index is not None else load_index()
     tree, placed = _district_tree(idx)
-    _, at = tree.query(np.column_stack(unit_vectors(lon, lat)), k=1)
-    return str(idx.districts[placed[int(at[0])]].decode("ascii"))
+    # scipy-stubs types query()'s result as scalars or arrays; (n, 3) points give arrays.
+    _, at = cast(
+        "tuple[NDArray[np.float64], NDArray[np.intp]]", tree.query(np.column_stack(unit_vectors(lon, lat)), k=1)
+    )
+    district: bytes = idx.districts[int(placed[int(at[0])])]
+    return district.decode("ascii")
 
 
 def public_place(
@@ -149,8 +155,8 @@ def public_place(
 
 
 def _site(url: str) -> str:
-    parts = urlsplit(url.strip())
-    return f"{parts.scheme}://{parts.netloc}/" if parts.scheme in ("http", "https") and parts.netloc else ""
+    link = safe_link(url)
+    return f"{urlsplit(link).scheme}://{urlsplit(link).netloc}/" if link else ""
 
 
 def public_sources(source_urls: str) -> str:

@@ -9,6 +9,7 @@ no network. Screenshots go to ``test-artifacts/``.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -23,6 +24,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from millis_network.directory import family_court_centres
+from millis_network.store.database import open_store
 
 pytestmark = pytest.mark.browser
 
@@ -61,8 +63,11 @@ def _wait_for_health(url: str, process: subprocess.Popen, log_name: str, timeout
 
 
 @contextmanager
-def _dashboard_server(log_name: str) -> Iterator[str]:
-    """A fresh dashboard server on a free port; yields its URL. Its output goes to test-artifacts/``log_name``."""
+def _dashboard_server(log_name: str, database: Path) -> Iterator[str]:
+    """A fresh dashboard server on a free port reading ``database``; yields its URL.
+
+    Its output goes to test-artifacts/``log_name``.
+    """
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
@@ -70,7 +75,8 @@ def _dashboard_server(log_name: str) -> Iterator[str]:
         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]
     with open(ARTIFACTS / log_name, "w", encoding="utf-8") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        environment = os.environ | {"MILLIS_NETWORK_DB": str(database)}
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=environment)
         try:
             _wait_for_health(url, process, log_name)
             yield url
@@ -83,14 +89,21 @@ def _dashboard_server(log_name: str) -> Iterator[str]:
                 process.wait()
 
 
+def _database(tmp_path_factory: pytest.TempPathFactory, seed: Path) -> Path:
+    """A copy of the seeded directory database for one server."""
+    path = tmp_path_factory.mktemp("browser-directory") / "directory.sqlite"
+    shutil.copy(seed, path)
+    return path
+
+
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory, dashboard_seed: Path) -> Iterator[str]:
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail("Debian's chromium is missing at /usr/bin/chromium; .ci/run must install it")
         pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
     ARTIFACTS.mkdir(exist_ok=True)
-    with _dashboard_server("streamlit.log") as url:
+    with _dashboard_server("streamlit.log", _database(tmp_path_factory, dashboard_seed)) as url:
         yield url
 
 
@@ -156,8 +169,10 @@ def test_a_postcode_search_lists_centres_and_downloads_the_sheet(server: str, pa
     page.get_by_text("That postcode cannot be used.").wait_for()
 
 
-def test_a_shared_link_opened_first_on_a_new_server_keeps_its_settings(browser: Browser) -> None:
-    with _dashboard_server("streamlit-deep-link.log") as url:
+def test_a_shared_link_opened_first_on_a_new_server_keeps_its_settings(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory, dashboard_seed: Path
+) -> None:
+    with _dashboard_server("streamlit-deep-link.log", _database(tmp_path_factory, dashboard_seed)) as url:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         context.set_default_timeout(TIMEOUT_MS)
         context.route("**/*", _local_only)
@@ -168,3 +183,51 @@ def test_a_shared_link_opened_first_on_a_new_server_keeps_its_settings(browser: 
         assert page.get_by_test_id("stSidebar").get_by_text("Settings", exact=True).is_visible()
         assert "threshold=45min" in page.url and "service=supervised" in page.url
         context.close()
+
+
+#: A centre name that runs script wherever it is written into a page as HTML.
+HOSTILE_NAME = '<img src=x onerror="window.top.__xss = 1; alert(1)">SAMPLE hostile centre'
+
+
+def test_a_hostile_centre_name_runs_no_script_on_the_map(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory, dashboard_seed: Path
+) -> None:
+    database = _database(tmp_path_factory, dashboard_seed)
+    with open_store(database) as store:
+        store.add_centre({"id": "sample-hostile-centre", "name": HOSTILE_NAME, "jurisdiction": "England",
+                          "town": "Birmingham", "postcode": "B4 6DS", "location_precision": "postcode",
+                          "lat": "52.483400", "lon": "-1.893200", "services": "supported; supervised",
+                          "accreditation": "not stated", "address_withheld": "no", "status": "open", "sample": "yes",
+                          "source_urls": "https://example.org/"}, who="test")
+    with _dashboard_server("streamlit-hostile.log", database) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1200})
+        context.set_default_timeout(TIMEOUT_MS)
+        context.route("**/*", _local_only)
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(f"{url}/?sample=yes")
+        frame = page.frame_locator(MAP_FRAME)
+        frame.locator("path.court-marker").first.wait_for()
+        # Build every marker's tooltip, clustered or not (each GeoJSON layer's tooltip function, as a hover
+        # would): folium writes tooltip text with innerHTML, and an <img> whose src fails runs its onerror
+        # even in a detached element.
+        built = frame.locator("body").evaluate("""() => {
+            let count = 0;
+            for (const key of Object.keys(window)) {
+                const group = window[key];
+                if (!(group instanceof L.GeoJSON) || !group.getTooltip()) continue;
+                const content = group.getTooltip()._content;
+                group.eachLayer((layer) => {
+                    const made = typeof content === "function" ? content(layer) : content;
+                    const text = typeof made === "string" ? made : (made && made.innerHTML) || "";
+                    if (text.includes("SAMPLE hostile centre")) count += 1;
+                });
+            }
+            return count;
+        }""")
+        page.wait_for_timeout(1500)
+        ran = page.evaluate("() => window.__xss === 1")
+        context.close()
+    assert built >= 1, "the hostile centre's tooltip was not on the map"
+    assert dialogs == [] and not ran, "a script in a centre name ran"

@@ -16,6 +16,8 @@ import pandas as pd
 import shared
 import streamlit as st
 
+from millis_network.evidence.exports import spreadsheet_safe
+
 rule = shared.current_rule()
 profile = loaders.millis_profile()
 budget = loaders.centre_budget()
@@ -85,7 +87,7 @@ authority_tab.dataframe(estimate.by_local_authority, hide_index=True, column_con
 site_tab.dataframe(estimate.sites, hide_index=True, column_config=money, width="stretch")
 
 csv_column, json_column = st.columns(2)
-csv_column.download_button("Download every new site with its cost (CSV)", estimate.sites.to_csv(index=False),
+csv_column.download_button("Download every new site with its cost (CSV)", spreadsheet_safe(estimate.sites).to_csv(index=False),
                            file_name="cost_of_closing_the_gaps_sites.csv", mime="text/csv", on_click="ignore")
 json_column.download_button("Download the figures and assumptions (JSON)",
                             json.dumps(estimate.to_dict(), indent=1, ensure_ascii=False),

@@ -11,6 +11,7 @@ import tables
 
 from millis_network.engine.analysis import provenance
 from millis_network.engine.coverage import COURT_STATUSES
+from millis_network.evidence.exports import spreadsheet_safe
 
 FAILING_STATUSES = COURT_STATUSES[1:]
 
@@ -50,7 +51,7 @@ st.caption(f"{len(shown)} of {len(failing)} failing courts shown. Rank is among 
 st.dataframe(shown, hide_index=True, width="stretch")
 csv_column, json_column = st.columns(2)
 csv_column.download_button(
-    "Download this table (CSV)", shown.to_csv(index=False), file_name="court-gaps.csv", mime="text/csv"
+    "Download this table (CSV)", spreadsheet_safe(shown).to_csv(index=False), file_name="court-gaps.csv", mime="text/csv"
 )
 json_column.download_button(
     "Where these numbers come from (JSON)",

@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from millis_network import standards as std
+from millis_network.evidence.exports import spreadsheet_safe
 
 #: Background colour of each status in the matrix.
 STATUS_COLOURS = {
@@ -162,7 +163,7 @@ def _show_report(report: std.ComplianceReport, sample_note: str) -> None:
     stem = f"standards_{report.centre_id}_{report.as_of}" + ("_SAMPLE" if report.sample else "")
     left, right = st.columns(2)
     left.download_button(
-        "Export the report (CSV)", report.export_frame().to_csv(index=False), file_name=f"{stem}.csv", mime="text/csv"
+        "Export the report (CSV)", spreadsheet_safe(report.export_frame()).to_csv(index=False), file_name=f"{stem}.csv", mime="text/csv"
     )
     right.download_button(
         "Export the report (JSON)",

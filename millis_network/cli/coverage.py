@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -19,6 +19,7 @@ from millis_network.cli.options import (
     print_table,
     records,
     rule_from_args,
+    write_csv,
 )
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def run_courts(args: argparse.Namespace) -> int:
     analysis = _analysis(args)
     table = analysis.gaps() if args.failing else analysis.court_coverage
     if args.out:
-        table.to_csv(args.out, index=False)
+        write_csv(table, args.out)
     if args.json:
         print(json.dumps(records(table), indent=1))
         return 0
@@ -84,9 +85,9 @@ def run_areas(args: argparse.Namespace) -> int:
     analysis = _analysis(args)
     parts = {by: analysis.summary(service=args.service, by=by) for by in ("national", "nation", "local_authority")}
     if args.out:
-        pd.concat([frame.assign(level=by) for by, frame in parts.items()]).to_csv(args.out, index=False)
+        write_csv(pd.concat([frame.assign(level=by) for by, frame in parts.items()]), args.out)
     if args.json:
-        payload = {by: records(frame) for by, frame in parts.items()}
+        payload: dict[str, Any] = {by: records(frame) for by, frame in parts.items()}
         payload["threshold"] = analysis.rule.describe()
         payload["service"] = args.service
         payload["directory_completeness"] = analysis.completeness.describe()
@@ -114,7 +115,7 @@ def run_recommend(args: argparse.Namespace) -> int:
     picks = recommend_sites(network.courts, network.centres, network.lsoas, sites=args.sites, rule=rule_from_args(args),
                             model=network.model, settlements=network.settlements)
     if args.out:
-        picks.to_csv(args.out, index=False)
+        write_csv(picks, args.out)
     if args.json:
         print(json.dumps(records(picks), indent=1))
         return 0

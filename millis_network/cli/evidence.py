@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from millis_network.cli.network import public_analysis
-from millis_network.cli.options import add_rule_options, rule_from_args
+from millis_network.cli.options import add_rule_options, rule_from_args, write_csv
 from millis_network.errors import SourceUnavailableError
 
 if TYPE_CHECKING:
@@ -201,7 +201,7 @@ def run_funding(args: argparse.Namespace) -> int:
     table = {"nation": estimate.by_nation, "local_authority": estimate.by_local_authority,
              "site": estimate.sites}[args.by]
     if args.out:
-        table.to_csv(args.out, index=False)
+        write_csv(table, args.out)
     if args.json:
         print(json.dumps(estimate.to_dict(), indent=1, ensure_ascii=False))
         return 0

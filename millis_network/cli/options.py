@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -73,10 +73,19 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
             return clean(value.item())
         return value
 
-    return [{key: clean(value) for key, value in row.items()} for row in frame.to_dict("records")]
+    # pandas-stubs types record keys as Hashable; the frames printed as JSON have string column names.
+    rows = cast("list[dict[str, Any]]", frame.to_dict("records"))
+    return [{key: clean(value) for key, value in row.items()} for row in rows]
 
 
 def print_table(frame: pd.DataFrame, columns: list[str]) -> None:
     """Print the chosen columns as a plain-text table, numbers to one decimal."""
     with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 40):
         print(frame[columns].to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write a table for people as CSV (``--out``): text cells can never run as spreadsheet formulas."""
+    from millis_network.evidence.exports import spreadsheet_safe
+
+    spreadsheet_safe(frame).to_csv(path, index=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 import pandas as pd
 
@@ -19,7 +20,20 @@ from millis_network.cli.options import (
     print_table,
     records,
     rule_from_args,
+    write_csv,
 )
+
+if TYPE_CHECKING:
+    from millis_network.config import CampaignRule
+    from millis_network.drive_model import DriveTimeModel, SettlementIndex
+
+
+class _TimelineSettings(TypedDict):
+    """Keyword arguments of the timelines: the rule and what estimates drive times."""
+
+    rule: CampaignRule
+    model: DriveTimeModel
+    settlements: SettlementIndex
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -82,7 +96,7 @@ def run_statutory_network(args: argparse.Namespace) -> int:
     summary = statutory_network_summary(network)
     if args.out:
         levels = [network.comparison(by=by).assign(level=by) for by in ("national", "nation", "local_authority")]
-        pd.concat(levels, ignore_index=True).to_csv(args.out, index=False)
+        write_csv(pd.concat(levels, ignore_index=True), args.out)
     if args.json:
         print(json.dumps(summary, indent=1))
         return 0
@@ -167,7 +181,7 @@ def run_timeline(args: argparse.Namespace) -> int:
     from millis_network.engine.history import area_timeline, court_timeline
 
     rule, network = rule_from_args(args), public_network(args)
-    settings = {"rule": rule, "model": network.model, "settlements": network.settlements}
+    settings: _TimelineSettings = {"rule": rule, "model": network.model, "settlements": network.settlements}
     if args.court:
         events = court_timeline(args.court, network.courts, network.centres, **settings)
     else:

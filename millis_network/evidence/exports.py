@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
+from millis_network._text import spreadsheet_text
 from millis_network.directory import CENTRE_COLUMNS
 from millis_network.engine.analysis import Analysis, provenance, require_public
 from millis_network.places import local_authority_boundaries
@@ -220,11 +221,26 @@ def _json_bytes(value: Any) -> bytes:
     return json.dumps(value, indent=1, ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells can never run as formulas in Excel, LibreOffice or Sheets.
+
+    Every text value starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+    carriage return gets a leading ``'`` (:func:`millis_network._text.spreadsheet_text`);
+    numbers are untouched. Every CSV and XLSX this project writes for people
+    goes through it, the dashboard's downloads included.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(lambda v: spreadsheet_text(v) if isinstance(v, str) else v)
+    return out
+
+
 def to_csv_files(tables: tuple[ExportTable, ...], info: dict[str, Any]) -> dict[str, bytes]:
     """``<table>.csv`` (UTF-8) and ``<table>.provenance.json`` for every table."""
     files: dict[str, bytes] = {}
     for table in tables:
-        body = table.frame.to_csv(index=False).encode("utf-8")
+        body = spreadsheet_safe(table.frame).to_csv(index=False).encode("utf-8")
         files[f"{table.name}.csv"] = body
         files[f"{table.name}.provenance.json"] = _json_bytes(
             {
@@ -262,9 +278,10 @@ def to_xlsx_bytes(tables: tuple[ExportTable, ...], info: dict[str, Any]) -> byte
     """One workbook: the "About this data" sheet first, then one sheet per table."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        pd.DataFrame(about_rows(tables, info)).to_excel(writer, sheet_name=ABOUT_SHEET, index=False, header=False)
+        about_frame = spreadsheet_safe(pd.DataFrame(about_rows(tables, info)))
+        about_frame.to_excel(writer, sheet_name=ABOUT_SHEET, index=False, header=False)
         for table in tables:
-            table.frame.to_excel(writer, sheet_name=table.name, index=False)
+            spreadsheet_safe(table.frame).to_excel(writer, sheet_name=table.name, index=False)
         book = writer.book
         about = book[ABOUT_SHEET]
         about.column_dimensions["A"].width = 38
@@ -290,7 +307,8 @@ def geo_frame(table: ExportTable, boundaries: gpd.GeoDataFrame) -> gpd.GeoDataFr
             outlines.get(code) if level == "local_authority" else None
             for code, level in zip(frame["area_code"], frame["level"], strict=True)
         ]
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs="EPSG:4326"))
+    # types-geopandas omits None (a missing geometry) from the sequences GeoSeries accepts.
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs="EPSG:4326"))  # type: ignore[arg-type]
 
 
 def to_geojson_files(

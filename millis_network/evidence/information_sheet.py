@@ -31,8 +31,16 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
+from millis_network._text import safe_link
 from millis_network.config import KM_PER_MILE, CampaignRule
 from millis_network.directory import (
     PRECISION_LABELS,
@@ -162,7 +170,8 @@ class InformationSheet:
 
 
 def _first_url(text: str) -> str:
-    return next((part.strip() for part in str(text).split(";") if part.strip()), "")
+    """The first source that may be rendered as a link (:func:`~millis_network._text.safe_link`), or ""."""
+    return next((link for link in (safe_link(part) for part in str(text).split(";")) if link), "")
 
 
 def _sheet_centre(row: pd.Series) -> SheetCentre:
@@ -293,7 +302,7 @@ def render_information_sheet_pdf(sheet: InformationSheet) -> bytes:
     def p(text: str, style: ParagraphStyle = body) -> Paragraph:
         return Paragraph(escape(text), style)
 
-    story = [
+    story: list[Flowable] = [
         p(f"Child contact centres near postcode district {sheet.district}", title),
         p(
             f"{sheet.service.capitalize()} contact. Made on {sheet.generated_on}. Distances are measured from your "

@@ -18,10 +18,12 @@ out unless asked for, and then say so in their name and description.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Hashable
 from typing import Any
 
 import pandas as pd
 
+from millis_network._text import safe_link
 from millis_network.directory import SERVICES, split_services
 from millis_network.network import PublicNetwork, require_public_network
 
@@ -75,7 +77,7 @@ def _term(service: str) -> dict[str, Any]:
     }
 
 
-def _service(row: dict, *, withheld: bool) -> dict[str, Any]:
+def _service(row: dict[Hashable, Any], *, withheld: bool) -> dict[str, Any]:
     centre_id = row["id"]
     sample = row["sample"] == "yes"
     services = split_services(row["services"])
@@ -91,7 +93,7 @@ def _service(row: dict, *, withheld: bool) -> dict[str, Any]:
         "id": _uuid("service", centre_id),
         "name": f"{row['name']} (SAMPLE)" if sample else row["name"],
         "description": " ".join(p for p in parts if p),
-        "url": next((u.strip() for u in row["source_urls"].split(";") if u.strip().startswith("http")), ""),
+        "url": next((link for link in (safe_link(u) for u in row["source_urls"].split(";")) if link), ""),
         "status": STATUS[row["status"]],
     }
     if row["accreditation"] != "not stated":
