@@ -218,4 +218,8 @@ def data_notice(analysis: Analysis) -> None:
             "centres; they are labelled SAMPLE wherever shown. Turn off *Include sample records* for real data only.",
             icon=":material/warning:",
         )
-    st.info(f"**Incomplete directory.** {analysis.completeness.describe()}", icon=":material/info:")
+    st.info(
+        f"**Incomplete directory.** {analysis.completeness.describe()} "
+        f"Read from the {analysis.network.provenance.describe()}.",
+        icon=":material/info:",
+    )

@@ -10,6 +10,7 @@ service within 30 minutes: Abingdon Contact Centre, 9 km away, states no service
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -81,6 +82,9 @@ def database(tmp_path: Path, network_data: Path, monkeypatch: pytest.MonkeyPatch
 def court_statuses_on_the_map() -> dict[str, str]:
     at = dashboard_at("coverage_map", view="tables").run()
     assert not at.exception
+    with open_store(os.environ[DATABASE_ENV]) as store:
+        revision, _ = store.revision()
+    assert f"Read from the directory database, revision {revision}, as of " in at.info[0].value
     table = at.dataframe[0].value
     return dict(zip(table["Court"], table["Status"], strict=True))
 
