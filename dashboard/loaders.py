@@ -33,6 +33,7 @@ import map_layers
 import pandas as pd
 import streamlit as st
 
+from millis_network._geo import WGS84
 from millis_network.config import CampaignRule, default_data_dir
 from millis_network.directory import millis_profile as directory_profile
 from millis_network.engine import history, scenario
@@ -272,7 +273,7 @@ def statutory_network_summary(rule: CampaignRule, variant: str) -> dict[str, Any
 @detached_cache()
 def _campaign_map_frame(rule: CampaignRule, variant: str, band: int, key: str) -> gpd.GeoDataFrame:
     comparison = _statutory_network(rule, variant, key).comparison(by="local_authority")
-    shapes = gpd.GeoDataFrame.from_features(local_authority_areas(), crs="EPSG:4326")
+    shapes = gpd.GeoDataFrame.from_features(local_authority_areas(), crs=WGS84)
     return scenario.comparison_map_frame(comparison, shapes, band=band)
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from millis_network._geo import BRITISH_NATIONAL_GRID, WGS84
 from millis_network.places import local_authority_boundaries
 
 #: Every landmass, by code: :func:`landmasses` returns positions in this tuple.
@@ -47,14 +48,14 @@ ISLAND_AUTHORITIES: dict[str, str] = {"E06000046": "Isle of Wight", "E06000053":
 #: the boundaries are simplified to about 100 m, and the narrowest crossing (the Solent at Hurst) is over 1 km.
 COAST_MARGIN_M = 500.0
 
-_TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+_TO_BNG = Transformer.from_crs(WGS84, BRITISH_NATIONAL_GRID, always_xy=True)
 
 
 @lru_cache(maxsize=1)
 def _island_shapes() -> tuple[tuple[int, shapely.Geometry], ...]:
     """Each island authority's landmass code and boundary in British National Grid metres, widened by :data:`COAST_MARGIN_M`."""
     boundaries = local_authority_boundaries()
-    islands = boundaries[boundaries["local_authority_code"].isin(list(ISLAND_AUTHORITIES))].to_crs("EPSG:27700")
+    islands = boundaries[boundaries["local_authority_code"].isin(list(ISLAND_AUTHORITIES))].to_crs(BRITISH_NATIONAL_GRID)
     shapes = []
     for code, geometry in zip(islands["local_authority_code"], islands.geometry):
         shape = geometry.buffer(COAST_MARGIN_M)
@@ -105,8 +106,8 @@ def landmasses(
     if unknown.any():
         x, y = _TO_BNG.transform(lon[unknown], lat[unknown])
         looked_up = out[unknown]
-        for code, shape in _island_shapes():
-            looked_up[shapely.contains_xy(shape, x, y)] = code
+        for landmass_code, shape in _island_shapes():
+            looked_up[shapely.contains_xy(shape, x, y)] = landmass_code
         out[unknown] = looked_up
     return out
 

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from millis_network._geo import BRITISH_NATIONAL_GRID, WGS84
 from millis_network.config import default_cache_dir
 from millis_network.errors import PostcodeError
 
@@ -163,15 +164,15 @@ def build_index() -> PostcodeIndex:
     easting = frame["oseast1m"].to_numpy(dtype="float64")[order]
     northing = frame["osnrth1m"].to_numpy(dtype="float64")[order]
     local_authority = frame["laua"].astype("string").fillna("").to_numpy(dtype="S9")[order]
-    to_wgs84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+    to_wgs84 = Transformer.from_crs(BRITISH_NATIONAL_GRID, WGS84, always_xy=True)
     lon, lat = (np.asarray(v, dtype="float64") for v in to_wgs84.transform(easting, northing))
     # Northern Ireland (BT) grid references are Irish Grid: convert those to
     # WGS84 from Irish Grid, and restate them in British National Grid so every
     # easting/northing in the index shares one CRS.
     irish = np.char.startswith(keys, b"BT")
-    from_irish = Transformer.from_crs(IRISH_GRID, "EPSG:4326", always_xy=True)
+    from_irish = Transformer.from_crs(IRISH_GRID, WGS84, always_xy=True)
     lon[irish], lat[irish] = from_irish.transform(easting[irish], northing[irish])
-    to_bng = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+    to_bng = Transformer.from_crs(WGS84, BRITISH_NATIONAL_GRID, always_xy=True)
     easting[irish], northing[irish] = to_bng.transform(lon[irish], lat[irish])
     lon = np.where(np.isnan(easting), np.nan, lon)
     lat = np.where(np.isnan(easting), np.nan, lat)

@@ -18,14 +18,17 @@ change) keeps the name its 2011 LSOAs carry.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
+from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from millis_network._geo import BRITISH_NATIONAL_GRID, WGS84
 from millis_network.places import LOCAL_AUTHORITY_COLUMNS, LSOA_COLUMNS, nation_of_code
 from millis_network.postcodes import load_index
 
@@ -82,11 +85,12 @@ def derive_places(out_dir: Path) -> dict[str, int]:
         id_vars="district_2011", value_name="code"
     )
     votes = votes[votes["code"].str.match(r"^[EW]0")]
-    code_of_2011 = votes.groupby("district_2011")["code"].agg(lambda s: s.value_counts().idxmax())
+    # pandas-stubs types index labels as Hashable; these are district codes (str).
+    code_of_2011 = votes.groupby("district_2011")["code"].agg(lambda s: cast(str, s.value_counts().idxmax()))
     frame["local_authority_code"] = frame["district_2011"].map(code_of_2011)
     names = _district_names()
     recoded = frame.groupby("local_authority_code")["district_2011"].unique()
-    for code, predecessors in recoded.items():
+    for code, predecessors in cast("Iterable[tuple[str, Any]]", recoded.items()):
         if code not in names and len(predecessors) == 1:
             names[code] = (predecessors[0], _LSOA_NAME_SOURCE)
     missing = sorted(set(frame["local_authority_code"]) - set(names))
@@ -105,12 +109,12 @@ def derive_places(out_dir: Path) -> dict[str, int]:
     districts["name_source"] = districts["local_authority_code"].map(lambda c: names[c][1])
     districts[LOCAL_AUTHORITY_COLUMNS].to_csv(out_dir / "local_authorities.csv", index=False)
 
-    shapes = frame[["local_authority_code", "geometry"]].to_crs("EPSG:27700")
+    shapes = frame[["local_authority_code", "geometry"]].to_crs(BRITISH_NATIONAL_GRID)
     shapes["geometry"] = shapes.geometry.buffer(0)
     dissolved = shapes.dissolve(by="local_authority_code").reset_index()
     dissolved["geometry"] = dissolved.geometry.simplify(BOUNDARY_TOLERANCE_M, preserve_topology=True)
     dissolved = dissolved.merge(districts[["local_authority_code", "local_authority_name", "nation"]])
-    dissolved = dissolved.to_crs("EPSG:4326")
+    dissolved = dissolved.to_crs(WGS84)
     dissolved["geometry"] = dissolved.geometry.set_precision(1e-5)
     dissolved.to_file(out_dir / "local_authorities.geojson", driver="GeoJSON")
     return {"lsoas": len(frame), "local_authorities": len(districts)}

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
+from millis_network._geo import WGS84
 from millis_network._text import spreadsheet_text
 from millis_network.directory import CENTRE_COLUMNS
 from millis_network.engine.analysis import Analysis, provenance, require_public
@@ -308,7 +309,7 @@ def geo_frame(table: ExportTable, boundaries: gpd.GeoDataFrame) -> gpd.GeoDataFr
             for code, level in zip(frame["area_code"], frame["level"], strict=True)
         ]
     # types-geopandas omits None (a missing geometry) from the sequences GeoSeries accepts.
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs="EPSG:4326"))  # type: ignore[arg-type]
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=WGS84))  # type: ignore[arg-type]
 
 
 def to_geojson_files(

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import pandas as pd
 
+from millis_network._geo import BRITISH_NATIONAL_GRID, WGS84
 from millis_network.directory import millis_profile
 from millis_network.engine.analysis import Analysis
 from millis_network.engine.whatif import (
@@ -210,9 +211,9 @@ class FundingEstimate:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready figures, tables and assumptions."""
         def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            return [
-                {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in frame.to_dict("records")
-            ]
+            # pandas-stubs types record keys as Hashable; these tables' columns are named by strings.
+            rows = cast("list[dict[str, Any]]", frame.to_dict("records"))
+            return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in rows]
 
         return {
             "new_centres": self.new_centres,
@@ -253,9 +254,9 @@ def locate_sites(
     by_lsoa = lsoas.set_index("lsoa_code")
     by_court = courts.set_index("id")
     points = gpd.GeoDataFrame(
-        out[["site_id"]], geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs="EPSG:4326"
-    ).to_crs("EPSG:27700")
-    areas = boundaries[["local_authority_code", "local_authority_name", "nation", "geometry"]].to_crs("EPSG:27700")
+        out[["site_id"]], geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs=WGS84
+    ).to_crs(BRITISH_NATIONAL_GRID)
+    areas = boundaries[["local_authority_code", "local_authority_name", "nation", "geometry"]].to_crs(BRITISH_NATIONAL_GRID)
     nation, code, name = [], [], []
     for position, site in out.iterrows():
         if site["site_kind"] == "lsoa":
@@ -271,7 +272,8 @@ def locate_sites(
             code.append("")
             name.append("")
             continue
-        nearest = candidates.distance(points.geometry.iloc[position]).idxmin()
+        # ``out`` has a RangeIndex (reset above), so its labels are positions; pandas-stubs types them as Hashable.
+        nearest = candidates.distance(points.geometry.iloc[cast(int, position)]).idxmin()
         code.append(str(candidates.at[nearest, "local_authority_code"]))
         name.append(str(candidates.at[nearest, "local_authority_name"]))
     out["nation"] = nation
