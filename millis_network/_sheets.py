@@ -32,7 +32,10 @@ import codecs
 import csv
 import io
 import re
+import struct
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time
 from pathlib import PurePath
@@ -222,6 +225,7 @@ class _Rows:
         self.limits = limits
         self.records: list[tuple[int, tuple[str, ...]]] = []
         self.header: tuple[str, ...] = ()
+        self.header_at = -1  # position in records of the first non-blank row, the headings
 
     def add(self, number: int, cells: tuple[str, ...]) -> None:
         limits = self.limits
@@ -256,19 +260,18 @@ class _Rows:
                 row=number,
                 field=heading or f"column {longest + 1}",
             )
-        if not self.header and any(c.strip() for c in cells):
-            self.header = cells
+        if self.header_at < 0 and any(c.strip() for c in cells):
+            self.header, self.header_at = cells, len(self.records)
         self.records.append((number, cells))
 
     def sheet(self, fmt: str, encoding: str) -> Sheet:
         """The headings (the first non-blank row) and the rows after them."""
-        records = self.records
-        for position, (number, cells) in enumerate(records):
-            if any(c.strip() for c in cells):
-                return Sheet(self.file, fmt, encoding, number, cells, tuple(records[position + 1 :]))
-        return _unreadable(
-            self.file, fmt, "file-empty", "the file has no headings and no rows; export the sheet with a heading row"
-        )
+        if self.header_at < 0:
+            return _unreadable(
+                self.file, fmt, "file-empty", "the file has no headings and no rows; export the sheet with a heading row"
+            )
+        header_row = self.records[self.header_at][0]
+        return Sheet(self.file, fmt, encoding, header_row, self.header, tuple(self.records[self.header_at + 1 :]))
 
 
 def _unreadable(file: str, fmt: str, rule: str, message: str, *, value: str = "") -> Sheet:
@@ -329,13 +332,21 @@ def _read_csv(data: bytes, name: str, limits: SheetLimits) -> Sheet:
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _ZIP_DIRECTORY_ENTRY = b"PK\x01\x02"
+#: A zip member's local header (zipfile's ``structFileHeader``); its last two fields are the name's and extra's lengths.
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _CHUNK_BYTES = 64 * 1024
 #: Deepest XML nesting accepted in a workbook part (Excel's own parts nest about ten deep).
 _MAX_XML_DEPTH = 64
+#: Most XML elements, workbook-wide, outside worksheet rows and shared strings: styles, themes,
+#: column widths, merged cells ... (Excel writes at most tens of thousands; openpyxl holds them all at once).
+_MAX_XML_ELEMENTS = 200_000
+#: Most XML elements inside one worksheet row or one shared string (openpyxl holds one of each at a time).
+_MAX_ITEM_ELEMENTS = 100_000
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main "
-_ROW, _CELL, _DIMENSION, _SHARED_STRINGS = (f"{_MAIN}{tag}" for tag in ("row", "c", "dimension", "sst"))
+_ROW, _CELL, _DIMENSION, _STRING = (f"{_MAIN}{tag}" for tag in ("row", "c", "dimension", "si"))
 _CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+_NOT_AS_EXCEL_WRITES = "copy the data into a new workbook, or save it as CSV"
 
 
 class _Unreadable(Exception):
@@ -349,32 +360,40 @@ def _column_number(letters: str) -> int:
     return number
 
 
-class _PartScan:
-    """Streams one zip member's XML (when it is XML), refusing what would make openpyxl run away.
+class _XmlScan:
+    """Streams a workbook's XML parts, refusing what would make openpyxl run away.
 
     Rules: no document type declaration (entity expansion); nesting at most
-    :data:`_MAX_XML_DEPTH`; no element with more than ``max_rows +
-    max_columns`` children (shared strings excepted: their number is bounded
-    by the unpacked size); in a worksheet at most ``max_rows`` rows, none
+    :data:`_MAX_XML_DEPTH`; at most :data:`_MAX_XML_ELEMENTS` elements
+    outside worksheet rows and shared strings, and :data:`_MAX_ITEM_ELEMENTS`
+    inside any one of those; in a worksheet at most ``max_rows`` rows, none
     numbered beyond it, at most ``max_columns`` cells a row, and a declared
     dimension within both.
     """
 
-    def __init__(self, file: str, part: str, limits: SheetLimits) -> None:
+    def __init__(self, file: str, limits: SheetLimits) -> None:
         self.file = file
-        self.part = part
         self.limits = limits
-        self.children: list[int] = [0]
-        self.tags: list[str] = []
+        self.elements = 0
+        self.part = ""
+        self.parser: expat.XMLParserType | None = None
+        self.depth = 0
+        self.item_depth = 0
+        self.item_elements = 0
         self.rows = 0
         self.cells = 0
-        self.parser: expat.XMLParserType | None = expat.ParserCreate(namespace_separator=" ")
+
+    def start_part(self, part: str) -> None:
+        """Begin scanning the zip member ``part``."""
+        self.part = part
+        self.depth = self.item_depth = self.rows = 0
+        self.parser = expat.ParserCreate(namespace_separator=" ")
         self.parser.StartElementHandler = self._start
         self.parser.EndElementHandler = self._end
         self.parser.StartDoctypeDeclHandler = self._doctype
 
     def feed(self, chunk: bytes, *, final: bool = False) -> None:
-        """Parse the next bytes; a member that is not XML (an image) stops being scanned at its first byte."""
+        """Parse the part's next bytes; a part that is not XML (an image) stops being scanned at its first byte."""
         if self.parser is None:
             return
         try:
@@ -388,46 +407,60 @@ class _PartScan:
     def _doctype(self, *_: object) -> None:
         raise _Unreadable(
             f"the workbook part {self.part} declares an XML document type, which Excel never writes; "
-            "copy the data into a new workbook, or save it as CSV"
+            + _NOT_AS_EXCEL_WRITES
         )
 
     def _start(self, tag: str, attributes: dict[str, str]) -> None:
-        limits = self.limits
-        self.children[-1] += 1
-        if self.children[-1] > limits.max_rows + limits.max_columns and self.tags and self.tags[-1] != _SHARED_STRINGS:
+        self.depth += 1
+        if self.depth > _MAX_XML_DEPTH:
             raise self._refuse(
-                "limit-xml-entries",
-                f"has an element with more than {limits.max_rows + limits.max_columns:,} entries (limits max_rows "
-                "plus max_columns): copy the data into a new workbook, or save it as CSV",
+                "limit-xml-depth", f"nests XML more than {_MAX_XML_DEPTH} deep, which Excel never writes: "
+                + _NOT_AS_EXCEL_WRITES,
             )
-        self.children.append(0)
-        self.tags.append(tag)
-        if len(self.tags) > _MAX_XML_DEPTH:
-            raise self._refuse(
-                "limit-xml-depth",
-                f"nests XML more than {_MAX_XML_DEPTH} deep, which Excel never writes: copy the data into a new "
-                "workbook, or save it as CSV",
-            )
-        if tag == _ROW:
-            self.rows += 1
-            self.cells = 0
-            number = attributes.get("r", "")
-            if self.rows > limits.max_rows or (number.isdigit() and int(number) > limits.max_rows):
+        if self.item_depth:
+            self.item_elements += 1
+            if self.item_elements > _MAX_ITEM_ELEMENTS:
                 raise self._refuse(
-                    "limit-rows",
-                    f"(a worksheet) has more than {limits.max_rows:,} rows (limit max_rows): delete the empty "
-                    f"rows at its end, or split it into files of at most {limits.max_rows:,} rows",
+                    "limit-xml-elements", f"has a row or shared string of more than {_MAX_ITEM_ELEMENTS:,} XML "
+                    "elements, which Excel never writes: " + _NOT_AS_EXCEL_WRITES,
                 )
+        elif tag in (_ROW, _STRING):
+            self.item_depth, self.item_elements = self.depth, 0
+        else:
+            self.elements += 1
+            if self.elements > _MAX_XML_ELEMENTS:
+                raise self._refuse(
+                    "limit-xml-elements", f"brings the workbook's XML beyond {_MAX_XML_ELEMENTS:,} elements "
+                    "outside its rows and strings, which Excel never writes: " + _NOT_AS_EXCEL_WRITES,
+                )
+        if tag == _ROW:
+            self._row(attributes.get("r", ""))
         elif tag == _CELL:
             self.cells += 1
-            if self.cells > limits.max_columns:
+            if self.cells > self.limits.max_columns:
                 raise self._refuse(
                     "limit-columns",
-                    f"(a worksheet) has a row of more than {limits.max_columns:,} cells (limit max_columns): "
-                    "delete the unused columns, or copy the data into a new workbook",
+                    f"(a worksheet) has a row of more than {self.limits.max_columns:,} cells (limit max_columns): "
+                    "delete the unused columns, or " + _NOT_AS_EXCEL_WRITES,
                 )
         elif tag == _DIMENSION:
             self._dimension(attributes.get("ref", ""))
+
+    def _end(self, _tag: str) -> None:
+        if self.depth == self.item_depth:
+            self.item_depth = 0
+        self.depth -= 1
+
+    def _row(self, number: str) -> None:
+        limits = self.limits
+        self.rows += 1
+        self.cells = 0
+        if self.rows > limits.max_rows or (number.isdigit() and int(number) > limits.max_rows):
+            raise self._refuse(
+                "limit-rows",
+                f"(a worksheet) has more than {limits.max_rows:,} rows (limit max_rows): delete the empty "
+                f"rows at its end, or split it into files of at most {limits.max_rows:,} rows",
+            )
 
     def _dimension(self, ref: str) -> None:
         match = _CELL_REF.fullmatch(ref.rpartition(":")[2])
@@ -444,21 +477,55 @@ class _PartScan:
                 "and save it again",
             )
 
-    def _end(self, _tag: str) -> None:
-        self.children.pop()
-        self.tags.pop()
+
+def _member_bytes(data: bytes, member: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A zip member's bytes as they really unpack, in chunks of at most :data:`_CHUNK_BYTES`.
+
+    Read from the member's compressed bytes, not through :mod:`zipfile`
+    (which stops at the size the zip declares), so a member that lies about
+    its size is measured as it is. The caller stops reading at its limit.
+    """
+    if member.flag_bits & 0x1:
+        raise _Unreadable(f"the workbook part {member.filename} is encrypted; save the workbook without a password")
+    header = data[member.header_offset : member.header_offset + _LOCAL_HEADER.size]
+    if len(header) < _LOCAL_HEADER.size or not header.startswith(_ZIP_MAGIC):
+        raise _Unreadable(f"the workbook's zip directory points outside it ({member.filename}); re-save it as .xlsx or CSV")
+    name_length, extra_length = _LOCAL_HEADER.unpack(header)[-2:]
+    start = member.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+    raw = memoryview(data)[start : start + member.compress_size]
+    if member.compress_type == zipfile.ZIP_STORED:
+        for position in range(0, len(raw), _CHUNK_BYTES):
+            yield bytes(raw[position : position + _CHUNK_BYTES])
+        return
+    if member.compress_type != zipfile.ZIP_DEFLATED:
+        raise _Unreadable(
+            f"the workbook part {member.filename} is compressed in a way Excel never uses "
+            f"(method {member.compress_type}); re-save it as .xlsx or CSV"
+        )
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    for position in range(0, len(raw), _CHUNK_BYTES):
+        pending: bytes | memoryview = raw[position : position + _CHUNK_BYTES]
+        while pending and not inflater.eof:
+            yield inflater.decompress(pending, _CHUNK_BYTES)
+            pending = inflater.unconsumed_tail
+        if inflater.eof:
+            break
+    yield inflater.flush()
 
 
 def _vet_workbook(data: bytes, name: str, limits: SheetLimits) -> Issue | None:
     """Hold a workbook's zip to the limits before openpyxl parses any of it.
 
+    Every member is unpacked once, chunk by chunk, counting the bytes and
+    streaming its XML through :class:`_XmlScan`; nothing unpacked is kept.
+
     Returns:
         A ``file-unreadable`` issue when the zip is damaged, else None.
 
     Raises:
-        SheetLimitError: too many members, or members unpacking (as declared
-            or as streamed) to more than ``limits.max_unzipped_bytes``, or XML
-            beyond what :class:`_PartScan` accepts.
+        SheetLimitError: too many members, members that declare or really
+            unpack to more than ``limits.max_unzipped_bytes`` between them, or
+            XML beyond what :class:`_XmlScan` accepts.
     """
     too_many = (
         f"; the most accepted is {limits.max_zip_members:,} (limit max_zip_members): copy the data into a new "
@@ -474,28 +541,36 @@ def _vet_workbook(data: bytes, name: str, limits: SheetLimits) -> Issue | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
-            if len(members) > limits.max_zip_members:
-                raise _refuse(name, "limit-zip-members", f"the workbook has {len(members):,} parts{too_many}")
-            declared = sum(member.file_size for member in members)
-            if declared > limits.max_unzipped_bytes:
-                raise _refuse(name, "limit-unzipped-bytes", f"the workbook unpacks to {declared:,} bytes; {too_big}")
-            unpacked = 0
-            for member in members:
-                scan = _PartScan(name, member.filename, limits)
-                with archive.open(member) as stream:  # zipfile stops at the declared size and checks the CRC
-                    while chunk := stream.read(_CHUNK_BYTES):
-                        unpacked += len(chunk)
-                        if unpacked > limits.max_unzipped_bytes:
-                            raise _refuse(
-                                name, "limit-unzipped-bytes", f"the workbook unpacks to more than {unpacked:,} bytes; {too_big}"
-                            )
-                        scan.feed(chunk)
-                scan.feed(b"", final=True)
+        if len(members) > limits.max_zip_members:
+            raise _refuse(name, "limit-zip-members", f"the workbook has {len(members):,} parts{too_many}")
+        declared = sum(member.file_size for member in members)
+        if declared > limits.max_unzipped_bytes:
+            raise _refuse(name, "limit-unzipped-bytes", f"the workbook declares {declared:,} bytes unpacked; {too_big}")
+        unpacked = 0
+        scan = _XmlScan(name, limits)
+        for member in members:
+            scan.start_part(member.filename)
+            size = 0
+            for chunk in _member_bytes(data, member):
+                size += len(chunk)
+                if unpacked + size > limits.max_unzipped_bytes:
+                    raise _refuse(
+                        name, "limit-unzipped-bytes",
+                        f"the workbook unpacks to more than {unpacked + size:,} bytes (more than it declares); {too_big}",
+                    )
+                scan.feed(chunk)
+            scan.feed(b"", final=True)
+            if size != member.file_size:
+                raise _Unreadable(
+                    f"the workbook part {member.filename} unpacks to {size:,} bytes but its zip entry says "
+                    f"{member.file_size:,}; re-save it as .xlsx or CSV"
+                )
+            unpacked += size
     except SheetLimitError:
         raise
     except _Unreadable as exc:
         return Issue(name, 0, "", "", "file-unreadable", str(exc))
-    except Exception as exc:  # zipfile raises many types for a damaged or encrypted zip
+    except Exception as exc:  # zipfile and zlib raise many types for a damaged zip
         return Issue(
             name, 0, "", "", "file-unreadable",
             f"cannot be opened as an Excel workbook ({type(exc).__name__}); re-save it as .xlsx or CSV",
@@ -521,8 +596,7 @@ def _read_xlsx(data: bytes, name: str, limits: SheetLimits, sheet: str | None) -
             names = ", ".join(workbook.sheetnames)
             return _unreadable(
                 name, "xlsx", "sheet-missing",
-                f"the workbook needs a sheet named {sheet!r} (it has: {names}); "
-                f"rename the sheet holding the data {sheet!r}, or start from the template",
+                f"the workbook needs a sheet named {sheet!r} (it has: {names}); rename the sheet that holds the data",
                 value=names,
             )
         worksheet = workbook.worksheets[0] if sheet is None else workbook[sheet]
@@ -541,6 +615,7 @@ def _read_xlsx(data: bytes, name: str, limits: SheetLimits, sheet: str | None) -
 
 
 # --------------------------------------------------------------------------- the reader
+
 
 def read_sheet(data: bytes, *, name: str, limits: SheetLimits, sheet: str | None = None) -> Sheet:
     """Read a CSV or XLSX file's cells as text.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
@@ -197,9 +198,30 @@ def test_unsupported_files_are_refused(bundled: std.Standards) -> None:
     _, report = std.parse_records(b"x", name="roster.txt", standards=bundled)
     assert [i.rule for i in report] == ["format-unknown"]
     _, report = std.parse_records(b"not a workbook", name="roster.xlsx", standards=bundled)
-    assert [i.rule for i in report] == ["xlsx-unreadable"]
-    _, report = std.parse_records(b"\xff\xfe\x00bad", name="roster.csv", standards=bundled)
-    assert [i.rule for i in report] == ["encoding"]
+    assert [i.rule for i in report] == ["file-unreadable"]
+    # 0x81, 0x8d and 0x8f are neither UTF-8 nor Windows-1252, and there is no UTF-16 byte-order mark.
+    _, report = std.parse_records(b"person_id,role\n\x81\x8d\x8f", name="roster.csv", standards=bundled)
+    assert [i.rule for i in report] == ["file-encoding"]
+    _, report = std.parse_records(b"", name="roster.csv", standards=bundled)
+    assert [i.rule for i in report] == ["file-empty"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "date_separator"),
+    [("utf-8-sig", ",", "/"), ("utf-16", ";", "."), ("cp1252", "\t", "-"), ("utf-8", ";", "/")],
+)
+def test_rosters_are_read_as_imports_are(
+    bundled: std.Standards, encoding: str, delimiter: str, date_separator: str
+) -> None:
+    """Every encoding, separator and UK date spelling the directory import accepts, a roster upload accepts."""
+    text = (FIXTURES / "roster_valid.csv").read_text(encoding="utf-8").replace("Small Centre", "Milli’s Centre")
+    text = text.replace(",", delimiter).replace("01/02/2024", f"1{date_separator}2{date_separator}2024")
+    records, report = std.parse_records(text.encode(encoding), name="roster.csv", standards=bundled)
+    assert report.lines() == []
+    assert records is not None
+    expected = std.load_records(FIXTURES / "roster_valid.csv", bundled)
+    assert records.centre == dataclasses.replace(expected.centre, name="Milli’s Centre")
+    assert records.people == expected.people
 
 
 # ---------------------------------------------------------------- templates
@@ -285,7 +307,7 @@ def test_workbook_without_a_roster_sheet_is_refused(bundled: std.Standards) -> N
     book.save(out)
     _, report = std.parse_records(out.getvalue(), name="mine.xlsx", standards=bundled)
     assert [str(i) for i in report] == [
-        "mine.xlsx: the workbook needs a sheet named 'Roster' (it has: People); start from the template"
+        "mine.xlsx: the workbook needs a sheet named 'Roster' (it has: People); rename the sheet that holds the data"
     ]
 
 

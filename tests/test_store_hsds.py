@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from bundled import bundled
 
-from millis_network.directory import contact_centres
+from millis_network.directory import CENTRE_COLUMNS, PRECISIONS, contact_centres
 from millis_network.network import PublicNetwork
-from millis_network.store.open_referral import services_page
+from millis_network.store.open_referral import _PRECISION_TEXT, services_page
 
 #: Required by the Open Referral UK profile (uk-profile/profile/*.json) or HSDS 3's schema.
 SERVICE_REQUIRED = {"id", "name", "status", "url"}
@@ -89,3 +89,14 @@ def test_identifiers_are_stable_between_exports(centres: pd.DataFrame) -> None:
     first = [s["id"] for s in services_page(public(centres))["contents"]]
     second = [s["id"] for s in services_page(public(centres.sample(frac=1, random_state=1)))["contents"]]
     assert first == second
+
+
+def test_every_precision_has_its_words_in_open_referral() -> None:
+    centre = {column: "" for column in CENTRE_COLUMNS}
+    centre.update(id="sample-island-refuge", name="Island Refuge", jurisdiction="Jersey", postcode="JE2 4LG",
+                  location_precision="postcode", lat="49.1858", lon="-2.1077", services="supported",
+                  accreditation="not stated", address_withheld="yes", status="open", sample="yes")
+    page = services_page(public(pd.DataFrame([centre])), include_sample=True)
+    location = page["contents"][0]["service_at_locations"][0]["location"]
+    assert location["description"].startswith("Placed only as on its island")
+    assert set(PRECISIONS) <= set(_PRECISION_TEXT)

@@ -16,12 +16,31 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from millis_network._sheets import ROSTER_LIMITS, Sheet, SheetLimitError, SheetLimits, read_sheet, read_text
+from millis_network._sheets import (
+    ROSTER_LIMITS,
+    Sheet,
+    SheetLimitError,
+    SheetLimits,
+    read_sheet,
+    read_text,
+)
 from millis_network.config import default_data_dir
 from millis_network.standards._parsing import Checker, as_date, display_name, load_yaml
 from millis_network.standards.model import EvidenceKind, Standards
-from millis_network.standards.rules import PERSON_ROLES, SERVICES, Centre, Event, Person, Subject, field_name
-from millis_network.standards.templates import ROSTER_SHEET, TemplateColumn, template_columns
+from millis_network.standards.rules import (
+    PERSON_ROLES,
+    SERVICES,
+    Centre,
+    Event,
+    Person,
+    Subject,
+    field_name,
+)
+from millis_network.standards.templates import (
+    ROSTER_SHEET,
+    TemplateColumn,
+    template_columns,
+)
 from millis_network.validation import ValidationReport
 
 __all__ = [

@@ -19,7 +19,9 @@ from typing import Literal
 
 import openpyxl
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from millis_network.standards.model import Standards, load_standards
 from millis_network.standards.rules import PERSON_ROLES, SERVICES
@@ -105,13 +107,14 @@ def template_xlsx(standards: Standards) -> bytes:
     columns = template_columns(standards)
     book = openpyxl.Workbook()
     roster = book.active
+    assert isinstance(roster, Worksheet)  # a new workbook's one sheet
     roster.title = ROSTER_SHEET
     roster.append([c.name for c in columns])
     for cell in roster[1]:
         cell.font = Font(bold=True)
     roster.freeze_panes = "C2"
     for i, column in enumerate(columns, start=1):
-        roster.column_dimensions[openpyxl.utils.get_column_letter(i)].width = max(12, len(column.name) + 2)
+        roster.column_dimensions[get_column_letter(i)].width = max(12, len(column.name) + 2)
     roles = DataValidation(type="list", formula1='"' + ",".join((*PERSON_ROLES, "centre")) + '"', allow_blank=True)
     roster.add_data_validation(roles)
     roles.add("B2:B500")

@@ -12,7 +12,10 @@ What is accepted:
 
 * CSV as UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order
   mark, or Windows-1252 ("Milli’s" survives all of them); comma, semicolon or
-  tab separated. XLSX: the first worksheet.
+  tab separated. XLSX: the first worksheet. Files are read by the project's
+  one spreadsheet reader (:mod:`millis_network._sheets`), within
+  :data:`~millis_network._sheets.IMPORT_LIMITS` (size, rows, columns, cell
+  length, a workbook's unpacked size); a file beyond them is one file problem.
 * Column headings in any case and punctuation, and the alternative names in
   :data:`COLUMN_ALIASES` ("Post Code", "Centre name", "Town/City" ...); the
   mapping is documented in ``network_data/centres/README.md``. Unknown
@@ -42,7 +45,13 @@ import pandas as pd
 from tqdm import tqdm
 
 from millis_network import _sheets
-from millis_network._sheets import IMPORT_LIMITS, Sheet, SheetLimitError, SheetLimits, parse_date
+from millis_network._sheets import (
+    IMPORT_LIMITS,
+    Sheet,
+    SheetLimitError,
+    SheetLimits,
+    parse_date,
+)
 from millis_network._text import fold, slug
 from millis_network.directory import (
     ACCREDITATIONS,

@@ -59,6 +59,7 @@ _PRECISION_TEXT = {
     "postcode": "Placed at its postcode.",
     "district": "Placed at the centre of its postcode district only.",
     "town": "Placed at its town centre only (GeoNames), not at the venue.",
+    "island": "Placed only as on its island (at the island's main town, GeoNames), not at the venue.",
     "none": "Not placed on a map.",
 }
 
