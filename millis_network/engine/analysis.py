@@ -18,7 +18,12 @@ import pandas as pd
 from millis_network import __version__
 from millis_network.config import REACH_BANDS_MINUTES, CampaignRule
 from millis_network.directory import Completeness, completeness
-from millis_network.engine.coverage import area_reach, court_coverage, reach_summary
+from millis_network.engine.coverage import (
+    JourneyModel,
+    area_reach,
+    court_coverage,
+    reach_summary,
+)
 from millis_network.errors import NotFoundError
 from millis_network.network import Network, PublicNetwork, require_public_network
 
@@ -133,7 +138,7 @@ def run_analysis(network: Network, rule: CampaignRule, *, as_of: str = "") -> An
         rule: the campaign rule (threshold, accreditation, sample records).
         as_of: label for the date the network's centres were filtered to, if any.
     """
-    settings = {"model": network.model, "settlements": network.settlements}
+    settings: JourneyModel = {"model": network.model, "settlements": network.settlements}
     return Analysis(
         rule=rule,
         network=network,

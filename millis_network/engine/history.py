@@ -29,6 +29,7 @@ How dates are read (one rule, used everywhere):
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -313,7 +314,7 @@ class LostSince:
         }
 
 
-def _closure_text(row: dict[str, Any]) -> str:
+def _closure_text(row: dict[Hashable, Any]) -> str:
     opened = f"opened {row['opened']}" if row["opened"] else "opening not stated"
     return f"{row['name']} ({opened}; closed by {row['closed']})" if row["closed"] else f"{row['name']} ({opened})"
 
@@ -325,7 +326,7 @@ def _successor_text(closure_ids: list[str], centres: pd.DataFrame) -> str:
         successor = by_id.at[closure_id, "successor_id"]
         if successor and successor in by_id.index:
             services = by_id.at[successor, "services"] or "services not stated"
-            parts.append(f"{by_id.at[closure_id, 'name']} → {by_id.at[successor, 'name']} ({services})")
+            parts.append(f"{by_id.at[closure_id, 'name']!s} → {by_id.at[successor, 'name']!s} ({services!s})")
     return "; ".join(parts)
 
 
@@ -351,7 +352,7 @@ def _courts_lost(
             cov_before, before.centres, service=service, rule=rule, model=model, settlements=settlements
         )
         lost = (cov_before[f"{service}_within"] > 0) & (cov_after[f"{service}_within"] == 0)
-        for i in np.flatnonzero(lost.to_numpy()):
+        for i in map(int, np.flatnonzero(lost.to_numpy())):
             blamed = list(chosen["id"].iloc[pairs[i].indices])
             for centre_id in blamed:
                 blame[centre_id] = blame.get(centre_id, 0) + 1

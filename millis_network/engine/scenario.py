@@ -23,7 +23,7 @@ lists as single points of entry for Children applications.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import geopandas as gpd
 import numpy as np
@@ -39,6 +39,7 @@ from millis_network.directory import CENTRE_COLUMNS
 from millis_network.engine.analysis import Analysis, provenance
 from millis_network.engine.coverage import (
     SERVICES_FOR_RULE,
+    JourneyModel,
     Service,
     area_reach,
     court_coverage,
@@ -93,7 +94,7 @@ def statutory_network_venues(courts: pd.DataFrame, *, variant: Variant = "all") 
     rows = []
     for court in chosen.to_dict("records"):
         for service in SERVICES_FOR_RULE:
-            record = {column: "" for column in CENTRE_COLUMNS}
+            record: dict[str, str | float | bool] = {column: "" for column in CENTRE_COLUMNS}
             record.update(
                 id=f"{SCENARIO_ID_PREFIX}{court['id']}-{service}",
                 name=f"Scenario {service} venue at {court['name']}",
@@ -233,7 +234,7 @@ def statutory_network(directory: Analysis, *, variant: Variant = "all") -> Statu
         variant: ``all`` courts or only ``spoe`` courts.
     """
     rule = directory.rule
-    settings = {"model": directory.network.model, "settlements": directory.network.settlements}
+    settings: JourneyModel = {"model": directory.network.model, "settlements": directory.network.settlements}
     venues = statutory_network_venues(directory.courts, variant=variant)
     return StatutoryNetwork(
         variant=variant,
@@ -274,16 +275,18 @@ def statutory_network_summary(network: StatutoryNetwork) -> dict[str, Any]:
         rows = []
         for (code, name), group in frame.groupby(["area_code", "area_name"], sort=True):
             by_service = group.set_index("service")
+            # One row per service; pandas-stubs types .loc[label] as a row or, for a repeated label, a frame.
+            supported = cast("pd.Series[Any]", by_service.loc["supported"])
+            supervised = cast("pd.Series[Any]", by_service.loc["supervised"])
             rows.append(
                 {
                     "area_code": code,
                     "area_name": name,
                     "lsoas": int(by_service["lsoas"].iloc[0]),
-                    "scenario": {**_shares(by_service.loc["supported"], "scenario"),
-                                 "covered": float(by_service.loc["supported", "scenario_covered"])},
-                    "directory_supported": _shares(by_service.loc["supported"], "directory"),
-                    "directory_supervised": _shares(by_service.loc["supervised"], "directory"),
-                    "directory_covered": float(by_service.loc["supported", "directory_covered"]),
+                    "scenario": {**_shares(supported, "scenario"), "covered": float(supported["scenario_covered"])},
+                    "directory_supported": _shares(supported, "directory"),
+                    "directory_supervised": _shares(supervised, "directory"),
+                    "directory_covered": float(supported["directory_covered"]),
                 }
             )
         return rows

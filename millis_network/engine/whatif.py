@@ -8,6 +8,7 @@ single definition of *within reach*; distances and times are those of
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -150,7 +151,11 @@ def candidate_sites(courts: pd.DataFrame, lsoas: pd.DataFrame) -> pd.DataFrame:
         }
     )
     centre_of = lsoas.groupby("local_authority_code")[["easting_m", "northing_m"]].transform("mean")
-    offset = np.hypot(lsoas["easting_m"] - centre_of["easting_m"], lsoas["northing_m"] - centre_of["northing_m"])
+    # numpy's stubs do not model ufuncs deferring to pandas (__array_ufunc__): on Series, hypot returns a Series.
+    offset = cast(
+        "pd.Series[float]",
+        np.hypot(lsoas["easting_m"] - centre_of["easting_m"], lsoas["northing_m"] - centre_of["northing_m"]),
+    )
     central = lsoas.loc[offset.groupby(lsoas["local_authority_code"]).idxmin()]
     lsoa_sites = pd.DataFrame(
         {

@@ -33,7 +33,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 from xml.sax.saxutils import escape
 
 import geopandas as gpd
@@ -66,6 +66,9 @@ from millis_network.evidence.exports import PRIVACY_STATEMENT
 from millis_network.evidence.funding import FundingEstimate
 from millis_network.places import local_authority_boundaries
 from millis_network.sources.petitions import PetitionFigures
+
+if TYPE_CHECKING:
+    from matplotlib.collections import PathCollection
 
 Kind = Literal["court", "local_authority", "national"]
 BriefingFormat = Literal["html", "pdf"]
@@ -208,7 +211,8 @@ def serving_court_ids(courts: pd.DataFrame, lsoas: pd.DataFrame) -> np.ndarray:
     """The id of the court serving each LSOA (:func:`millis_network.engine.coverage.serving_courts`)."""
     positions = serving_courts(lsoas["lat"].to_numpy(dtype=float), lsoas["lon"].to_numpy(dtype=float),
                                lsoas["nation"].to_numpy(dtype=object), courts)
-    return courts["id"].to_numpy(dtype=object)[positions]
+    ids: np.ndarray = courts["id"].to_numpy(dtype=object)[positions]
+    return ids
 
 
 def briefing_inputs(analysis: Analysis, *, boundaries: gpd.GeoDataFrame | None = None) -> BriefingInputs:
@@ -452,7 +456,8 @@ def local_authority_briefing(
     if code not in inputs.la_reach.index:
         raise NotFoundError(f"no local authority with code {code!r}; codes are ONS district codes such as 'W06000015'"
                             "; see network_data/places/local_authorities.csv")
-    summary = inputs.la_reach.loc[code]
+    # One row per code; pandas-stubs types .loc[label] as a row or, for a repeated label, a frame.
+    summary = cast("pd.Series[Any]", inputs.la_reach.loc[code])
     name = str(summary["area_name"])
     in_area = (analysis.area_reach["local_authority_code"] == code).to_numpy()
     reach = analysis.area_reach[in_area]
@@ -465,9 +470,11 @@ def local_authority_briefing(
     )
     served = pd.Series(inputs.catchment_court[in_area]).value_counts()
     coverage = analysis.court_coverage.set_index("court_id")
+    # pandas-stubs types a cell (.at) as any scalar; these columns hold floats.
     court_rows = tuple(
         (str(coverage.at[cid, "court_name"]), f"{count:,}", str(coverage.at[cid, "status"]),
-         _minutes(coverage.at[cid, "nearest_supported_minutes"]), _minutes(coverage.at[cid, "nearest_supervised_minutes"]))
+         _minutes(cast(float, coverage.at[cid, "nearest_supported_minutes"])),
+         _minutes(cast(float, coverage.at[cid, "nearest_supervised_minutes"])))
         for cid, count in served.items()
     )
     centre_lat, centre_lon = float(reach["lat"].mean()), float(reach["lon"].mean())
@@ -574,15 +581,17 @@ def national_briefing(
          _share(headline_figures["share_lsoas_beyond_50_miles_supported"])),
     ]
     nations = {s: analysis.summary(service=s, by="nation").set_index("area_name") for s in ("supported", "supervised")}
+    # pandas-stubs types a cell (.at, itertuples) as any scalar; these columns hold floats.
     nation_rows = tuple(
         (str(name), f"{int(row['lsoas']):,}", _share(row["share_covered"]),
-         _share(row["share_beyond_50_miles"]), _share(nations["supervised"].at[name, "share_beyond_50_miles"]))
+         _share(row["share_beyond_50_miles"]),
+         _share(cast(float, nations["supervised"].at[name, "share_beyond_50_miles"])))
         for name, row in nations["supported"].iterrows()
     )
     gaps = analysis.gaps().head(top)
     gap_rows = tuple(
-        (str(row.court_name), str(row.status), _minutes(row.nearest_supported_minutes),
-         _minutes(row.nearest_supervised_minutes))
+        (str(row.court_name), str(row.status), _minutes(cast(float, row.nearest_supported_minutes)),
+         _minutes(cast(float, row.nearest_supervised_minutes)))
         for row in gaps.itertuples()
     )
     worst = inputs.la_reach.sort_values("median_supported_minutes", ascending=False).head(top)
@@ -722,7 +731,8 @@ def _png(figure: Figure, axes: Any, attribution: str) -> bytes:
         legend = figure.legend(*zip(*keep, strict=True), loc="upper left", bbox_to_anchor=(0.72, 0.99),
                                fontsize=6, frameon=False)
         for handle in legend.legend_handles:
-            handle.set_sizes([28])
+            # Every handle is a scatter's; matplotlib types legend handles as Artist | None.
+            cast("PathCollection", handle).set_sizes([28])
     figure.text(0.72, 0.01, attribution, ha="left", va="bottom", fontsize=4.8, color="#555555", wrap=True)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=150)
@@ -873,14 +883,16 @@ def render_pdf(briefing: Briefing) -> bytes:
         return parts
 
     def bullets(items: Sequence[str], style: ParagraphStyle = base) -> ListFlowable:
-        return ListFlowable([ListItem(text(item, style), leftIndent=10) for item in items], bulletType="bullet",
+        # types-reportlab omits ListItem from what ListFlowable accepts (it takes ListItems at run time).
+        return ListFlowable([ListItem(text(item, style), leftIndent=10) for item in items], bulletType="bullet",  # type: ignore[misc]
                             start="•", leftIndent=10, bulletFontName=regular, bulletFontSize=7)
 
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=13 * mm, bottomMargin=14 * mm,
         title=f"Briefing: {briefing.title}", author=briefing.provenance.get("software", "millis_network"),
-        subject=briefing.headline, keywords=json.dumps(briefing.provenance, ensure_ascii=False),
+        # types-reportlab types keywords as a list; ReportLab also takes one string (Canvas.setKeywords).
+        subject=briefing.headline, keywords=json.dumps(briefing.provenance, ensure_ascii=False),  # type: ignore[arg-type]
         creator=briefing.provenance.get("software", "millis_network"),
     )
     width = document.width
