@@ -96,6 +96,24 @@ def outward_code(postcode: str) -> str:
     return normalise_postcode(postcode).split(" ")[0]
 
 
+def postcode_district_or_text(text: str) -> str:
+    """What a shared link may carry of a family's postcode: its district ("B4 6DS" → "B4"); other text as typed.
+
+    A full postcode is a home address; its district is not. Text that is not a
+    postcode (a typo) is returned unchanged, so the page can say what is wrong with it.
+    """
+    try:
+        return postcode_district(text)
+    except PostcodeError:
+        return text.strip()
+
+
+def is_district(text: str) -> bool:
+    """Whether ``text`` (any spacing and case) is a bare postcode district such as "B4" or "sw1a", not a full postcode."""
+    compact = re.sub(r"\s+", "", str(text)).upper()
+    return bool(_OUTWARD_RE.match(compact)) and not _POSTCODE_RE.match(compact)
+
+
 def postcode_district(text: str) -> str:
     """Normalise a full postcode or a bare district ("b4", "SW1A") to its district."""
     compact = re.sub(r"\s+", "", str(text)).upper()
@@ -363,8 +381,27 @@ class Location:
     note: str
 
 
+def district_authority(district: str, *, index: PostcodeIndex | None = None) -> str:
+    """The local authority holding most of a postcode district's postcodes ("" when none is recorded)."""
+    idx = index if index is not None else load_index()
+    key = postcode_district(district).encode("ascii")
+    start, stop = np.searchsorted(idx.keys, key), np.searchsorted(idx.keys, key + b"\xff")
+    members = np.arange(start, stop)
+    members = members[np.char.str_len(idx.keys[members]) == len(key) + 3]
+    authorities = idx.local_authority[members]
+    authorities = authorities[authorities != b""]
+    if authorities.size == 0:
+        return ""
+    names, counts = np.unique(authorities, return_counts=True)
+    return str(names[int(np.argmax(counts))].decode("ascii"))
+
+
 def locate(postcode: str, *, index: PostcodeIndex | None = None) -> Location:
     """Locate one postcode, raising when it cannot be placed at all.
+
+    A postcode the directory does not hold is placed at its district's centre
+    (precision ``district``), in the local authority holding most of that
+    district (:func:`district_authority`).
 
     Raises:
         PostcodeError: malformed, a Crown Dependency postcode (no coordinates),
@@ -373,6 +410,7 @@ def locate(postcode: str, *, index: PostcodeIndex | None = None) -> Location:
     row = geocode([postcode], index=index).iloc[0]
     if row["precision"] == "none":
         raise PostcodeError(row["error"])
+    authority = str(row["local_authority_code"]) or district_authority(str(row["postcode"]), index=index)
     return Location(
         postcode=row["postcode"],
         lat=float(row["lat"]),
@@ -380,6 +418,29 @@ def locate(postcode: str, *, index: PostcodeIndex | None = None) -> Location:
         easting_m=float(row["easting_m"]),
         northing_m=float(row["northing_m"]),
         precision=row["precision"],
-        local_authority_code=row["local_authority_code"],
+        local_authority_code=authority,
         note=row["error"],
+    )
+
+
+def locate_district(district: str, *, index: PostcodeIndex | None = None) -> Location:
+    """Where a postcode district is: its centroid (precision ``district``) in its main local authority.
+
+    Raises:
+        PostcodeError: not shaped like a district, or a district with no located postcodes.
+    """
+    idx = index if index is not None else load_index()
+    name = postcode_district(district)
+    at = int(np.searchsorted(idx.districts, name.encode("ascii")))
+    if at >= idx.districts.size or idx.districts[at] != name.encode("ascii"):
+        raise PostcodeError(f"postcode district {name!r} has no located postcodes; check it, or give a full postcode")
+    return Location(
+        postcode=name,
+        lat=float(idx.district_lat[at]),
+        lon=float(idx.district_lon[at]),
+        easting_m=float(idx.district_easting_m[at]),
+        northing_m=float(idx.district_northing_m[at]),
+        precision="district",
+        local_authority_code=district_authority(name, index=idx),
+        note=f"placed at the centre of postcode district {name}",
     )

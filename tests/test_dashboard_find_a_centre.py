@@ -35,7 +35,15 @@ def test_a_postcode_in_any_spelling_lists_centres_and_offers_the_sheet() -> None
                for m in at.markdown)
     assert [b.label for b in at.get("download_button")] == [
         "Information sheet for the parents (HTML)", "Information sheet for the parents (PDF)"]
-    assert at.query_params["postcode"] == "b46ds"
+    assert at.query_params["postcode"] == "B4", "the address bar keeps only the district, never the home postcode"
+
+
+def test_a_shared_link_carrying_a_district_lists_centres_from_the_district_centre() -> None:
+    at = open_page(postcode="B4")
+    assert not at.exception and not at.error
+    assert at.subheader[0].value == "Nearest supported centres to postcode district B4"
+    assert any("Birmingham Civil and Family Justice Centre" in m.value for m in at.markdown)
+    assert any("placed at the centre of postcode district B4" in w.value for w in at.warning)
 
 
 def test_service_and_count_change_the_list() -> None:
@@ -52,7 +60,7 @@ def test_service_and_count_change_the_list() -> None:
     ("postcode", "message"),
     [
         ("hello", "is not shaped like a UK postcode"),
-        ("B4", "a full UK postcode has 5 to 7"),
+        ("ZZ9", "has no located postcodes"),
         ("JE2 3AA", "JE2 3AA is a Jersey postcode"),
         ("ZZ1 1ZZ", "not found in the ONS Postcode Directory"),
     ],

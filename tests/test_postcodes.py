@@ -13,10 +13,13 @@ from pyproj import Transformer
 from millis_network.cli import main
 from millis_network.errors import PostcodeError
 from millis_network.postcodes import (
+    district_authority,
     district_centroid,
     geocode,
+    is_district,
     load_index,
     locate,
+    locate_district,
     normalise_postcode,
     postcode_district,
     read_index,
@@ -140,3 +143,15 @@ def test_northern_ireland_postcodes_use_irish_grid() -> None:
     # BT1 5GS is Belfast City Hall's postcode; Belfast centre is at about 54.597 N, 5.930 W.
     place = locate("BT1 5GS")
     assert place.lat == pytest.approx(54.597, abs=0.01) and place.lon == pytest.approx(-5.930, abs=0.01)
+
+
+def test_a_district_is_located_at_its_centre_in_its_main_authority() -> None:
+    location = locate_district(" bs23 ")
+    assert (location.postcode, location.precision) == ("BS23", "district")
+    assert (location.lat, location.lon) == pytest.approx(district_centroid("BS23"))
+    assert location.local_authority_code == district_authority("BS23") == "E06000024"  # North Somerset
+    assert is_district("sw1a") and not is_district("SW1A 1AA") and not is_district("hello")
+
+
+def test_a_postcode_unknown_to_the_directory_keeps_its_districts_authority() -> None:
+    assert locate("B4 9ZZ").local_authority_code == "E08000025"  # Birmingham

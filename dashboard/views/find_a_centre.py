@@ -1,7 +1,8 @@
 """Find a centre: a family's postcode → the nearest suitable centres and a sheet for the parents.
 
-The postcode stays in this session and the address bar; it is never logged,
-cached or printed on the sheet (which names only the postcode district).
+The postcode stays in this session; the address bar (and so browser history
+and shared links) keeps only its district, and the sheet names only the
+district. It is never logged or cached.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from millis_network.evidence.information_sheet import (
     render_information_sheet_html,
     render_information_sheet_pdf,
 )
+from millis_network.postcodes import postcode_district_or_text
 
 #: How many centres the list and the sheet may hold.
 CENTRE_COUNTS = (3, 5)
@@ -41,7 +43,7 @@ with st.form("find"):
     st.form_submit_button("Find centres", type="primary")
 
 postcode = st.session_state["postcode"].strip()
-shared.remember_in_url(postcode=postcode)
+shared.remember_in_url(postcode=postcode_district_or_text(postcode))
 if postcode:
     try:
         sheet = information_sheet(

@@ -59,7 +59,9 @@ from millis_network.postcodes import (
     Location,
     PostcodeIndex,
     crown_dependency,
+    is_district,
     locate,
+    locate_district,
     normalise_postcode,
 )
 
@@ -196,6 +198,14 @@ def _sheet_centre(row: pd.Series) -> SheetCentre:
 
 
 def _family_location(postcode: str, index: PostcodeIndex | None) -> Location:
+    """Where the family is: its postcode, or a bare district (as a shared link carries) at the district's centre."""
+    if is_district(postcode):
+        if crown_dependency(postcode):
+            raise PostcodeError(
+                f"{postcode.strip().upper()} is a {crown_dependency(postcode)} postcode district. The ONS Postcode "
+                "Directory this tool uses has no coordinates there, so distances from it cannot be measured yet."
+            )
+        return locate_district(postcode, index=index)
     canonical = normalise_postcode(postcode)
     dependency = crown_dependency(canonical)
     if dependency is not None:
