@@ -18,7 +18,8 @@ locates the venue, so a withheld centre is shown at:
    unplaced (precision ``none``) rather than fail.
 
 Its private fields do not reach the public view: the postcode is cut to the
-district (blank at island level), and ``opening``, ``referral`` and ``notes``
+district (blank at island level), the town (which may name a village) becomes
+the district's local authority or the island, and ``opening``, ``referral`` and ``notes``
 are dropped (they often name the venue); each source URL is cut to its site
 (``https://example.org/``) so the fact keeps its source without the page that
 may show the address.
@@ -39,10 +40,11 @@ from scipy.spatial import cKDTree
 from millis_network._geo import unit_vectors
 from millis_network._text import safe_link
 from millis_network.errors import PostcodeError
-from millis_network.places import locate_town
+from millis_network.places import local_authorities, locate_town
 from millis_network.postcodes import (
     PostcodeIndex,
     crown_dependency,
+    district_authority,
     district_centroid,
     load_index,
     postcode_district,
@@ -74,12 +76,17 @@ WITHHELD_PHRASES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class PublicPlace:
-    """Where a withheld centre is shown: WGS84 degrees, how coarse, and the postcode text shown."""
+    """Where a withheld centre is shown: WGS84 degrees, how coarse, the postcode text and the place name shown.
+
+    ``area`` replaces the record's town, which may name a village finer than the
+    district: the district's local authority, or the island.
+    """
 
     lat: float
     lon: float
     precision: str
     postcode: str
+    area: str
 
 
 def _in_box(box: tuple[float, float, float, float], lat: float, lon: float) -> bool:
@@ -118,6 +125,17 @@ def nearest_district(lat: float, lon: float, *, index: PostcodeIndex | None = No
     return district.decode("ascii")
 
 
+@lru_cache(maxsize=1)
+def _authority_names() -> dict[str, str]:
+    table = local_authorities()
+    return dict(zip(table["local_authority_code"], table["local_authority_name"], strict=True))
+
+
+def _area(district: str, index: PostcodeIndex) -> str:
+    """The name of the local authority holding most of a district ("" when it is outside England and Wales)."""
+    return _authority_names().get(district_authority(district, index=index), "")
+
+
 def public_place(
     *, postcode: str, lat: float, lon: float, jurisdiction: str, index: PostcodeIndex | None = None
 ) -> PublicPlace:
@@ -137,16 +155,16 @@ def public_place(
         town = locate_town(ISLAND_TOWNS[island], jurisdiction=island)
         if town is None:
             raise PostcodeError(f"GeoNames has no {ISLAND_TOWNS[island]}; cannot show a {island} centre publicly")
-        return PublicPlace(town.lat, town.lon, "island", "")
+        return PublicPlace(town.lat, town.lon, "island", "", island)
     if postcode:
         try:
             district = postcode_district(postcode)
-            return PublicPlace(*district_centroid(district, index=idx), "district", district)
+            return PublicPlace(*district_centroid(district, index=idx), "district", district, _area(district, idx))
         except PostcodeError:
             pass
     if np.isfinite(lat) and np.isfinite(lon) and _in_box(_GREAT_BRITAIN_BOX, lat, lon):
         district = nearest_district(lat, lon, index=idx)
-        return PublicPlace(*district_centroid(district, index=idx), "district", district)
+        return PublicPlace(*district_centroid(district, index=idx), "district", district, _area(district, idx))
     raise PostcodeError(
         "a centre whose address is withheld must be placeable at district level or coarser: give its postcode "
         "or postcode district (e.g. CF10), or coordinates in Great Britain, or a Jersey, Guernsey or Isle of Man "
@@ -189,10 +207,10 @@ def public_centres(centres: pd.DataFrame, *, index: PostcodeIndex | None = None)
                 jurisdiction=str(row["jurisdiction"]), index=idx,
             )
             out.loc[at, ["lat", "lon"]] = [place.lat, place.lon]
-            out.loc[at, ["location_precision", "postcode"]] = [place.precision, place.postcode]
+            out.loc[at, ["location_precision", "postcode", "town"]] = [place.precision, place.postcode, place.area]
         except PostcodeError:
             out.loc[at, ["lat", "lon"]] = [np.nan, np.nan]
-            out.loc[at, ["location_precision", "postcode"]] = ["none", ""]
+            out.loc[at, ["location_precision", "postcode", "town"]] = ["none", "", ""]
         out.loc[at, list(PRIVATE_FIELDS)] = ""
         out.loc[at, "source_urls"] = public_sources(str(row["source_urls"]))
     return out

@@ -44,7 +44,7 @@ def withheld(**values: str) -> dict[str, str]:
 
 def test_a_full_postcode_is_shown_at_its_district_centroid() -> None:
     place = public_place(postcode="CF24 4HQ", lat=51.49, lon=-3.16, jurisdiction="Wales")
-    assert (place.precision, place.postcode) == ("district", "CF24")
+    assert (place.precision, place.postcode, place.area) == ("district", "CF24", "Cardiff")
     assert (place.lat, place.lon) == pytest.approx(district_centroid("CF24"))
 
 
@@ -62,6 +62,19 @@ def test_a_jersey_centre_is_shown_only_as_on_the_island(postcode: str, jurisdict
     st_helier = locate_town("St Helier", jurisdiction="Jersey")
     assert st_helier is not None
     assert (place.precision, place.postcode, place.lat, place.lon) == ("island", "", st_helier.lat, st_helier.lon)
+    assert place.area == "Jersey"
+
+
+def test_a_village_named_by_a_withheld_record_becomes_its_district_authority_or_island() -> None:
+    frame = pd.DataFrame([
+        withheld(id="sample-village", town="Wenvoe", jurisdiction="Wales", postcode="CF5 6AA",
+                 location_precision="postcode", lat="51.447", lon="-3.266"),
+        withheld(id="sample-parish", town="St Ouen", jurisdiction="Jersey", location_precision="town",
+                 lat="49.235", lon="-2.205"),
+    ])
+    shown = bundled().with_centres(frame).public().centres.set_index("id")
+    assert shown.at["sample-village", "town"] == "Cardiff"  # CF5 is mostly Cardiff; Wenvoe itself is in the Vale
+    assert shown.at["sample-parish", "town"] == "Jersey"
 
 
 def test_an_unplaceable_record_is_refused_with_what_to_add() -> None:
