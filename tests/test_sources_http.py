@@ -93,6 +93,22 @@ def test_settings_are_checked() -> None:
         HttpSettings(retries=-1)
     with pytest.raises(ValueError, match="backoff_s must be >= 0"):
         HttpSettings(backoff_s=-0.1)
+    with pytest.raises(ValueError, match="deadline_s must be a number of seconds > 0"):
+        HttpSettings(deadline_s=0)
+    with pytest.raises(ValueError, match="deadline_s must be a number of seconds > 0"):
+        HttpSettings(deadline_s=float("inf"))
+    with pytest.raises(ValueError, match="max_bytes must be a whole number >= 1"):
+        HttpSettings(max_bytes=0)
+    with pytest.raises(ValueError, match="max_wire_bytes must be a whole number >= 1"):
+        HttpSettings(max_wire_bytes=-1)
+    with pytest.raises(ValueError, match="max_depth must be a whole number >= 1"):
+        HttpSettings(max_depth=True)
+
+
+def test_the_deadline_is_30_s_unless_the_timeout_is_longer_or_it_is_set() -> None:
+    assert HttpSettings().total_deadline_s == 30.0
+    assert HttpSettings(timeout_s=60).total_deadline_s == 60.0
+    assert HttpSettings(timeout_s=60, deadline_s=5).total_deadline_s == 5.0
 
 
 def test_a_live_answer_is_stored_with_its_fetch_time(httpserver: HTTPServer, tmp_path: Path) -> None:

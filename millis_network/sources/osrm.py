@@ -9,14 +9,20 @@ origins × destinations whose coordinates together stay within the limit.
 
 OSRM answers ``durations`` in seconds, ``null`` where it found no route; this
 client reports minutes, and a ``null`` as an unreachable pair (minutes NaN,
-``reachable`` False), never dropping it. When a block cannot be routed (server
-down, timeout, or a refusal such as ``NoSegment``) the block is estimated with
+``reachable`` False), never dropping it. Every duration is checked first: one
+that is negative, longer than :data:`MAX_DURATION_S`, not finite, or not a
+number at all (a string, a boolean) makes the block's answer invalid, never a
+routed result. Requests have the total deadline and size caps of
+:mod:`millis_network.sources._http`. When a block cannot be routed (server
+down, timeout, deadline, an oversized or invalid answer, or a refusal such as
+``NoSegment``) the block is estimated with
 the ``fallback`` function instead, recorded as method ``estimated_drive`` with
 the router's reason in ``note``; without a fallback the failure is raised.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +34,10 @@ from numpy.typing import ArrayLike, NDArray
 from tqdm import tqdm
 
 from millis_network.errors import SourceUnavailableError
-from millis_network.sources._http import HttpSettings, get_json
+from millis_network.sources._http import HttpSettings, get_json, printable, shown
+
+#: Longest routed duration accepted, in seconds (two days): a longer one is not a drive within Great Britain.
+MAX_DURATION_S = 2 * 24 * 3600.0
 
 #: Columns of :func:`table_minutes`.
 TABLE_COLUMNS = ["origin_index", "destination_index", "minutes", "method", "reachable", "note"]
@@ -95,12 +104,20 @@ def _table_url(settings: OsrmSettings, origins: NDArray[np.float64], destination
 
 
 def _durations_minutes(answer: Any, shape: tuple[int, int]) -> NDArray[np.float64]:
-    """Minutes from an OSRM table answer (NaN for null); ValueError with the reason when refused."""
+    """Minutes from an OSRM table answer (NaN for null); ValueError with the reason when refused or invalid.
+
+    Every duration must be null (no route) or a finite number of seconds
+    from 0 to :data:`MAX_DURATION_S`; booleans and strings are refused.
+    """
     if not isinstance(answer, dict) or "code" not in answer:
         raise ValueError("answer is not an OSRM response (no 'code')")
-    if answer["code"] != "Ok":
+    code = answer["code"]
+    if not isinstance(code, str):
+        raise ValueError(f"answer is not an OSRM response ('code' is {shown(code)}, not text)")
+    if code != "Ok":
         message = answer.get("message", "")
-        raise ValueError(f"router refused: {answer['code']}" + (f": {message}" if message else ""))
+        message = printable(message) if isinstance(message, str) else ""
+        raise ValueError(f"router refused: {printable(code, 40)}" + (f": {message}" if message else ""))
     rows = answer.get("durations")
     if (
         not isinstance(rows, list)
@@ -108,7 +125,21 @@ def _durations_minutes(answer: Any, shape: tuple[int, int]) -> NDArray[np.float6
         or any(not isinstance(row, list) or len(row) != shape[1] for row in rows)
     ):
         raise ValueError(f"durations missing or not a {shape[0]}×{shape[1]} table")
-    seconds = np.array([[np.nan if v is None else v for v in row] for row in rows], dtype=np.float64)
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            if value is None:
+                continue
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or not 0 <= value <= MAX_DURATION_S
+            ):
+                raise ValueError(
+                    f"duration [{i}][{j}] is {shown(value)}, not null or a number of seconds from 0 to "
+                    f"{MAX_DURATION_S:g}"
+                )
+    seconds = np.array([[np.nan if v is None else float(v) for v in row] for row in rows], dtype=np.float64)
     return seconds / 60.0
 
 

@@ -6,10 +6,13 @@ title), ``state``, ``signature_count``, ``signatures_by_country`` (``name``,
 ``code``, ``signature_count``) and ``signatures_by_constituency`` (``name``,
 ``ons_code``, ``mp``, ``signature_count``)).
 
-Requests go through :mod:`millis_network.sources._http` (timeout, bounded
-retries). Every good answer is stored as the snapshot ``petition-<id>``; when
-the service is down the stored copy is returned, labelled with the date it was
-fetched. A petition that does not exist (HTTP 404) raises
+Requests go through :mod:`millis_network.sources._http` (timeout, total
+deadline, size caps, strict JSON, bounded retries), and :func:`parse_petition`
+checks every value before it is used or stored: counts are whole numbers from
+0 to :data:`MAX_SIGNATURES`, constituency codes are GSS codes. Every good
+answer is stored as the snapshot ``petition-<id>``; a refused one never
+replaces it. When the service is down, or its answer is refused, the stored
+copy is returned, labelled with the date it was fetched. A petition that does not exist (HTTP 404) raises
 :class:`~millis_network.errors.NotFoundError`, never a stale copy.
 """
 
@@ -30,7 +33,9 @@ from millis_network.sources._http import (
     HttpSettings,
     Snapshot,
     fetch_json_snapshot,
+    printable,
     read_snapshot,
+    shown,
 )
 
 #: The petitions service of the UK Parliament.
@@ -45,6 +50,22 @@ COUNTRY_COLUMNS: tuple[str, ...] = ("code", "name", "signature_count")
 #: Columns of :attr:`PetitionFigures.by_constituency`.
 CONSTITUENCY_COLUMNS: tuple[str, ...] = ("ons_code", "name", "mp", "signature_count")
 
+#: Most signatures a petition, or one country or constituency of it, can plausibly have; more is not a count.
+MAX_SIGNATURES = 100_000_000
+
+#: A Westminster constituency's GSS code: E14 (England), W07 (Wales), S14 (Scotland) or N06
+#: (Northern Ireland), then six digits.
+CONSTITUENCY_CODE = re.compile(r"(?:E14|W07|S14|N06)[0-9]{6}")
+
+#: Most entries in one breakdown (there are 650 constituencies and about 250 countries and territories).
+MAX_ROWS = 1000
+
+#: Longest title, name or state accepted, in characters.
+TEXT_LIMIT = 500
+
+_COUNTRY_CODE = re.compile(r"[A-Za-z0-9-]{1,16}")
+_STATE = re.compile(r"[a-z_]{1,32}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _ID_IN_TEXT = re.compile(r"^\s*(?:https?://[^/\s]+/petitions/)?(\d+)(?:\.json)?/?\s*$")
 
 
@@ -140,49 +161,111 @@ class PetitionFigures:
 
 
 def parse_petition(snapshot: Snapshot, *, petition_id: int) -> PetitionFigures:
-    """Figures from a petition JSON snapshot.
+    """Figures from a petition JSON snapshot, every value checked before it is used.
+
+    The total and every breakdown count must be a whole number (not a
+    boolean) from 0 to :data:`MAX_SIGNATURES`; constituency codes must be
+    GSS Westminster codes (:data:`CONSTITUENCY_CODE`); names, title and state
+    must be text of bounded length without control characters; ``data.id``,
+    when given, must be ``petition_id``.
 
     Raises:
-        SourceUnavailableError: the JSON is not a petition in the documented shape.
+        SourceUnavailableError: the JSON is not a petition in the documented
+            shape, or a value is out of range; the message names the field.
     """
+    url = printable(snapshot.url, 200)
+
     def bad(what: str) -> SourceUnavailableError:
+        if snapshot.from_cache:
+            return SourceUnavailableError(
+                f"the stored copy of {url} (fetched {printable(snapshot.fetched_at, 40)}) is not a petition in the "
+                f"documented shape ({what}); fetch it again with `millis-network petition {petition_id}`"
+            )
         return SourceUnavailableError(
-            f"{snapshot.url} did not answer with a petition in the documented shape ({what}); "
+            f"{url} did not answer with a petition in the documented shape ({what}); "
             "check that the address is a petition's .json page"
         )
+
+    def count(value: object, field: str) -> int:
+        if value is None:
+            raise bad(f"'{field}' is missing")
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad(f"'{field}' is {shown(value)}, not a whole number")
+        if not 0 <= value <= MAX_SIGNATURES:
+            raise bad(f"'{field}' is {shown(value)}, outside 0 to {MAX_SIGNATURES:,}")
+        return value
+
+    def text(value: object, field: str, *, required: bool) -> str:
+        if value is None and not required:
+            return ""
+        if not isinstance(value, str):
+            raise bad(f"'{field}' is {'missing' if value is None else shown(value)}, not text")
+        if len(value) > TEXT_LIMIT:
+            raise bad(f"'{field}' is longer than {TEXT_LIMIT} characters")
+        if _CONTROL.search(value):
+            raise bad(f"'{field}' holds control characters")
+        return value
 
     data = snapshot.data
     if not isinstance(data, dict) or not isinstance(data.get("data"), dict):
         raise bad("no 'data' object")
-    attributes = data["data"].get("attributes")
+    record = data["data"]
+    number = record.get("id")
+    if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number != petition_id):
+        raise bad(f"'data.id' is {shown(number)}, not petition {petition_id}")
+    attributes = record.get("attributes")
     if not isinstance(attributes, dict):
         raise bad("no 'data.attributes' object")
-    count = attributes.get("signature_count")
-    if not isinstance(count, int) or isinstance(count, bool):
-        raise bad("'data.attributes.signature_count' is not a whole number")
+    total = count(attributes.get("signature_count"), "data.attributes.signature_count")
+    title = text(attributes.get("action"), "data.attributes.action", required=True)
+    state = text(attributes.get("state"), "data.attributes.state", required=False)
+    if state and not _STATE.fullmatch(state):
+        raise bad(f"'data.attributes.state' is {shown(state)}, not a petition state such as 'open'")
 
-    def table(key: str, columns: tuple[str, ...]) -> pd.DataFrame:
-        rows = attributes.get(key) or []
-        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-            raise bad(f"'data.attributes.{key}' is not a list of objects")
-        try:
-            frame = pd.DataFrame(
-                [{c: (int(row["signature_count"]) if c == "signature_count" else str(row.get(c) or ""))
-                  for c in columns} for row in rows],
-                columns=list(columns),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise bad(f"an entry of 'data.attributes.{key}' has no whole-number signature_count") from exc
+    def rows(key: str) -> list[dict[str, Any]]:
+        value = attributes.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise bad(f"'data.attributes.{key}' is {type(value).__name__}, not a list of objects")
+        if len(value) > MAX_ROWS:
+            raise bad(f"'data.attributes.{key}' has {len(value):,} entries, more than {MAX_ROWS:,}")
+        for i, row in enumerate(value):
+            if not isinstance(row, dict):
+                raise bad(f"'data.attributes.{key}[{i}]' is {shown(row)}, not an object")
+        return value
+
+    countries = []
+    for i, row in enumerate(rows("signatures_by_country")):
+        field = f"data.attributes.signatures_by_country[{i}]"
+        code = text(row.get("code"), f"{field}.code", required=True)
+        if not _COUNTRY_CODE.fullmatch(code):
+            raise bad(f"'{field}.code' is {shown(code)}, not a country code")
+        countries.append({"code": code, "name": text(row.get("name"), f"{field}.name", required=True),
+                          "signature_count": count(row.get("signature_count"), f"{field}.signature_count")})
+    constituencies = []
+    for i, row in enumerate(rows("signatures_by_constituency")):
+        field = f"data.attributes.signatures_by_constituency[{i}]"
+        code = text(row.get("ons_code"), f"{field}.ons_code", required=True)
+        if not CONSTITUENCY_CODE.fullmatch(code):
+            raise bad(f"'{field}.ons_code' is {shown(code)}, not a constituency's GSS code (E14, W07, S14 or N06 "
+                      "and six digits)")
+        constituencies.append({"ons_code": code, "name": text(row.get("name"), f"{field}.name", required=True),
+                               "mp": text(row.get("mp"), f"{field}.mp", required=False),
+                               "signature_count": count(row.get("signature_count"), f"{field}.signature_count")})
+
+    def table(records: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
+        frame = pd.DataFrame(records, columns=list(columns))
         frame["signature_count"] = frame["signature_count"].astype("int64")
         return frame.sort_values(["signature_count", "name"], ascending=[False, True]).reset_index(drop=True)
 
     return PetitionFigures(
         petition_id=petition_id,
-        title=str(attributes.get("action") or ""),
-        state=str(attributes.get("state") or ""),
-        signature_count=count,
-        by_country=table("signatures_by_country", COUNTRY_COLUMNS),
-        by_constituency=table("signatures_by_constituency", CONSTITUENCY_COLUMNS),
+        title=title,
+        state=state,
+        signature_count=total,
+        by_country=table(countries, COUNTRY_COLUMNS),
+        by_constituency=table(constituencies, CONSTITUENCY_COLUMNS),
         url=snapshot.url,
         fetched_at=snapshot.fetched_at,
         from_cache=snapshot.from_cache,
