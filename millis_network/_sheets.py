@@ -150,7 +150,7 @@ class Text:
 
     Attributes:
         file: the name the person knows the file by.
-        encoding: ``utf-8``, ``utf-8-sig``, ``utf-16`` or ``cp1252`` ("" when unreadable).
+        encoding: ``utf-8``, ``utf-8-sig``, ``utf-16``, ``utf-16-le``, ``utf-16-be`` or ``cp1252`` ("" when unreadable).
         text: the text ("" when unreadable).
         problems: why the bytes cannot be read as text (empty otherwise).
     """
@@ -286,8 +286,26 @@ _CSV_FIELD_LIMIT = 2**31 - 1
 _LINE = re.compile(r"[^\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
 
 
+def _utf16_without_bom(data: bytes) -> str:
+    """``utf-16-le`` or ``utf-16-be`` when text without a byte-order mark is plainly UTF-16, else "".
+
+    Text of this kind is mostly ASCII, so in UTF-16 every other byte is NUL,
+    which UTF-8 and Windows-1252 text never hold: at least 40% NUL bytes on one
+    side of the first 4 KB and none on the other.
+    """
+    head = data[:4096]
+    if len(head) < 4:
+        return ""
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd >= 0.4 * len(head[1::2]) and even == 0:
+        return "utf-16-le"
+    if even >= 0.4 * len(head[0::2]) and odd == 0:
+        return "utf-16-be"
+    return ""
+
+
 def read_text(data: bytes, *, name: str, limits: SheetLimits) -> Text:
-    """Decode a text file: UTF-8 (with or without a byte-order mark), UTF-16 with one, else Windows-1252.
+    """Decode a text file: UTF-8 (with or without a byte-order mark), UTF-16 (with one, or plainly UTF-16), else Windows-1252.
 
     Raises:
         SheetLimitError: the file is larger than ``limits.max_file_bytes``.
@@ -298,6 +316,9 @@ def read_text(data: bytes, *, name: str, limits: SheetLimits) -> Text:
             return Text(name, "utf-8-sig", data[len(codecs.BOM_UTF8) :].decode("utf-8"))
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return Text(name, "utf-16", data.decode("utf-16"))
+        unmarked = _utf16_without_bom(data)
+        if unmarked:
+            return Text(name, unmarked, data.decode(unmarked))
         try:
             return Text(name, "utf-8", data.decode("utf-8"))
         except UnicodeDecodeError:

@@ -143,3 +143,12 @@ def test_the_reader_imports_only_errors_validation_and_config_of_ours() -> None:
     assert "millis_network.errors" in ours
     assert ours <= {"millis_network.errors", "millis_network.validation", "millis_network.config"}
 
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read_as_utf16(encoding: str) -> None:
+    data = "Name,Town\nMilli’s Sample Centre,St Helier\n".encode(encoding)
+    sheet = read_sheet(data, name="no-bom.csv", limits=IMPORT_LIMITS)
+    assert sheet.encoding == encoding
+    assert sheet.header == ("Name", "Town")
+    assert sheet.rows[0][1] == ("Milli’s Sample Centre", "St Helier")
