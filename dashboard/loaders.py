@@ -42,7 +42,7 @@ from millis_network.evidence import funding
 from millis_network.network import PublicNetwork
 from millis_network.places import local_authority_boundaries
 from millis_network.postcodes import PostcodeIndex, load_index
-from millis_network.store import auth
+from millis_network.store import editors
 from millis_network.store.database import Store, default_database_url, open_store
 
 if TYPE_CHECKING:
@@ -337,7 +337,6 @@ def prepare_coverage_map(rule: CampaignRule, jurisdiction: str, service: str) ->
     area_layer(rule, jurisdiction, service)
 
 
-@st.cache_resource(show_spinner=False)
-def sign_in_throttle(password_hash: str) -> auth.SignInThrottle:
-    """The one sign-in throttle for the configured editors' password, shared by every session."""
-    return auth.SignInThrottle(password_hash)
+def sign_in_throttle() -> editors.SignInThrottle:
+    """Checks editors' sign-ins against the dashboard's database; failures are counted there, for every server process."""
+    return editors.SignInThrottle(store())

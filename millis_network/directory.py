@@ -67,6 +67,12 @@ STATUSES: tuple[str, ...] = ("open", "closed")
 ADDRESS_WITHHELD: tuple[str, ...] = ("yes", "no", "unknown")
 YES_NO: tuple[str, ...] = ("yes", "no")
 
+#: Where a person finds a centre's id, for every "no centre with id" message.
+CENTRE_ID_HINT = (
+    "ids are in the id column of network_data/centres/centres.csv "
+    "(or the centres of `millis-network history as-of YYYY --json`)"
+)
+
 #: Columns of ``network_data/centres/centres.csv``, in file order.
 CENTRE_COLUMNS: tuple[str, ...] = (
     "id",
@@ -207,8 +213,9 @@ def check_centre_rows(frame: pd.DataFrame, *, file: str) -> list[Issue]:
     """Schema problems in a centres table, one :class:`Issue` per bad field.
 
     Row numbers are file line numbers (header = 1). Checks value sets,
-    formats and within-row consistency; cross-file rules are in
-    :func:`validate_network_data`.
+    formats and within-row consistency, and that no successor chain in the
+    table goes round in a circle (A → B → A; A → A is refused as a self-successor);
+    cross-file rules are in :func:`validate_network_data`.
     """
     report = ValidationReport()
     for row, bad in _rows_with_ids(frame, CENTRE_COLUMNS, file, report):
@@ -258,6 +265,9 @@ def check_centre_rows(frame: pd.DataFrame, *, file: str) -> list[Issue]:
             bad("closed", "date-order", f"closed {row['closed']} is before opened {row['opened']}")
         if row["successor_id"] and row["status"] != "closed":
             bad("successor_id", "status-closed", "only a closed centre has a successor")
+        if row["successor_id"] and row["successor_id"] == row["id"]:
+            bad("successor_id", "successor-not-self", f"centre {row['id']!r} names itself as its successor; "
+                "name the centre that took over, or leave it blank")
         for field in ("page_date",):
             if not _check_partial_date(row[field]) and not _check_date(row[field]):
                 bad(field, "date-format", f"{field} {row[field]!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
@@ -274,6 +284,19 @@ def check_centre_rows(frame: pd.DataFrame, *, file: str) -> list[Issue]:
             bad("sample", "value-set", f"sample {row['sample']!r} must be 'yes' or 'no'")
         if not row["source_urls"].strip() and row["sample"] != "yes":
             bad("source_urls", "required", "a real centre needs at least one source")
+    if "successor_id" in frame.columns and "id" in frame.columns:
+        successors: dict[str, str] = {}
+        for identifier, successor in zip(frame["id"], frame["successor_id"]):
+            successors.setdefault(str(identifier), str(successor))
+        for offset, (identifier, successor) in enumerate(zip(frame["id"], frame["successor_id"])):
+            chain = [str(identifier)]
+            while successor and successor != chain[0] and successor not in chain and len(chain) <= len(successors):
+                chain.append(successor)
+                successor = successors.get(successor, "")
+            if successor and successor == chain[0] and len(chain) > 1:
+                report.add(file, offset + 2, "successor_id", chain[1], "successor-cycle",
+                           f"successors go round in a circle ({' → '.join([*chain, chain[0]])}); "
+                           "a centre cannot take over from a centre that took over from it")
     return report.issues
 
 

@@ -1,4 +1,8 @@
-"""The dashboard's Directory page (Streamlit AppTest): public browsing, sign-in, audited edits, conflicts."""
+"""The dashboard's Directory page (Streamlit AppTest): public browsing, sign-in, audited edits, conflicts.
+
+Editors sign in with accounts made in the test database (``add_editor``); each
+AppTest is one browser session, so one client to the sign-in throttle.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,8 @@ import pytest
 from dashboard_pages import dashboard_at
 from streamlit.testing.v1 import AppTest
 
-from millis_network.store.auth import PASSWORD_HASH_ENV, hash_password
 from millis_network.store.database import DATABASE_ENV, open_store
+from millis_network.store.editors import add_editor, disable_editor
 
 PASSWORD = "a long editors' passphrase"
 CENTRE = "abingdon-contact-centre"
@@ -20,21 +24,16 @@ WRITE_KEYS = {"directory_save", "directory_close", "directory_reopen", "director
               "directory_import", "directory_upload", "directory_reload"}
 
 
-@pytest.fixture(scope="module")
-def password_hash() -> str:
-    return hash_password(PASSWORD)
-
-
 @pytest.fixture
-def database(tmp_path: Path, network_data: Path, monkeypatch: pytest.MonkeyPatch, password_hash: str) -> Path:
-    """A fresh directory database for the page, with a withheld centre placed at a full postcode."""
+def database(tmp_path: Path, network_data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh directory database for the page, with a withheld centre placed at a full postcode and one editor, alice."""
     path = tmp_path / "directory.sqlite"
     with open_store(path, seed_from=network_data) as store:
         store.update_centre(WITHHELD, {"postcode": "SY23 1AS", "location_precision": "postcode", "lat": "52.409069",
                                        "lon": "-4.087114", "jurisdiction": "Wales"},
                             expected_version=store.centre(WITHHELD)["version"], who="setup")
+        add_editor(store, "alice", PASSWORD, display_name="Alice Editor")
     monkeypatch.setenv(DATABASE_ENV, str(path))
-    monkeypatch.setenv(PASSWORD_HASH_ENV, password_hash)
     return path
 
 
@@ -48,7 +47,7 @@ def widget_keys(at: AppTest) -> set[str]:
 
 
 def sign_in(at: AppTest, name: str, password: str) -> AppTest:
-    at.text_input(key="directory_sign_in_name").set_value(name)
+    at.text_input(key="directory_sign_in_user").set_value(name)
     at.text_input(key="directory_sign_in_password").set_value(password)
     return at.button(key="directory_sign_in_button").click().run()
 
@@ -76,55 +75,86 @@ def test_visitors_browse_and_search_the_public_view_without_write_widgets(databa
     assert at.get("download_button")[0].label == "Download the public directory (Open Referral UK JSON)"
 
 
-def test_a_wrong_password_signs_nobody_in(database: Path) -> None:
-    at = sign_in(open_page(), "Mallory", "guess")
-    assert [e.value for e in at.error] == ["Wrong password."]
+def test_a_wrong_password_or_an_unknown_user_signs_nobody_in_with_one_message(database: Path) -> None:
+    at = sign_in(open_page(), "alice", "guess")
+    assert [e.value for e in at.error] == ["Wrong user name or password."]
+    at = sign_in(at, "mallory", PASSWORD)
+    assert [e.value for e in at.error] == ["Wrong user name or password."]
     assert not WRITE_KEYS & widget_keys(at)
+    assert not any("Signed in" in s.value for s in at.success)
 
 
-def test_repeated_wrong_passwords_make_the_next_try_wait(
-    database: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(PASSWORD_HASH_ENV, hash_password("this test's own passphrase"))
+def test_repeated_wrong_passwords_make_the_next_try_wait(database: Path) -> None:
     at = open_page()
     for _ in range(5):
-        at = sign_in(at, "Mallory", "guess")
-        assert [e.value for e in at.error] == ["Wrong password."]
-    at = sign_in(at, "Mallory", "this test's own passphrase")
+        at = sign_in(at, "alice", "guess")
+        assert [e.value for e in at.error] == ["Wrong user name or password."]
+    at = sign_in(at, "alice", PASSWORD)
     assert len(at.error) == 1
-    assert re.fullmatch(r"Too many wrong passwords in a row: try again in (2\d|30) s\.", at.error[0].value)
+    assert re.fullmatch(r"Too many failed sign-ins: try again in (2\d|30) s\.", at.error[0].value)
     assert not WRITE_KEYS & widget_keys(at)
 
 
-def test_editing_is_off_without_a_configured_hash(database: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(PASSWORD_HASH_ENV)
+def test_a_strangers_guesses_do_not_lock_the_editor_out_of_her_own_session(database: Path) -> None:
+    mine = sign_in(open_page(), "alice", PASSWORD)
+    mine = mine.button(key="directory_sign_out").click().run()
+    assert not WRITE_KEYS & widget_keys(mine)
+    stranger = open_page()
+    for _ in range(5):
+        stranger = sign_in(stranger, "alice", "guess")
+    stranger = sign_in(stranger, "alice", "guess")
+    assert re.fullmatch(r"Too many failed sign-ins: try again in (2\d|30) s\.", stranger.error[0].value)
+    assert sign_in(open_page(), "alice", PASSWORD).error[0].value.startswith("Too many failed sign-ins"), (
+        "a session alice never signed in from waits too")
+    mine = sign_in(mine, "alice", PASSWORD)
+    assert not mine.exception and not mine.error
+    assert "Signed in as **Alice Editor**" in mine.success[0].value
+
+
+def test_editing_is_off_without_an_enabled_editor(database: Path) -> None:
+    with open_store(database) as store:
+        disable_editor(store, "alice")
     at = open_page()
     assert any("Editing is switched off" in i.value for i in at.info)
     assert "directory_sign_in_button" not in widget_keys(at)
 
 
-def test_a_signed_in_edit_lands_in_the_audit_log_under_the_editor(database: Path) -> None:
-    at = sign_in(open_page(), "Alice Editor", PASSWORD)
+def test_a_disabled_editor_is_signed_out_at_the_next_page_load(database: Path) -> None:
+    at = sign_in(open_page(), "alice", PASSWORD)
+    assert "directory_save" in widget_keys(at)
+    with open_store(database) as store:
+        add_editor(store, "bob", "bob's own long passphrase")
+        disable_editor(store, "alice")
+    at = at.run()
     assert not at.exception
-    assert "Signed in as **Alice Editor**" in at.success[0].value
+    assert not WRITE_KEYS & widget_keys(at)
+    at = sign_in(at, "alice", PASSWORD)
+    assert [e.value for e in at.error] == ["Wrong user name or password."]
+
+
+def test_a_signed_in_edit_lands_in_the_audit_log_under_the_editors_user_name(database: Path) -> None:
+    at = sign_in(open_page(), " ALICE ", PASSWORD)
+    assert not at.exception
+    assert at.success[0].value == ("Signed in as **Alice Editor** (`alice`): your changes are recorded under alice.")
+    assert "directory_sign_in_user" not in widget_keys(at), "no typed name box once signed in"
     assert WRITE_KEYS - {"directory_import", "directory_upload", "directory_reopen"} <= widget_keys(at)
     assert at.dataframe[0].value.set_index("id").loc[WITHHELD, "postcode"] == "SY23 1AS"
     edit_field(at, "opening").set_value("Saturdays 10:00-12:00")
     edit_field(at, "reason").set_value("phoned the coordinator")
     at.button(key="directory_save").click().run()
     assert not at.exception
-    assert any(s.value.startswith("Saved. change ") and "by Alice Editor" in s.value for s in at.success)
+    assert any(s.value.startswith("Saved. change ") and "by alice (update" in s.value for s in at.success)
     with open_store(database) as store:
         assert store.centre(CENTRE)["opening"] == "Saturdays 10:00-12:00"
         latest = store.changes(entity="centre", entity_id=CENTRE)[-1]
     assert (latest.who, latest.action, latest.reason, latest.new["opening"]) == (
-        "Alice Editor", "update", "phoned the coordinator", "Saturdays 10:00-12:00")
+        "alice", "update", "phoned the coordinator", "Saturdays 10:00-12:00")
     history = at.dataframe[1].value
-    assert history.iloc[0]["who"] == "Alice Editor"
+    assert history.iloc[0]["who"] == "alice"
 
 
 def test_a_conflicting_edit_is_refused_and_shows_the_other_change(database: Path) -> None:
-    at = sign_in(open_page(), "Alice Editor", PASSWORD)
+    at = sign_in(open_page(), "alice", PASSWORD)
     with open_store(database) as store:
         store.update_centre(CENTRE, {"opening": "Sundays"}, expected_version=store.centre(CENTRE)["version"], who="Bob Other")
     edit_field(at, "opening").set_value("Saturdays 10:00-12:00")

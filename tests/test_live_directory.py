@@ -20,8 +20,8 @@ from streamlit.testing.v1 import AppTest
 
 from millis_network.cli import main
 from millis_network.config import DATABASE_ENV
-from millis_network.store.auth import PASSWORD_HASH_ENV, hash_password
 from millis_network.store.database import open_store
+from millis_network.store.editors import add_editor
 
 COURT = "oxford-combined-court-centre"
 CENTRE = "abingdon-contact-centre"
@@ -73,9 +73,9 @@ def test_the_database_named_by_the_environment_is_read_and_named_in_the_output(
 @pytest.fixture
 def database(tmp_path: Path, network_data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "live.sqlite"
-    open_store(path, seed_from=network_data).close()
+    with open_store(path, seed_from=network_data) as store:
+        add_editor(store, "alice", PASSWORD, display_name="Alice Editor")
     monkeypatch.setenv(DATABASE_ENV, str(path))
-    monkeypatch.setenv(PASSWORD_HASH_ENV, hash_password(PASSWORD))
     return path
 
 
@@ -99,12 +99,14 @@ def test_an_editors_save_changes_the_map_and_the_gaps_at_the_next_rerun(database
     assert court_statuses_on_the_map()["Oxford Combined Court Centre"] == "neither"
     assert COURT in failing_courts()
     at: AppTest = dashboard_at("directory", timeout_s=120).run()
-    at.text_input(key="directory_sign_in_name").set_value("Alice Editor")
+    at.text_input(key="directory_sign_in_user").set_value("alice")
     at.text_input(key="directory_sign_in_password").set_value(PASSWORD)
     at = at.button(key="directory_sign_in_button").click().run()
     pattern = re.compile(rf"directory_edit_{CENTRE}_\d+_services")
     next(w for w in at.multiselect if w.key and pattern.fullmatch(w.key)).set_value(["supported", "supervised"])
     at.button(key="directory_save").click().run()
     assert not at.exception and any(s.value.startswith("Saved.") for s in at.success)
+    with open_store(database) as store:
+        assert store.changes(entity="centre", entity_id=CENTRE)[-1].who == "alice"
     assert court_statuses_on_the_map()["Oxford Combined Court Centre"] == "meets rule"
     assert COURT not in failing_courts()

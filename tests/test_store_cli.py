@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from millis_network.cli import main
-from millis_network.store.auth import verify_password
 from millis_network.store.database import open_store
+from millis_network.store.editors import SignInThrottle
+from millis_network.store.migrations import LATEST_VERSION
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "store"
 
@@ -27,7 +28,7 @@ def db(db_url: str) -> str:
 
 def test_init_export_and_hsds(db: str, tmp_path: Path, network_data: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["db", "init", "--db", db]) == 0
-    assert "schema version 1; 114 centres, 167 courts" in capsys.readouterr().out
+    assert f"schema version {LATEST_VERSION}; 114 centres, 167 courts" in capsys.readouterr().out
     out = tmp_path / "exported"
     assert main(["db", "export", "--db", db, "--out", str(out), "--hsds", str(tmp_path / "oruk.json")]) == 0
     assert (out / "centres" / "centres.csv").read_bytes() == (network_data / "centres" / "centres.csv").read_bytes()
@@ -57,18 +58,54 @@ def test_import_dry_run_then_real_then_history_and_revert(db: str, capsys: pytes
     assert main(["db", "history", "no-such-centre", "--db", db]) == 2
 
 
-def test_rejected_rows_are_listed_and_the_exit_code_says_so(db: str, capsys: pytest.CaptureFixture) -> None:
-    assert main(["import", str(FIXTURES / "malformed_postcodes.csv"), "--db", db, "--json"]) == 1
-    report = json.loads(capsys.readouterr().out)
+def test_rejected_rows_are_listed_and_stderr_says_so(db: str, capsys: pytest.CaptureFixture) -> None:
+    # Some rows accepted: exit 0, one line on stderr counting the rejected (nothing accepted exits 1: test_cli_misuse).
+    assert main(["import", str(FIXTURES / "malformed_postcodes.csv"), "--db", db, "--json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        f"millis-network: 3 row(s) of {FIXTURES / 'malformed_postcodes.csv'} rejected (listed in the output); "
+        "the other 1 imported"]
+    report = json.loads(captured.out)
     assert report["counts"] == {"new": 1, "updated": 0, "unchanged": 0, "rejected": 3}
     assert [(i["row"], i["field"], i["rule"]) for i in report["issues"]] == [
         (3, "postcode", "postcode-format"), (4, "postcode", "postcode-format"), (5, "postcode", "postcode-unknown")]
     assert report["written"]["created"] == 1
 
 
-def test_hash_password_reads_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO("open sesame\n"))
-    assert main(["db", "hash-password"]) == 0
-    captured = capsys.readouterr()
-    assert verify_password("open sesame", captured.out.strip())
-    assert "MILLIS_NETWORK_EDITOR_PASSWORD_HASH" in captured.err
+def test_editor_accounts_added_listed_and_disabled(db: str, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture) -> None:
+    password = "a long editors' passphrase"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
+    assert main(["db", "editor", "add", "Alice", "--display-name", "Alice Example", "--password-stdin", "--db", db]) == 0
+    assert "added editor alice (Alice Example)" in capsys.readouterr().out
+    with open_store(db) as store:
+        signed_in = SignInThrottle(store).sign_in("alice", password, client="")
+        assert signed_in is not None and signed_in.display_name == "Alice Example"
+    assert main(["db", "editor", "disable", "alice", "--db", db]) == 0
+    assert "disabled editor alice" in capsys.readouterr().out
+    assert main(["db", "editor", "list", "--json", "--db", db]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(e["user_name"], e["disabled"]) for e in listed] == [("alice", True)]
+    assert password not in json.dumps(listed)
+
+
+def test_editor_add_refuses_a_taken_name_or_differing_passwords_and_list_shows_no_hash(
+    db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    import getpass
+
+    typed = iter(["first long passphrase here", "second long passphrase here"])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(typed))
+    assert main(["db", "editor", "add", "bob", "--db", db]) == 2
+    assert "the two passwords differ" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a long editors' passphrase\n"))
+    assert main(["db", "editor", "add", "bob", "--password-stdin", "--db", db]) == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO("another long passphrase\n"))
+    assert main(["db", "editor", "add", "BOB", "--password-stdin", "--db", db]) == 2
+    assert "there is an editor 'bob' already" in capsys.readouterr().err
+    assert main(["db", "editor", "list", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("bob\t-\tadded ") and out.rstrip().endswith("enabled")
+    assert "scrypt" not in out
+    assert main(["db", "editor", "disable", "nobody", "--db", db]) == 2
+    assert "no editor 'nobody'" in capsys.readouterr().err

@@ -2,19 +2,22 @@
 
 Signed out, the page shows the public view only (a centre whose address is
 withheld appears at postcode-district level). Every write needs an editor
-signed in with the password whose hash the deployment configures
-(``MILLIS_NETWORK_EDITOR_PASSWORD_HASH`` in the environment or Streamlit
-secrets); the editor's name goes into the audit log. An edit is saved only if
-nobody changed the centre since the editor opened it; otherwise the other
-change is shown and nothing is overwritten. Normalising, placing and checking
-a record is :mod:`millis_network.store.importer`'s job; storing and auditing it,
-:mod:`millis_network.store.database`'s.
+signed in with their own account (``millis-network db editor add NAME``;
+:mod:`millis_network.store.editors` checks the password and slows guessing).
+The session keeps only the signed-in user name, rechecked on every page load
+(a disabled account is signed out), and every write records that user name in
+the audit log: nothing typed on the page is taken as who made a change. An
+edit is saved only if nobody changed the centre since the editor opened it;
+otherwise the other change is shown and nothing is overwritten. Normalising,
+placing and checking a record is :mod:`millis_network.store.importer`'s job;
+storing and auditing it, :mod:`millis_network.store.database`'s.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import secrets
 from collections.abc import Callable
 
 import loaders
@@ -33,7 +36,8 @@ from millis_network.errors import (
     MillisNetworkError,
     TooManyAttemptsError,
 )
-from millis_network.store import auth, importer
+from millis_network.store import editors as accounts
+from millis_network.store import importer
 from millis_network.store import open_referral as hsds
 from millis_network.store.database import (
     Change,
@@ -42,7 +46,10 @@ from millis_network.store.database import (
     search_centres,
 )
 
+#: Session key of the signed-in editor's user name (set only by a successful sign-in).
 EDITOR = "directory_editor"
+#: Session key of this session's random id: the sign-in throttle's client key when Streamlit knows no IP address.
+CLIENT = "directory_client"
 BASE = "directory_edit_base"
 PLAN = "directory_import_plan"
 FLASH = "directory_flash"
@@ -65,51 +72,57 @@ TEXT_FIELDS = {
 }
 
 
-def configured_hash() -> str | None:
-    """The editors' password hash from Streamlit secrets or the environment (None: editing is off)."""
-    try:
-        secrets = st.secrets.to_dict()
-    except FileNotFoundError:
-        secrets = None
-    return auth.configured_password_hash(secrets)
+def client_key() -> str:
+    """Where this session's sign-in attempts come from: the connection's IP address if Streamlit knows it, else the session."""
+    address = st.context.ip_address
+    if isinstance(address, str) and address:
+        return f"ip:{address}"
+    if CLIENT not in st.session_state:
+        st.session_state[CLIENT] = secrets.token_urlsafe(18)
+    return f"session:{st.session_state[CLIENT]}"
 
 
-def sign_in_panel() -> str | None:
-    """Sign-in (or sign-out) controls; returns the signed-in editor's name."""
-    editor = st.session_state.get(EDITOR)
-    if editor:
+def signed_in_editor(store: Store) -> accounts.Editor | None:
+    """The editor this session signed in as, while their account exists and is enabled (else signs the session out)."""
+    name = st.session_state.get(EDITOR)
+    if not name:
+        return None
+    editor = accounts.active_editor(store, name)
+    if editor is None:
+        del st.session_state[EDITOR]
+    return editor
+
+
+def sign_in_panel(store: Store) -> str | None:
+    """Sign-in (or sign-out) controls; returns the signed-in editor's user name, which every write records."""
+    editor = signed_in_editor(store)
+    if editor is not None:
         left, right = st.columns([4, 1])
-        left.success(f"Signed in as **{editor}**: your changes are recorded under this name.")
+        left.success(f"Signed in as **{editor.shown_name}** (`{editor.user_name}`): your changes are recorded "
+                     f"under {editor.user_name}.")
         if right.button("Sign out", key="directory_sign_out"):
             del st.session_state[EDITOR]
             st.rerun()
-        return editor
+        return editor.user_name
     with st.expander("Editors: sign in to change the directory"):
-        try:
-            password_hash = configured_hash()
-        except MillisNetworkError as exc:
-            st.error(str(exc))
-            return None
-        if password_hash is None:
-            st.info(f"Editing is switched off: no editor password is configured. Set {auth.PASSWORD_HASH_ENV} "
-                    "(make it with `millis-network db hash-password`).")
+        if not any(not e.disabled for e in accounts.list_editors(store)):
+            st.info("Editing is switched off: there is no enabled editor account. Make one with "
+                    "`millis-network db editor add NAME`.")
             return None
         with st.form("directory_sign_in"):
-            name = st.text_input("Your name", key="directory_sign_in_name")
-            password = st.text_input("Password", type="password", key="directory_sign_in_password")
+            name = st.text_input("User name", key="directory_sign_in_user", max_chars=accounts.USER_NAME_MAX_CHARS)
+            password = st.text_input("Password", type="password", key="directory_sign_in_password",
+                                     max_chars=accounts.PASSWORD_MAX_CHARS)
             if st.form_submit_button("Sign in", key="directory_sign_in_button"):
-                if not name.strip():
-                    st.error("Give your name: every change is recorded under it.")
+                try:
+                    signed_in = loaders.sign_in_throttle().sign_in(name, password, client=client_key())
+                except TooManyAttemptsError as exc:
+                    st.error(f"Too many failed sign-ins: try again in {math.ceil(exc.retry_after_s)} s.")
                 else:
-                    try:
-                        right = loaders.sign_in_throttle(password_hash).verify(password)
-                    except TooManyAttemptsError as exc:
-                        st.error(f"Too many wrong passwords in a row: try again in {math.ceil(exc.retry_after_s)} s.")
-                    else:
-                        if right:
-                            st.session_state[EDITOR] = name.strip()
-                            st.rerun()
-                        st.error("Wrong password.")
+                    if signed_in is not None:
+                        st.session_state[EDITOR] = signed_in.user_name
+                        st.rerun()
+                    st.error(accounts.WRONG_CREDENTIALS)
     return None
 
 
@@ -276,7 +289,7 @@ def import_section(store: Store, editor: str) -> None:
 
 store = loaders.store()
 st.title("Directory of child contact centres")
-editor = sign_in_panel()
+editor = sign_in_panel(store)
 
 public = loaders.public_network()
 frame = numeric_coordinates(store.centres()) if editor else public.centres

@@ -45,9 +45,14 @@ import pandas as pd
 from numpy.typing import NDArray
 from tqdm import tqdm
 
-from millis_network.places import lsoas
-from millis_network.drive_model import MODEL_FORM, DriveTimeModel, SettlementIndex, settlement_index
 from millis_network._geo import great_circle_km
+from millis_network.drive_model import (
+    MODEL_FORM,
+    DriveTimeModel,
+    SettlementIndex,
+    settlement_index,
+)
+from millis_network.places import lsoas
 
 #: Great-circle distance bands (km) of the accuracy table: [low, high).
 DISTANCE_BANDS_KM: tuple[tuple[float, float], ...] = ((0, 10), (10, 25), (25, 50), (50, 100), (100, np.inf))

@@ -11,7 +11,6 @@ as rows) carry their own sources.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd

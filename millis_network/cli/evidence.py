@@ -5,11 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from millis_network.cli.network import public_analysis
-from millis_network.cli.options import add_rule_options, rule_from_args, write_csv
+from millis_network.cli.options import (
+    add_rule_options,
+    output_dir,
+    output_file,
+    petition_id,
+    positive_float,
+    positive_int,
+    rule_from_args,
+    write_csv,
+    yearly_uplift,
+)
 from millis_network.errors import SourceUnavailableError
 
 if TYPE_CHECKING:
@@ -26,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     export.add_argument("--format", type=_export_format, default="all",
                         help="csv, xlsx, geojson, gpkg or all (default: all)")
-    export.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write into")
+    export.add_argument("--out", type=output_dir, required=True, metavar="DIR", help="folder to write into")
     export.add_argument("--json", action="store_true", help="print the files written and the provenance as JSON")
     add_rule_options(export)
     export.set_defaults(run=run_export)
@@ -34,13 +43,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     brief = subparsers.add_parser("brief", help="advocacy briefings (HTML or PDF) per court, local authority or nation")
     what = brief.add_mutually_exclusive_group(required=True)
     what.add_argument("--court", action="append", metavar="ID",
-                      help="a family court centre id (repeat for several); list ids with `millis-network coverage courts`")
+                      help="a family court centre id (repeat for several); the court_id column of "
+                           "`millis-network coverage courts --json`")
     what.add_argument("--local-authority", metavar="CODE", help="an ONS local authority code, e.g. W06000015")
     what.add_argument("--national", action="store_true", help="England and Wales as a whole")
     what.add_argument("--all-courts", action="store_true", help="one briefing per family court centre (batch)")
     brief.add_argument("--format", type=_briefing_format, default="pdf", help="html or pdf (default: pdf)")
-    brief.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write into")
-    brief.add_argument("--petition", metavar="ID",
+    brief.add_argument("--out", type=output_dir, required=True, metavar="DIR", help="folder to write into")
+    brief.add_argument("--petition", type=petition_id, metavar="ID",
                        help="national briefing: add the cached figures of this petition (see `millis-network petition`)")
     brief.add_argument("--no-funding", action="store_true",
                        help="national briefing: leave out the cost of closing the gaps")
@@ -49,10 +59,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     brief.set_defaults(run=run_brief)
 
     petition = subparsers.add_parser("petition", help="a UK Parliament petition's signatures, by constituency")
-    petition.add_argument("petition_id", metavar="ID", help="petition number or address")
+    petition.add_argument("petition_id", type=petition_id, metavar="ID", help="petition number or address")
     petition.add_argument("--cached", action="store_true", help="show the stored copy only; do not go online")
-    petition.add_argument("--top", type=int, default=10, metavar="N", help="constituencies to list (default 10)")
-    petition.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="per request (default 10)")
+    petition.add_argument("--top", type=positive_int, default=10, metavar="N",
+                          help="constituencies to list, at least 1 (default 10)")
+    petition.add_argument("--timeout", type=positive_float, default=10.0, metavar="SECONDS",
+                          help="per request, > 0 (default 10)")
     petition.add_argument("--json", action="store_true", help="print JSON for machines")
     petition.set_defaults(run=run_petition)
 
@@ -60,7 +72,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _add_funding_options(funding)
     funding.add_argument("--by", choices=("nation", "local_authority", "site"), default="nation",
                          help="breakdown to print (default nation)")
-    funding.add_argument("--out", type=Path, default=None, metavar="FILE.csv", help="also write the breakdown as CSV")
+    funding.add_argument("--out", type=output_file, default=None, metavar="FILE.csv",
+                         help="also write the breakdown as CSV")
     funding.add_argument("--json", action="store_true", help="print JSON for machines")
     add_rule_options(funding)
     funding.set_defaults(run=run_funding)
@@ -83,10 +96,11 @@ def _briefing_format(text: str) -> str:
 
 
 def _add_funding_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--per-centre-gbp", type=float, default=None, metavar="POUNDS",
-                        help="annual cost of one centre (default: Milli's proposed budget, £17,600)")
-    parser.add_argument("--years", type=int, default=3, help="service level agreement length in years (default 3)")
-    parser.add_argument("--uplift", type=float, default=0.0, metavar="FRACTION",
+    parser.add_argument("--per-centre-gbp", type=positive_float, default=None, metavar="POUNDS",
+                        help="annual cost of one centre, > 0 (default: Milli's proposed budget, £17,600)")
+    parser.add_argument("--years", type=positive_int, default=3,
+                        help="service level agreement length in years, at least 1 (default 3)")
+    parser.add_argument("--uplift", type=yearly_uplift, default=0.0, metavar="FRACTION",
                         help="yearly cost increase over the agreement, e.g. 0.03 for 3%% (default 0)")
 
 

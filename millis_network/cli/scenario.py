@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 import pandas as pd
 
 from millis_network.cli.network import (
-    add_directory_option,
     public_analysis,
     public_network,
 )
 from millis_network.cli.options import (
+    add_directory_option,
     add_rule_options,
     as_of_date,
+    output_file,
     print_table,
     records,
     rule_from_args,
@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                            help="all family court centres (default) or only single points of entry for Children")
     add_rule_options(statutory)
     statutory.add_argument("--json", action="store_true", help="print JSON for machines")
-    statutory.add_argument("--out", type=Path, default=None, metavar="FILE.csv",
+    statutory.add_argument("--out", type=output_file, default=None, metavar="FILE.csv",
                            help="also write the side-by-side table (national, nation, local authority) as CSV")
     statutory.set_defaults(run=run_statutory_network)
 

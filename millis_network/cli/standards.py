@@ -11,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from millis_network import standards as std
+from millis_network.cli.options import existing_file, non_negative_int, output_file
+from millis_network.errors import DataFileError
 
 #: One character per status in the text matrix.
 _MARKS = {"pass": ".", "pending": "P", "unknown": "?", "warn": "W", "fail": "F", "": " "}
@@ -27,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Check a centre's records requirement by requirement. Exit 0, or 1 with --strict when "
         "anything fails; 2 when the records or standards are malformed.",
     )
-    check.add_argument("records", type=Path, metavar="RECORDS", help=".yaml, .csv or .xlsx records file")
+    check.add_argument("records", type=existing_file, metavar="RECORDS", help=".yaml, .csv or .xlsx records file")
     check.add_argument(
         "--as-of",
         type=_iso_date,
@@ -48,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     check.add_argument(
         "--expiry-days",
-        type=int,
+        type=non_negative_int,
         default=std.DEFAULT_EXPIRY_HORIZON_DAYS,
         metavar="DAYS",
         help=f"list evidence expiring within DAYS (default {std.DEFAULT_EXPIRY_HORIZON_DAYS})",
@@ -62,15 +64,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing.set_defaults(run=run_list)
 
     template = actions.add_parser("template", help="write the empty roster template (.csv or .xlsx)")
-    template.add_argument("out", type=Path, metavar="OUT", help="path ending in .csv or .xlsx")
+    template.add_argument("out", type=output_file, metavar="OUT", help="path ending in .csv or .xlsx")
     _standards_option(template)
     template.set_defaults(run=run_template)
 
 
 def _standards_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--standards", type=Path, default=None, metavar="FILE", help="standards YAML (default: the bundled file)"
+        "--standards", type=existing_file, default=None, metavar="FILE", help="standards YAML (default: the bundled file)"
     )
+
+
+def _load_standards(path: Path | None) -> std.Standards:
+    """The standards file named by ``--standards`` (default the bundled one); a file that is not UTF-8 is refused."""
+    try:
+        return std.load_standards(path)
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"{path}: byte {exc.start} is not UTF-8 text; save the standards file as UTF-8") from None
 
 
 def _iso_date(text: str) -> date:
@@ -89,7 +99,7 @@ def _assignment(text: str) -> tuple[str, int]:
 
 def run_check(args: argparse.Namespace) -> int:
     """Print the compliance report; with ``--strict`` exit 1 when anything fails."""
-    standards = std.load_standards(args.standards)
+    standards = _load_standards(args.standards)
     try:
         standards = std.with_parameters(standards, dict(args.overrides))
     except ValueError as exc:
@@ -147,7 +157,7 @@ def _table(frame: pd.DataFrame) -> str:
 
 def run_list(args: argparse.Namespace) -> int:
     """Print every requirement with its rule in plain English and its sources."""
-    standards = std.load_standards(args.standards)
+    standards = _load_standards(args.standards)
     frame = std.requirements_frame(standards)
     if args.json:
         print(
@@ -181,7 +191,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_template(args: argparse.Namespace) -> int:
     """Write the roster template."""
-    standards = std.load_standards(args.standards)
+    standards = _load_standards(args.standards)
     try:
         path = std.write_template(args.out, standards=standards)
     except ValueError as exc:

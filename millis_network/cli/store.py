@@ -10,14 +10,27 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from millis_network.cli.network import open_database
+from millis_network.cli.options import (
+    change_id,
+    database_location,
+    existing_dir,
+    existing_file,
+    output_dir,
+    output_file,
+)
 from millis_network.config import default_data_dir
+from millis_network.errors import MillisNetworkError
 
 if TYPE_CHECKING:
     from millis_network.store.database import Store
 
+#: The files ``db export`` writes inside ``--out``, as :meth:`Store.export_network_data` names them.
+EXPORTED_FILES: tuple[Path, ...] = (Path("centres") / "centres.csv", Path("courts") / "family_court_centres.csv")
+
 
 def _database_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", default=None, metavar="URL_OR_PATH",
+    parser.add_argument("--db", type=database_location, default=None, metavar="URL_OR_PATH",
                         help="SQLAlchemy URL or SQLite file (default: $MILLIS_NETWORK_DB or the cache folder)")
 
 
@@ -32,21 +45,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     init = actions.add_parser("init", help="create or migrate the database; load network_data/ when it holds no centres")
     _database_option(init)
-    init.add_argument("--data-dir", type=Path, default=None, help="network_data folder to load (default: bundled)")
+    init.add_argument("--data-dir", type=existing_dir, default=None,
+                      help="network_data folder to load (default: bundled)")
     init.set_defaults(run=run_init)
 
     load = actions.add_parser("import", help="make the database hold what network_data/ holds (audited)")
     _database_option(load)
     _who_option(load)
-    load.add_argument("--data-dir", type=Path, default=None, help="network_data folder (default: bundled)")
+    load.add_argument("--data-dir", type=existing_dir, default=None, help="network_data folder (default: bundled)")
     load.add_argument("--prune", action="store_true", help="delete records the files lack (default: keep them)")
     load.add_argument("--json", action="store_true", help="print JSON for machines")
     load.set_defaults(run=run_db_import)
 
     export = actions.add_parser("export", help="write centres and courts as network_data/ CSVs; optionally Open Referral UK JSON")
     _database_option(export)
-    export.add_argument("--out", type=Path, default=None, help="network_data folder to write (default: bundled)")
-    export.add_argument("--hsds", type=Path, default=None, metavar="FILE",
+    export.add_argument("--out", type=output_dir, required=True, metavar="DIR",
+                        help="folder to write centres/centres.csv and courts/family_court_centres.csv into "
+                             "(e.g. network_data to update the bundled snapshot, with --force)")
+    export.add_argument("--force", action="store_true", help="overwrite those two files when they exist")
+    export.add_argument("--hsds", type=output_file, default=None, metavar="FILE",
                         help="also write the public directory as an Open Referral UK /services page")
     export.add_argument("--include-sample", action="store_true", help="include sample records in the HSDS file (labelled)")
     export.set_defaults(run=run_db_export)
@@ -60,15 +77,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     revert = actions.add_parser("revert", help="undo one change from the audit log (itself audited)")
     _database_option(revert)
     _who_option(revert)
-    revert.add_argument("change_id", type=int, metavar="CHANGE_ID")
+    revert.add_argument("change_id", type=change_id, metavar="CHANGE_ID")
     revert.add_argument("--reason", default="", help="why, for the audit log")
     revert.set_defaults(run=run_revert)
 
-    password = actions.add_parser("hash-password", help="make the editors' password hash for the dashboard configuration")
-    password.set_defaults(run=run_hash_password)
+    editor = actions.add_parser("editor", help="editor accounts for the dashboard's Directory page: add, disable, list")
+    editor_actions = editor.add_subparsers(dest="editor_command", required=True, metavar="ACTION")
+    add = editor_actions.add_parser("add", help="make an account (asks for its password twice)")
+    add.add_argument("name", metavar="NAME", help="the user name to sign in with (case does not matter)")
+    add.add_argument("--display-name", default="", metavar="TEXT", help="how the dashboard greets them")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from the first line of standard input (for scripts)")
+    _database_option(add)
+    add.set_defaults(run=run_editor_add)
+    disable = editor_actions.add_parser("disable", help="stop an account signing in")
+    disable.add_argument("name", metavar="NAME")
+    _database_option(disable)
+    disable.set_defaults(run=run_editor_disable)
+    listing = editor_actions.add_parser("list", help="every account: user name, display name, made, enabled or disabled")
+    listing.add_argument("--json", action="store_true", help="print JSON for machines")
+    _database_option(listing)
+    listing.set_defaults(run=run_editor_list)
 
     spreadsheet = subparsers.add_parser("import", help="import centres from a CSV or XLSX spreadsheet (see --dry-run)")
-    spreadsheet.add_argument("file", type=Path, metavar="FILE")
+    spreadsheet.add_argument("file", type=existing_file, metavar="FILE")
     spreadsheet.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     _database_option(spreadsheet)
     _who_option(spreadsheet)
@@ -78,9 +110,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _open(args: argparse.Namespace) -> Store:
     """The database named by --db, migrated, loaded from the bundled network_data/ if it holds no centres."""
-    from millis_network.store.database import open_store
-
-    return open_store(args.db, seed_from=default_data_dir())
+    return open_database(args, seed_from=default_data_dir())
 
 
 def _who(args: argparse.Namespace) -> str:
@@ -89,9 +119,7 @@ def _who(args: argparse.Namespace) -> str:
 
 def run_init(args: argparse.Namespace) -> int:
     """Create or migrate the database and load network_data/ into it when it holds no centres."""
-    from millis_network.store.database import open_store
-
-    with open_store(args.db, seed_from=args.data_dir or default_data_dir()) as store:
+    with open_database(args, seed_from=args.data_dir or default_data_dir()) as store:
         centres, courts = len(store.centres()), len(store.courts())
         print(f"{store.url}: schema version {store.schema_version()}; {centres} centres, {courts} courts")
     return 0
@@ -114,13 +142,22 @@ def run_db_export(args: argparse.Namespace) -> int:
     """Write the network_data CSVs (and optionally the HSDS JSON)."""
     from millis_network.store.open_referral import services_page
 
-    out = args.out or default_data_dir()
+    targets = [args.out / name for name in EXPORTED_FILES]
+    blocked = [path for path in targets if path.is_dir() or any(p.exists() and not p.is_dir() for p in path.parents)]
+    if blocked:
+        raise MillisNetworkError(f"cannot write {blocked[0]}: a folder or file is in the way; give another --out DIR")
+    existing = [path for path in targets if path.exists()]
+    if existing and not args.force:
+        raise MillisNetworkError(
+            f"{existing[0]} exists and db export would overwrite it"
+            + (f" (and {len(existing) - 1} other file)" if len(existing) > 1 else "")
+            + f": pass --force to replace {'them' if len(existing) > 1 else 'it'}, or give another --out DIR"
+        )
     with _open(args) as store:
-        for path in store.export_network_data(out):
+        for path in store.export_network_data(args.out):
             print(f"wrote {path}")
         if args.hsds is not None:
             page = services_page(store.network().public(), include_sample=args.include_sample)
-            args.hsds.parent.mkdir(parents=True, exist_ok=True)
             args.hsds.write_text(json.dumps(page, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             print(f"wrote {args.hsds} ({page['total_items']} services, Open Referral UK)")
     return 0
@@ -134,10 +171,10 @@ def run_history(args: argparse.Namespace) -> int:
     if args.json:
         print(history.to_json(orient="records", indent=2, force_ascii=False))
         return 0
-    for change_id, rows in history.groupby("change_id", sort=False):
+    for number, rows in history.groupby("change_id", sort=False):
         first = rows.iloc[0]
         reason = f" — {first['reason']}" if first["reason"] else ""
-        print(f"change {change_id}  {first['at']}  {first['who']}  {first['action']} {first['entity']}{reason}")
+        print(f"change {number}  {first['at']}  {first['who']}  {first['action']} {first['entity']}{reason}")
         for row in rows.itertuples():
             print(f"    {row.field}: {row.old!r} → {row.new!r}")
     return 0
@@ -151,36 +188,69 @@ def run_revert(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_hash_password(args: argparse.Namespace) -> int:
-    """Read a password (twice on a terminal) and print its salted scrypt hash."""
-    from millis_network.store.auth import PASSWORD_HASH_ENV, hash_password
+def _new_password(args: argparse.Namespace) -> str:
+    """The new account's password: stdin's first line with --password-stdin, else typed twice (not echoed)."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass(f"Password for {args.name}: ")
+    if getpass.getpass("Again: ") != password:
+        raise MillisNetworkError("the two passwords differ; no account was made")
+    return password
 
-    if sys.stdin.isatty():
-        password = getpass.getpass("Editors' password: ")
-        if getpass.getpass("Again: ") != password:
-            print("millis-network: error: the two passwords differ; nothing was made", file=sys.stderr)
-            return 2
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
-    if not password:
-        print("millis-network: error: the password is empty", file=sys.stderr)
-        return 2
-    encoded = hash_password(password)
-    print(encoded)
-    print(f"Set it as {PASSWORD_HASH_ENV} in the dashboard's environment or .streamlit/secrets.toml "
-          "(never commit it with the password).", file=sys.stderr)
+
+def run_editor_add(args: argparse.Namespace) -> int:
+    """Make an editor account."""
+    from millis_network.store.editors import add_editor, user_name
+
+    user_name(args.name)
+    password = _new_password(args)
+    with open_database(args) as store:
+        editor = add_editor(store, args.name, password, display_name=args.display_name)
+    print(f"added editor {editor.user_name}" + (f" ({editor.display_name})" if editor.display_name else ""))
+    return 0
+
+
+def run_editor_disable(args: argparse.Namespace) -> int:
+    """Disable an editor account."""
+    from millis_network.store.editors import disable_editor
+
+    with open_database(args, create=False) as store:
+        editor = disable_editor(store, args.name)
+    print(f"disabled editor {editor.user_name}: it can no longer sign in")
+    return 0
+
+
+def run_editor_list(args: argparse.Namespace) -> int:
+    """List the editor accounts (never their password hashes)."""
+    from millis_network.store.editors import list_editors
+
+    with open_database(args, create=False) as store:
+        editors = list_editors(store)
+    if args.json:
+        print(json.dumps([asdict(e) for e in editors], indent=2, ensure_ascii=False))
+        return 0
+    if not editors:
+        print("no editor accounts; make one with `millis-network db editor add NAME`")
+    for e in editors:
+        print(f"{e.user_name}\t{e.display_name or '-'}\tadded {e.created_at}\t{'disabled' if e.disabled else 'enabled'}")
     return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
-    """Plan (and unless --dry-run, apply) a spreadsheet import; exit 1 when rows were rejected."""
+    """Plan (and unless --dry-run, apply) a spreadsheet import.
+
+    Exit 0 when any row was accepted (dry run too), saying on stderr how many
+    were rejected; 1 when nothing in the file could be read or every row was rejected.
+    """
     from millis_network.store.importer import apply_import, plan_import
 
     data = args.file.read_bytes()
+    progress = sys.stderr.isatty()
     with _open(args) as store:
-        plan = plan_import(store, data, name=str(args.file), progress=True)
-        written = None if args.dry_run else apply_import(store, plan, who=_who(args), progress=True)
-    counts = plan.counts()
+        plan = plan_import(store, data, name=str(args.file), progress=progress)
+        counts = plan.counts()
+        accepted = counts["new"] + counts["updated"] + counts["unchanged"]
+        written = None if args.dry_run or not accepted else apply_import(store, plan, who=_who(args), progress=progress)
     if args.json:
         print(json.dumps({
             "file": plan.file,
@@ -207,11 +277,24 @@ def run_import(args: argparse.Namespace) -> int:
                     print(f"      {note}")
         for issue in plan.issues():
             print(issue)
-        if written is None:
+        if accepted and written is None:
             print("dry run: nothing written")
-        elif written.last_change_id is None:
+        elif written is not None and written.last_change_id is None:
             print("nothing to write")
-        else:
+        elif written is not None:
             print(f"wrote {written.created} new and {written.updated} updated centre(s) in one transaction "
                   f"(audit log changes {written.first_change_id}–{written.last_change_id})")
-    return 1 if counts["rejected"] else 0
+    if not accepted:
+        if plan.problems:
+            why = plan.problems[0].message
+        elif counts["rejected"]:
+            why = f"all {counts['rejected']} row(s) were rejected (listed in the output)"
+        else:
+            why = "it holds no rows of centres"
+        print(f"millis-network: error: nothing imported from {args.file}: {' '.join(why.split())}", file=sys.stderr)
+        return 1
+    if counts["rejected"]:
+        done = "would be imported (dry run)" if args.dry_run else "imported"
+        print(f"millis-network: {counts['rejected']} row(s) of {args.file} rejected (listed in the output); "
+              f"the other {accepted} {done}", file=sys.stderr)
+    return 0

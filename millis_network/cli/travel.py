@@ -5,23 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
+from millis_network.cli.options import http_url, lat_lon, output_file
 from millis_network.config import Method
-
-
-def _lat_lon(text: str) -> tuple[float, float]:
-    """Parse ``LAT,LON`` (WGS84 degrees) into (lon, lat)."""
-    parts = text.replace(" ", "").split(",")
-    try:
-        lat, lon = (float(p) for p in parts)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected LAT,LON in decimal degrees, e.g. 51.5072,-0.1276; got {text!r}"
-        ) from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a WGS84 LAT,LON (latitude first, then longitude)")
-    return lon, lat
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,10 +17,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="distance and drive time between two points",
         description="Great-circle distance and one-way drive time between two WGS84 points.",
     )
-    travel.add_argument("--from", dest="origin", type=_lat_lon, metavar="LAT,LON", help="start point, WGS84 degrees")
-    travel.add_argument("--to", dest="destination", type=_lat_lon, metavar="LAT,LON", help="end point, WGS84 degrees")
+    travel.add_argument("--from", dest="origin", type=lat_lon, metavar="LAT,LON", help="start point, WGS84 degrees")
+    travel.add_argument("--to", dest="destination", type=lat_lon, metavar="LAT,LON", help="end point, WGS84 degrees")
     travel.add_argument(
-        "--router", metavar="URL", help="OSRM server base URL, e.g. http://localhost:5000 (routed minutes)"
+        "--router", type=http_url, metavar="URL", help="OSRM server base URL, e.g. http://localhost:5000 (routed minutes)"
     )
     travel.add_argument("--straight-line", action="store_true", help="distance only, no drive time")
     travel.add_argument("--json", action="store_true", help="print JSON for machines")
@@ -46,9 +32,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Fit the drive-time model, evaluate it on held-out destinations, write the model JSON.",
     )
     calibrate.add_argument(
-        "--out", type=Path, default=None, help="model JSON (default: network_data/travel/drive_time_model.json)"
+        "--out", type=output_file, default=None, help="model JSON (default: network_data/travel/drive_time_model.json)"
     )
-    calibrate.add_argument("--sample", type=Path, default=None, help="also write a held-out sample CSV (for tests)")
+    calibrate.add_argument("--sample", type=output_file, default=None, help="also write a held-out sample CSV (for tests)")
     calibrate.add_argument("--json", action="store_true", help="print the metrics as JSON")
     calibrate.set_defaults(run=run_calibrate)
 

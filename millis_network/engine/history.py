@@ -39,6 +39,7 @@ import pandas as pd
 from scipy import sparse
 
 from millis_network.config import CampaignRule
+from millis_network.directory import CENTRE_ID_HINT
 from millis_network.drive_model import (
     DriveTimeModel,
     SettlementIndex,
@@ -618,7 +619,7 @@ def service_lineage(centres: pd.DataFrame, centre_id: str) -> pd.DataFrame:
     """
     ids = set(centres["id"])
     if centre_id not in ids:
-        raise NotFoundError(f"no centre with id {centre_id!r}; list ids with `millis-network coverage centres`")
+        raise NotFoundError(f"no centre with id {centre_id!r}; {CENTRE_ID_HINT}")
     successor = dict(zip(centres["id"], centres["successor_id"]))
     predecessor = {after: before for before, after in successor.items() if after}
     first, seen = centre_id, {centre_id}

@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import sparse
 
 from millis_network.config import CampaignRule
+from millis_network.directory import CENTRE_ID_HINT
 from millis_network.drive_model import (
     DriveTimeModel,
     SettlementIndex,
@@ -67,7 +68,7 @@ def closure_impact(
         NotFoundError: no centre has ``centre_id``.
     """
     if centre_id not in set(centres["id"]):
-        raise NotFoundError(f"no centre with id {centre_id!r}; list ids with `millis-network coverage centres`")
+        raise NotFoundError(f"no centre with id {centre_id!r}; {CENTRE_ID_HINT}")
     model = model or load_drive_time_model()
     after_centres = centres[centres["id"] != centre_id]
     before = court_coverage(courts, centres, rule=rule, model=model, settlements=settlements)

@@ -33,12 +33,14 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -58,6 +60,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from tqdm import tqdm
 
@@ -244,11 +247,42 @@ class PlannedWrite:
 
 
 def database_url(location: str | Path) -> str:
-    """A SQLAlchemy URL from a URL or a file path (a path means a SQLite file)."""
+    """A SQLAlchemy URL from a URL or a file path (a path means a SQLite file).
+
+    Text that starts with a scheme (``name:``, two letters or more, so a
+    Windows drive is still a path) must be a SQLAlchemy URL of a known
+    database kind: ``file:x.db`` or ``file:///x.db`` is refused rather than
+    taken as a file named ``file:...`` (write ``./file:x.db`` for that).
+
+    Raises:
+        MillisNetworkError: the text has a scheme but is not a SQLAlchemy URL
+            of a database kind SQLAlchemy knows (the message never shows a password).
+    """
+    import re
+
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    if isinstance(location, Path):
+        return f"sqlite:///{location.expanduser().resolve()}"
     text = str(location)
-    if "://" in text:
-        return text
-    return f"sqlite:///{Path(text).expanduser().resolve()}"
+    scheme = re.match(r"[A-Za-z][A-Za-z0-9+.\-]+:", text)
+    if "://" not in text and scheme is None:
+        return f"sqlite:///{Path(text).expanduser().resolve()}"
+    example = ("give a SQLAlchemy URL (sqlite:////absolute/path/directory.sqlite, "
+               "postgresql+psycopg://USER@HOST/DATABASE) or a file path")
+    try:
+        url = make_url(text)
+    except (ArgumentError, ValueError):
+        shown = f"{scheme.group(0)}…" if scheme else "the database location"
+        raise MillisNetworkError(f"{shown} is not a database URL; {example}") from None
+    try:
+        url.get_dialect()
+    except NoSuchModuleError:
+        raise MillisNetworkError(
+            f"{url.render_as_string(hide_password=True)} is not a database URL: SQLAlchemy knows no database "
+            f"kind {url.drivername!r}; {example}"
+        ) from None
+    return text
 
 
 def default_database_url() -> str:
@@ -269,7 +303,7 @@ def _load(text: str | None) -> dict[str, str] | None:
     return None if text is None else json.loads(text)
 
 
-def _change_from_row(row: Mapping) -> Change:
+def _change_from_row(row: Mapping[Any, Any]) -> Change:
     return Change(
         change_id=int(row["change_id"]),
         at=row["at"],
@@ -698,7 +732,9 @@ class Store:
                     changes=tuple(c for w in moved[:20] for c in self._changes_of(conn, "centre", w.centre_id, after=0)[-1:]),
                 )
             last_versions = self._last_versions(conn, [i for i in ids if i not in current])
-            inserts, updates, audits = [], [], []
+            inserts: list[dict[str, object]] = []
+            updates: list[dict[str, object]] = []
+            audits: list[dict[str, object]] = []
             unchanged = 0
             for write, record in zip(writes, stamped):
                 before = current.get(write.centre_id)
@@ -815,13 +851,13 @@ class Store:
     # internals ------------------------------------------------------------
 
     @staticmethod
-    def _fetch(conn: Connection, spec: _Entity, key: str) -> dict | None:
+    def _fetch(conn: Connection, spec: _Entity, key: str) -> dict[str, Any] | None:
         row = conn.execute(select(spec.table).where(spec.table.c[spec.key] == key)).mappings().first()
         return None if row is None else dict(row)
 
     @staticmethod
-    def _fetch_many(conn: Connection, ids: Sequence[str]) -> dict[str, dict]:
-        found: dict[str, dict] = {}
+    def _fetch_many(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(ids), _BATCH_ROWS):
             chunk = list(ids[start:start + _BATCH_ROWS])
             for row in conn.execute(select(CENTRES).where(CENTRES.c.id.in_(chunk))).mappings():
@@ -861,7 +897,9 @@ class Store:
         )
         return [_change_from_row(r) for r in conn.execute(query).mappings()]
 
-    def _raise_if_moved(self, conn: Connection, entity: str, key: str, current: Mapping, expected_version: int) -> None:
+    def _raise_if_moved(
+        self, conn: Connection, entity: str, key: str, current: Mapping[str, Any], expected_version: int
+    ) -> None:
         if int(current["version"]) == expected_version:
             return
         others = tuple(c for c in self._changes_of(conn, entity, key, after=0) if c.version > expected_version)
@@ -904,8 +942,8 @@ class Store:
             )
 
     @staticmethod
-    def _audit_row(at: str, who: str, action: str, entity: str, key: str, old: Mapping | None, new: Mapping | None,
-                   version: int, reason: str, reverts: int | None) -> dict:
+    def _audit_row(at: str, who: str, action: str, entity: str, key: str, old: Mapping[str, str] | None,
+                   new: Mapping[str, str] | None, version: int, reason: str, reverts: int | None) -> dict[str, Any]:
         return {"at": at, "who": who, "action": action, "entity": entity, "entity_id": key,
                 "old": _dump(old), "new": _dump(new), "version": version, "reason": reason, "reverts": reverts}
 
@@ -934,8 +972,8 @@ class Store:
             raise ConflictError(f"{entity} {key!r} was deleted by someone else; nothing was saved")
         if current is not None and expected_version is None:
             raise ConflictError(f"{entity} {key!r} already exists (version {current['version']}); open it and edit it instead")
-        if current is not None:
-            self._raise_if_moved(conn, entity, key, current, int(expected_version))
+        if current is not None and expected_version is not None:
+            self._raise_if_moved(conn, entity, key, current, expected_version)
         stamped = stamp and entity == "centre"
         if current is None:
             if values is None:
@@ -968,7 +1006,10 @@ class Store:
                 raise ConflictError(f"{entity} {key!r} changed while saving; nothing was saved, try again")
             old, new = {f: str(current[f]) for f in changed}, {f: merged[f] for f in changed}
         row = self._audit_row(at, who, action, entity, key, old, new, version, reason, reverts)
-        change_id = conn.execute(AUDIT_LOG.insert().values(row)).inserted_primary_key[0]
+        inserted = conn.execute(AUDIT_LOG.insert().values(row)).inserted_primary_key
+        if inserted is None:
+            raise MillisNetworkError("the database did not report the audit entry's id; nothing was saved")
+        change_id = inserted[0]
         return _change_from_row(row | {"change_id": change_id})
 
     @staticmethod
@@ -989,7 +1030,7 @@ def _sqlite_write_locks(engine: Engine) -> None:
     """
 
     @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: object, connection_record: object) -> None:
+    def _connect(dbapi_connection: sqlite3.Connection, connection_record: object) -> None:
         dbapi_connection.isolation_level = None
 
     @event.listens_for(engine, "begin")
@@ -1029,7 +1070,7 @@ def _postgresql_write_locks(engine: Engine) -> None:
             conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
-class _code_point_order(FunctionElement):
+class _code_point_order(FunctionElement[str]):
     """A text column to ORDER BY in code-point order on every backend.
 
     SQLite compares text byte by byte (``BINARY``); a PostgreSQL database
@@ -1043,43 +1084,92 @@ class _code_point_order(FunctionElement):
 
 
 @compiles(_code_point_order)
-def _compile_code_point_order(element: _code_point_order, compiler: object, **kw: object) -> str:
-    return compiler.process(element.clauses, **kw)
+def _compile_code_point_order(element: _code_point_order, compiler: SQLCompiler, **kw: object) -> str:
+    return str(compiler.process(element.clauses, **kw))
 
 
 @compiles(_code_point_order, "postgresql")
-def _compile_code_point_order_postgresql(element: _code_point_order, compiler: object, **kw: object) -> str:
+def _compile_code_point_order_postgresql(element: _code_point_order, compiler: SQLCompiler, **kw: object) -> str:
     return f'{compiler.process(element.clauses, **kw)} COLLATE "C"'
 
 
-def open_store(url: str | Path | None = None, *, seed_from: Path | None = None, who: str = "network_data") -> Store:
+def _prepare_sqlite_file(path: Path, *, shown: str, create: bool) -> None:
+    """Check a SQLite database path; when ``create``, make a missing file readable by its owner only.
+
+    The file holds the exact venues of withheld centres, so it is created
+    0600 (SQLite gives its journal the same mode), and any folders made for it
+    0700. An existing file keeps the mode it has.
+    """
+    if path.is_dir():
+        raise MillisNetworkError(f"database {shown}: {path} is a folder, not a SQLite database file")
+    if path.exists():
+        return
+    if not create:
+        raise MillisNetworkError(
+            f"no directory database at {path}; make one with `millis-network db init --db {path}`"
+        )
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        except NotADirectoryError:
+            raise MillisNetworkError(f"database {shown}: cannot make folder {folder}: a file is in the way") from None
+        os.chmod(folder, 0o700)
+    if not path.parent.is_dir():
+        raise MillisNetworkError(f"database {shown}: {path.parent} is a file, not a folder")
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(handle)
+    os.chmod(path, 0o600)
+
+
+def open_store(
+    url: str | Path | None = None, *, seed_from: Path | None = None, who: str = "network_data", create: bool = True
+) -> Store:
     """Open (creating and migrating if needed) the directory database.
+
+    A new SQLite file is readable and writable by its owner only (0600), in
+    folders only the owner may enter (0700) when they are made for it.
 
     Args:
         url: SQLAlchemy URL or SQLite file path; default :func:`default_database_url`.
         seed_from: a ``network_data`` folder to load when the store holds no
             centres yet (see :meth:`Store.import_network_data`).
         who: recorded in the audit log for that first load.
+        create: make a SQLite file that does not exist yet (False: refuse it).
 
     Raises:
-        MillisNetworkError: the database is newer than this package.
+        MillisNetworkError: the database is newer than this package; the
+            location is not a database URL or path, is a folder, or (``create``
+            False) names no SQLite file; the database's driver is not installed.
     """
     resolved = database_url(url) if url is not None else default_database_url()
     parsed = make_url(resolved)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        in_memory = parsed.database in (None, "", ":memory:")
-        engine = create_engine(resolved, connect_args={"timeout": 60, "check_same_thread": False},
-                               poolclass=StaticPool if in_memory else None)
-        _sqlite_write_locks(engine)
-    elif parsed.get_backend_name() == "postgresql":
-        libpq = parsed.get_driver_name() in ("psycopg", "psycopg2") and "connect_timeout" not in parsed.query
-        engine = create_engine(resolved, pool_pre_ping=True,
-                               connect_args={"connect_timeout": _CONNECT_TIMEOUT_S} if libpq else {})
-        _postgresql_write_locks(engine)
-    else:
-        engine = create_engine(resolved, pool_pre_ping=True)
+    shown = parsed.render_as_string(hide_password=True)
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            in_memory = parsed.database in (None, "", ":memory:")
+            if not in_memory and str(parsed.query.get("uri", "")).lower() not in ("true", "1"):
+                _prepare_sqlite_file(Path(parsed.database or ""), shown=shown, create=create)
+            engine = create_engine(resolved, connect_args={"timeout": 60, "check_same_thread": False},
+                                   poolclass=StaticPool if in_memory else None)
+            _sqlite_write_locks(engine)
+        elif parsed.get_backend_name() == "postgresql":
+            libpq = parsed.get_driver_name() in ("psycopg", "psycopg2") and "connect_timeout" not in parsed.query
+            engine = create_engine(resolved, pool_pre_ping=True,
+                                   connect_args={"connect_timeout": _CONNECT_TIMEOUT_S} if libpq else {})
+            _postgresql_write_locks(engine)
+        else:
+            engine = create_engine(resolved, pool_pre_ping=True)
+    except ImportError as exc:
+        raise MillisNetworkError(
+            f"database {shown}: its driver {exc.name or parsed.get_driver_name()!r} is not installed; install it "
+            "(e.g. pip install \"psycopg[binary]\" for postgresql+psycopg)"
+        ) from None
     store = Store(engine)
     try:
         store.migrate()

@@ -691,7 +691,11 @@ def plan_sheet(
 
 
 def _validate(rows: list[_Row], stored: Mapping[str, Mapping[str, Any]], *, file: str, day: str) -> None:
-    """Check accepted rows against the directory schema; a rejected successor rejects the rows naming it."""
+    """Check accepted rows against the directory schema; a rejected successor rejects the rows naming it.
+
+    Successor chains are followed through the stored directory too, so a row
+    that would close a circle with stored centres (A → B → A) is rejected.
+    """
     live = [r for r in rows if not r.issues]
     if live:
         frame = pd.DataFrame(
@@ -706,6 +710,20 @@ def _validate(rows: list[_Row], stored: Mapping[str, Mapping[str, Any]], *, file
                 row.issues.append(Issue(file, row.number, "jurisdiction", record["jurisdiction"], "coordinates-in-jurisdiction",
                                         f"the centre is placed at {record['lat']},{record['lon']}, outside {record['jurisdiction']}; "
                                         "check the postcode and the jurisdiction"))
+    successors = {key: str(record.get("successor_id", "")) for key, record in stored.items()}
+    successors |= {r.centre_id: r.record["successor_id"] for r in rows if not r.issues}
+    for row in rows:
+        if row.issues or not row.record["successor_id"]:
+            continue
+        chain = [row.centre_id]
+        successor = row.record["successor_id"]
+        while successor and successor not in chain:
+            chain.append(successor)
+            successor = successors.get(successor, "")
+        if successor == row.centre_id and len(chain) > 1:
+            row.issues.append(Issue(file, row.number, "successor_id", row.record["successor_id"], "successor-cycle",
+                                    f"successors would go round in a circle ({' → '.join([*chain, chain[0]])}); "
+                                    "a centre cannot take over from a centre that took over from it"))
     while True:
         accepted = {r.centre_id for r in rows if not r.issues} | set(stored)
         broken = [r for r in rows if not r.issues and r.record["successor_id"] and r.record["successor_id"] not in accepted]

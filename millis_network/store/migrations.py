@@ -14,7 +14,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, Index, Integer, MetaData, Table, Text, inspect, select
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    inspect,
+    select,
+)
 from sqlalchemy.engine import Connection
 
 #: Directory fields of a centre at schema version 1 (``directory.CENTRE_COLUMNS`` then).
@@ -40,7 +54,7 @@ SCHEMA_MIGRATIONS = Table(
 )
 
 
-def _text_columns(names: tuple[str, ...]) -> list[Column]:
+def _text_columns(names: tuple[str, ...]) -> list[Column[str]]:
     return [Column(name, Text, nullable=False, server_default="") for name in names]
 
 
@@ -83,6 +97,38 @@ def _v1_directory(conn: Connection) -> None:
     snapshot.create_all(conn)
 
 
+def _v2_editors(conn: Connection) -> None:
+    snapshot = MetaData()
+    Table(
+        "editors", snapshot,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("user_name", Text, nullable=False),
+        Column("display_name", Text, nullable=False, server_default=""),
+        Column("password_hash", Text, nullable=False),
+        Column("created_at", Text, nullable=False),
+        Column("disabled", Boolean, nullable=False, server_default=false()),
+        UniqueConstraint("user_name", name="editors_user_name_unique"),
+        CheckConstraint("user_name = lower(user_name)", name="editors_user_name_lowercase"),
+    )
+    failures = Table(
+        "sign_in_failures", snapshot,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("account", Text, nullable=False),
+        Column("client", Text, nullable=False),
+        Column("failed_at", Float, nullable=False),
+    )
+    Index("sign_in_failures_account", failures.c.account, failures.c.client)
+    Index("sign_in_failures_client", failures.c.client, failures.c.failed_at)
+    Index("sign_in_failures_failed_at", failures.c.failed_at)
+    Table(
+        "sign_in_clients", snapshot,
+        Column("account", Text, primary_key=True),
+        Column("client", Text, primary_key=True),
+        Column("signed_in_at", Float, nullable=False),
+    )
+    snapshot.create_all(conn)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema change: its version number, what it does, and the function doing it."""
@@ -94,13 +140,14 @@ class Migration:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "centres, courts, centre records and the audit log", _v1_directory),
+    Migration(2, "editor accounts and the sign-in throttle's failures and known clients", _v2_editors),
 )
 
 #: The schema version this code expects.
 LATEST_VERSION = MIGRATIONS[-1].version
 
 #: ``(table, column)`` of every id numbered by the database.
-_NUMBERED_IDS = (("audit_log", "change_id"),)
+_NUMBERED_IDS = (("audit_log", "change_id"), ("editors", "id"))
 
 
 def schema_version(conn: Connection) -> int:
