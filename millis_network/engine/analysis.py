@@ -17,12 +17,13 @@ import pandas as pd
 
 from millis_network import __version__
 from millis_network.config import REACH_BANDS_MINUTES, CampaignRule
-from millis_network.directory import Completeness, completeness
+from millis_network.directory import Completeness, check_centres, completeness
 from millis_network.engine.coverage import (
     JourneyModel,
     area_reach,
     court_coverage,
     reach_summary,
+    service_indexes,
 )
 from millis_network.errors import NotFoundError
 from millis_network.network import Network, PublicNetwork, require_public_network
@@ -139,11 +140,12 @@ def run_analysis(network: Network, rule: CampaignRule, *, as_of: str = "") -> An
         as_of: label for the date the network's centres were filtered to, if any.
     """
     settings: JourneyModel = {"model": network.model, "settlements": network.settlements}
+    indexes = service_indexes(check_centres(network.centres), rule, network.model, network.settlements)
     return Analysis(
         rule=rule,
         network=network,
-        court_coverage=court_coverage(network.courts, network.centres, rule=rule, **settings),
-        area_reach=area_reach(network.lsoas, network.centres, rule=rule, **settings),
+        court_coverage=court_coverage(network.courts, network.centres, rule=rule, indexes=indexes, **settings),
+        area_reach=area_reach(network.lsoas, network.centres, rule=rule, indexes=indexes, **settings),
         completeness=completeness(network.centres),
         as_of=as_of,
     )

@@ -328,9 +328,13 @@ def _status(supported: np.ndarray, supervised: np.ndarray) -> np.ndarray:
     )
 
 
+#: For each service of the rule: the suitable centres (re-indexed from 0) and a :class:`CentreIndex` over them.
+ServiceIndexes = dict[Service, tuple[pd.DataFrame, CentreIndex]]
+
+
 def service_indexes(
     centres: pd.DataFrame, rule: CampaignRule, model: DriveTimeModel, settlements: SettlementIndex | None
-) -> dict[Service, tuple[pd.DataFrame, CentreIndex]]:
+) -> ServiceIndexes:
     """For each service of the rule: the suitable centres (re-indexed from 0) and a :class:`CentreIndex` over them."""
     out: dict[Service, tuple[pd.DataFrame, CentreIndex]] = {}
     for service in SERVICES_FOR_RULE:
@@ -352,6 +356,7 @@ def court_coverage(
     rule: CampaignRule,
     model: DriveTimeModel | None = None,
     settlements: SettlementIndex | None = None,
+    indexes: ServiceIndexes | None = None,
 ) -> pd.DataFrame:
     """Nearest supported and supervised centre for every court, and whether it meets the rule.
 
@@ -361,6 +366,8 @@ def court_coverage(
         rule: threshold, accreditation and sample options.
         model: drive-time model; the bundled calibrated model by default.
         settlements: LSOA index for the model's density input; bundled by default.
+        indexes: :func:`service_indexes` of ``centres`` under ``rule`` when already built
+            (the national analysis builds them once for courts and LSOAs).
 
     Returns:
         One row per court, columns :data:`COURT_COVERAGE_COLUMNS`: distances in
@@ -387,7 +394,7 @@ def court_coverage(
     )
     ok = {}
     landmass = landmasses_of(out)
-    for service, (chosen, index) in service_indexes(centres, rule, model, settlements).items():
+    for service, (chosen, index) in (indexes or service_indexes(centres, rule, model, settlements)).items():
         result = index.nearest(out["lat"].to_numpy(), out["lon"].to_numpy(), rule=rule, origin_landmass=landmass)
         out[f"nearest_{service}_id"] = _pick(chosen, "id", result.position)
         out[f"nearest_{service}_name"] = _pick(chosen, "name", result.position)
@@ -411,6 +418,7 @@ def area_reach(
     rule: CampaignRule,
     model: DriveTimeModel | None = None,
     settlements: SettlementIndex | None = None,
+    indexes: ServiceIndexes | None = None,
 ) -> pd.DataFrame:
     """Nearest supported and supervised centre for every LSOA (population unit).
 
@@ -432,16 +440,18 @@ def area_reach(
     points = _unit_vectors(lat, lon)
     landmass = landmasses_of(lsoas)
     density = None
-    for service, (chosen, index) in service_indexes(centres, rule, model, settlements).items():
+    for service, (chosen, index) in (indexes or service_indexes(centres, rule, model, settlements)).items():
         density = index.density(lat, lon) if density is None else density
         result = index.nearest(lat, lon, origin_density=density, points=points, origin_landmass=landmass)
         columns[f"nearest_{service}_id"] = _pick(chosen, "id", result.position)
         columns[f"nearest_{service}_km"] = result.distance_km
         columns[f"nearest_{service}_minutes"] = result.drive_minutes
-        # Within reach of some centre: the nearest, or where it is out of reach, any other (a quicker road).
-        # Only origins still covered by the services before this one need asking.
+        # Within reach of some centre: the nearest, or where it is out of reach by road, another (a quicker
+        # road). Only origins still covered by the services before this one need asking, and only those
+        # with a centre inside the reach radius; by straight line the nearest decides alone.
         near = within_reach(result.distance_km, result.drive_minutes, rule)
-        others = np.flatnonzero(covered & ~near)
+        could = rule.threshold_miles is None and result.distance_km <= reach_radius_km(model, rule.threshold_minutes)
+        others = np.flatnonzero(covered & ~near & could)
         if others.size:
             pairs = index.within_pairs(lat[others], lon[others], rule=rule, points=points[others],
                                        origin_density=density[others], origin_landmass=landmass[others])
