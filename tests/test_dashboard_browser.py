@@ -139,6 +139,7 @@ def test_the_map_draws_every_court_offline_and_a_click_shows_its_centres(server:
     assert courts.count() == len(family_court_centres())
     assert frame.locator(".centre-icon, .marker-cluster").count() > 0
     assert "Family court centres" in frame.locator(".map-legend").inner_text()
+    assert page.get_by_role("button", name="Deploy").count() == 0, "the developer toolbar shows to visitors"
     page.screenshot(path=str(ARTIFACTS / "coverage_map.png"))
 
     courts.first.dispatch_event("click")
