@@ -6,6 +6,8 @@ distances on a sphere of the IUGG mean Earth radius (6,371.0088 km), which
 differ from ellipsoidal (WGS84) distances by at most about 0.5% in Great
 Britain. Where metres matter inside a computation, British National Grid
 (:data:`BRITISH_NATIONAL_GRID`, EPSG:27700) is used.
+:data:`JURISDICTION_BOUNDS` holds each jurisdiction's rough box, for
+checking coordinates against the jurisdiction a record names.
 """
 
 from __future__ import annotations
@@ -109,3 +111,28 @@ def chord_to_km(chord: ArrayLike) -> Floats:
 def km_to_chord(km: float) -> float:
     """The unit-vector chord length of a great-circle distance in km (inverse of :func:`chord_to_km`)."""
     return float(2 * np.sin(min(km / EARTH_RADIUS_KM, np.pi) / 2))
+
+
+#: Rough lon/lat boxes (west, south, east, north) that any location in a
+#: jurisdiction must fall inside; a coordinate outside is a data error.
+JURISDICTION_BOUNDS: dict[str, tuple[float, float, float, float]] = {
+    "England": (-6.5, 49.85, 1.8, 55.85),
+    "Wales": (-5.7, 51.3, -2.6, 53.5),
+    "Scotland": (-8.7, 54.6, -0.7, 60.9),
+    "Northern Ireland": (-8.2, 54.0, -5.4, 55.4),
+    "Jersey": (-2.3, 49.15, -1.95, 49.3),
+    "Guernsey": (-2.75, 49.4, -2.1, 49.75),
+    "Isle of Man": (-4.85, 54.04, -4.3, 54.42),
+}
+
+
+def in_bounds(jurisdiction: str, lat: float, lon: float) -> bool:
+    """Whether a WGS84 point lies in the rough box of a jurisdiction (True when unknown)."""
+    box = JURISDICTION_BOUNDS.get(jurisdiction)
+    return box is None or in_box(box, lat, lon)
+
+
+def in_box(box: tuple[float, float, float, float], lat: float, lon: float) -> bool:
+    """Whether a WGS84 point lies in a (west, south, east, north) box of degrees."""
+    west, south, east, north = box
+    return west <= lon <= east and south <= lat <= north

@@ -24,7 +24,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from millis_network._geo import great_circle_km
+from millis_network._geo import great_circle_km, in_bounds
 from millis_network.config import default_data_dir
 from millis_network.errors import DataFileError, PostcodeError
 from millis_network.postcodes import (
@@ -120,18 +120,6 @@ COURT_COLUMNS: tuple[str, ...] = (
     "address",
     "source",
 )
-
-#: Rough lon/lat boxes (west, south, east, north) that any location in a
-#: jurisdiction must fall inside; a coordinate outside is a data error.
-JURISDICTION_BOUNDS: dict[str, tuple[float, float, float, float]] = {
-    "England": (-6.5, 49.85, 1.8, 55.85),
-    "Wales": (-5.7, 51.3, -2.6, 53.5),
-    "Scotland": (-8.7, 54.6, -0.7, 60.9),
-    "Northern Ireland": (-8.2, 54.0, -5.4, 55.4),
-    "Jersey": (-2.3, 49.15, -1.95, 49.3),
-    "Guernsey": (-2.75, 49.4, -2.1, 49.75),
-    "Isle of Man": (-4.85, 54.04, -4.3, 54.42),
-}
 
 #: How many child contact centres the directory would hold if complete. NACCC
 #: described itself as "the supporting membership body for around 350 child
@@ -511,15 +499,6 @@ def check_millis_profile(data_dir: Path | None = None) -> list[Issue]:
         report.add(file, 0, "staffing.leaving", staffing["leaving"], "total-matches",
                    "full establishment minus current staffing should equal staff leaving, as P.119/2014 states")
     return report.issues
-
-
-def in_bounds(jurisdiction: str, lat: float, lon: float) -> bool:
-    """Whether a WGS84 point lies in the rough box of a jurisdiction (True when unknown)."""
-    box = JURISDICTION_BOUNDS.get(jurisdiction)
-    if box is None:
-        return True
-    west, south, east, north = box
-    return west <= lon <= east and south <= lat <= north
 
 
 def validate_network_data(data_dir: Path | None = None) -> ValidationReport:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
 import pandas as pd
 
@@ -113,8 +113,8 @@ class Network:
         """The same network with another centres table (e.g. the centres open at a date), after the gate."""
         return dataclasses.replace(self, centres=check_centres(centres))
 
-    def with_places(self, *, courts: pd.DataFrame, lsoas: pd.DataFrame) -> Network:
-        """The same network limited to some courts and LSOAs (e.g. one jurisdiction's)."""
+    def with_places(self, *, courts: pd.DataFrame, lsoas: pd.DataFrame) -> Self:
+        """The same network (public stays public) limited to some courts and LSOAs (e.g. one jurisdiction's)."""
         return dataclasses.replace(self, courts=courts.reset_index(drop=True), lsoas=lsoas.reset_index(drop=True))
 
     def public(self) -> PublicNetwork:
@@ -137,10 +137,6 @@ class PublicNetwork(Network):
     def with_centres(self, centres: pd.DataFrame) -> PublicNetwork:
         """The same public network with another centres table, itself made public."""
         return dataclasses.replace(self, centres=public_centres(check_centres(centres)))
-
-    def with_places(self, *, courts: pd.DataFrame, lsoas: pd.DataFrame) -> PublicNetwork:
-        """The same public network limited to some courts and LSOAs."""
-        return dataclasses.replace(self, courts=courts.reset_index(drop=True), lsoas=lsoas.reset_index(drop=True))
 
     def public(self) -> PublicNetwork:
         """This network: it is public already."""

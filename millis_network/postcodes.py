@@ -116,9 +116,8 @@ def is_district(text: str) -> bool:
 
 def postcode_district(text: str) -> str:
     """Normalise a full postcode or a bare district ("b4", "SW1A") to its district."""
-    compact = re.sub(r"\s+", "", str(text)).upper()
-    if _OUTWARD_RE.match(compact) and not _POSTCODE_RE.match(compact):
-        return compact
+    if is_district(text):
+        return re.sub(r"\s+", "", str(text)).upper()
     return outward_code(text)
 
 

@@ -37,7 +37,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from millis_network._geo import unit_vectors
+from millis_network._geo import JURISDICTION_BOUNDS, in_bounds, in_box, unit_vectors
 from millis_network._text import safe_link
 from millis_network.errors import PostcodeError
 from millis_network.places import local_authorities, locate_town
@@ -56,14 +56,14 @@ PRIVATE_FIELDS: tuple[str, ...] = ("opening", "referral", "notes")
 #: Each island jurisdiction's public point: its main town in GeoNames.
 ISLAND_TOWNS: dict[str, str] = {"Jersey": "St Helier", "Guernsey": "St Peter Port", "Isle of Man": "Douglas"}
 
-#: Rough lon/lat boxes (west, south, east, north) of the islands, to recognise coordinates on them.
-_ISLAND_BOXES: dict[str, tuple[float, float, float, float]] = {
-    "Jersey": (-2.3, 49.15, -1.95, 49.3),
-    "Guernsey": (-2.75, 49.4, -2.1, 49.75),
-    "Isle of Man": (-4.85, 54.04, -4.3, 54.42),
-}
-#: Great Britain's rough box: coordinates inside it may be placed at the nearest district.
-_GREAT_BRITAIN_BOX = (-8.7, 49.85, 1.8, 60.9)
+#: Great Britain's rough box, the envelope of its nations' boxes: coordinates inside it may be placed at
+#: the nearest district.
+_GREAT_BRITAIN_BOX: tuple[float, float, float, float] = (
+    min(JURISDICTION_BOUNDS[n][0] for n in ("England", "Wales", "Scotland")),
+    min(JURISDICTION_BOUNDS[n][1] for n in ("England", "Wales", "Scotland")),
+    max(JURISDICTION_BOUNDS[n][2] for n in ("England", "Wales", "Scotland")),
+    max(JURISDICTION_BOUNDS[n][3] for n in ("England", "Wales", "Scotland")),
+)
 
 
 #: How each public precision of a withheld centre is said to people, on maps, tables and documents.
@@ -89,19 +89,14 @@ class PublicPlace:
     area: str
 
 
-def _in_box(box: tuple[float, float, float, float], lat: float, lon: float) -> bool:
-    west, south, east, north = box
-    return west <= lon <= east and south <= lat <= north
-
-
 def _island(postcode: str, jurisdiction: str, lat: float, lon: float) -> str | None:
     if postcode and crown_dependency(postcode):
         return crown_dependency(postcode)
     if jurisdiction in ISLAND_TOWNS:
         return jurisdiction
     if np.isfinite(lat) and np.isfinite(lon):
-        for island, box in _ISLAND_BOXES.items():
-            if _in_box(box, lat, lon):
+        for island in ISLAND_TOWNS:
+            if in_bounds(island, lat, lon):
                 return island
     return None
 
@@ -162,7 +157,7 @@ def public_place(
             return PublicPlace(*district_centroid(district, index=idx), "district", district, _area(district, idx))
         except PostcodeError:
             pass
-    if np.isfinite(lat) and np.isfinite(lon) and _in_box(_GREAT_BRITAIN_BOX, lat, lon):
+    if np.isfinite(lat) and np.isfinite(lon) and in_box(_GREAT_BRITAIN_BOX, lat, lon):
         district = nearest_district(lat, lon, index=idx)
         return PublicPlace(*district_centroid(district, index=idx), "district", district, _area(district, idx))
     raise PostcodeError(

@@ -64,6 +64,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from tqdm import tqdm
 
+from millis_network._geo import in_bounds
 from millis_network._text import fold
 from millis_network.config import DATABASE_ENV, default_cache_dir
 from millis_network.directory import (
@@ -71,7 +72,6 @@ from millis_network.directory import (
     COURT_COLUMNS,
     check_centre_rows,
     check_court_rows,
-    in_bounds,
 )
 from millis_network.errors import (
     ConflictError,
@@ -446,10 +446,7 @@ class Store:
         Cheap (one indexed query), so a dashboard can ask on every rerun whether its cached network is current.
         """
         with self._reading() as conn:
-            row = conn.execute(
-                select(AUDIT_LOG.c.change_id, AUDIT_LOG.c.at).order_by(AUDIT_LOG.c.change_id.desc()).limit(1)
-            ).first()
-        return (0, "") if row is None else (int(row[0]), str(row[1]))
+            return self._latest_change(conn)
 
     def network(self, *, data_dir: Path | None = None) -> Network:
         """The live directory as a :class:`~millis_network.network.Network` (private: exact venues included).
@@ -462,15 +459,12 @@ class Store:
         with self._reading() as conn:
             centres = conn.execute(select(CENTRES).order_by(_code_point_order(CENTRES.c.id))).mappings().all()
             courts = conn.execute(select(COURTS).order_by(_code_point_order(COURTS.c.id))).mappings().all()
-            last = conn.execute(
-                select(AUDIT_LOG.c.change_id, AUDIT_LOG.c.at).order_by(AUDIT_LOG.c.change_id.desc()).limit(1)
-            ).first()
+            revision, at = self._latest_change(conn)
         if not courts:
             raise DataFileError(
                 f"the directory database {self.url} holds no family court centres yet; "
                 "load the bundled directory into it with `millis-network db init`"
             )
-        revision, at = (0, "") if last is None else (int(last[0]), str(last[1]))
         return network_from_tables(
             pd.DataFrame([dict(r) for r in courts], columns=list(COURT_COLUMNS), dtype=object),
             pd.DataFrame([dict(r) for r in centres], columns=list(CENTRE_COLUMNS), dtype=object),
@@ -876,6 +870,14 @@ class Store:
             )
             versions.update({key: int(version) for key, version in conn.execute(query)})
         return versions
+
+    @staticmethod
+    def _latest_change(conn: Connection) -> tuple[int, str]:
+        """The latest change id in the audit log and its UTC time ((0, "") when none)."""
+        row = conn.execute(
+            select(AUDIT_LOG.c.change_id, AUDIT_LOG.c.at).order_by(AUDIT_LOG.c.change_id.desc()).limit(1)
+        ).first()
+        return (0, "") if row is None else (int(row[0]), str(row[1]))
 
     @staticmethod
     def _last_change_id(conn: Connection) -> int:

@@ -45,6 +45,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from millis_network import _sheets
+from millis_network._geo import in_bounds
 from millis_network._sheets import (
     IMPORT_LIMITS,
     Sheet,
@@ -60,7 +61,6 @@ from millis_network.directory import (
     PRECISIONS,
     SERVICES,
     check_centre_rows,
-    in_bounds,
 )
 from millis_network.errors import PostcodeError
 from millis_network.places import locate_town, nation_of_code
