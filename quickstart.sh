@@ -46,6 +46,14 @@ setup_browser() {
     if [ ! -x /usr/bin/chromium ]; then
         apt_install chromium fonts-dejavu-core
     fi
+    # axe-core (npm registry, pinned in package-lock.json) checks every page's accessibility in that
+    # test; installed once into node_modules/, again only when the lock file changes.
+    if ! command -v npm >/dev/null; then
+        apt_install nodejs npm
+    fi
+    if [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+        npm ci --no-audit --no-fund --loglevel=error
+    fi
 }
 
 setup_postgres() {

@@ -57,7 +57,11 @@ def baseline(network: PublicNetwork, rule: CampaignRule):
             km = joined["distance_m"].to_numpy() / 1000
             origin_count = index.lsoa_count_within(joined["lon_left"], joined["lat_left"], radius_km=radius)
             dest_count = index.lsoa_count_within(joined["lon_right"], joined["lat_right"], radius_km=radius)
-            results[(name, service)] = model.drive_minutes(km, origin_lsoa_count=origin_count, destination_lsoa_count=dest_count)
+            results[(name, service)] = model.journey_minutes(
+                km, origin_lsoa_count=origin_count, destination_lsoa_count=dest_count,
+                origin_lonlat=(joined["lon_left"].to_numpy(), joined["lat_left"].to_numpy()),
+                destination_lonlat=(joined["lon_right"].to_numpy(), joined["lat_right"].to_numpy()),
+            )
     return results
 
 

@@ -42,12 +42,15 @@ from millis_network.evidence import funding
 from millis_network.network import PublicNetwork
 from millis_network.places import local_authority_boundaries
 from millis_network.postcodes import PostcodeIndex, load_index
-from millis_network.store import editors
+from millis_network.store import editors, suggestions
 from millis_network.store.database import Store, default_database_url, open_store
 
 if TYPE_CHECKING:
     from millis_network import standards as std
+    from millis_network.engine.constituencies import PetitionJoin
     from millis_network.evidence.briefings import BriefingInputs
+    from millis_network.places import ConstituencyMatch
+    from millis_network.sources.petitions import PetitionFigures
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -158,9 +161,13 @@ def public_directory() -> pd.DataFrame:
     return _detached(_public_network(network_key()).centres)
 
 
-@detached_cache()
+@st.cache_resource(show_spinner=False)
 def local_authority_areas() -> dict[str, Any]:
-    """Local authority polygons simplified for the web map (GeoJSON dict, WGS84)."""
+    """Local authority polygons simplified for the web map (GeoJSON dict, WGS84).
+
+    Read only, shared by every session and not copied: a copy of its tens of
+    thousands of coordinate lists would cost more than the map it feeds.
+    """
     return map_layers.simplified_areas(local_authority_boundaries())
 
 
@@ -270,6 +277,96 @@ def statutory_network_summary(rule: CampaignRule, variant: str) -> dict[str, Any
     return _statutory_network_summary(rule, variant, network_key())
 
 
+@st.cache_resource(show_spinner="Adding up people by constituency…")
+def _constituency_table(rule: CampaignRule, lost_since: str, key: str) -> pd.DataFrame:
+    from millis_network.engine import constituencies
+
+    losses = None
+    if lost_since:
+        network = _public_network(key)
+        losses = history.lsoa_losses(network.lsoas, network.centres, start=lost_since, rule=rule,
+                                     model=network.model, settlements=network.settlements)
+    return constituencies.constituency_coverage(_statutory_network(rule, "all", key), losses=losses,
+                                                lost_since=lost_since)
+
+
+def constituency_table(rule: CampaignRule, lost_since: str = "") -> pd.DataFrame:
+    """People within reach by constituency under ``rule``, with losses since ``lost_since`` ("" for none)."""
+    return _detached(_constituency_table(rule, lost_since, network_key()))
+
+
+@detached_cache()
+def constituency_hexes() -> gpd.GeoDataFrame:
+    """The constituency hex cartogram (Rae and Brown, 2023; WGS84)."""
+    from millis_network.places import constituency_hexes as hexes
+
+    return hexes()
+
+
+def petition_join(rule: CampaignRule, petition: int) -> tuple[PetitionFigures, PetitionJoin] | None:
+    """The stored copy of a petition (no network) joined to :func:`constituency_table`; None when none is stored.
+
+    Returns:
+        ``(PetitionFigures, PetitionJoin)``.
+    """
+    from millis_network.engine.constituencies import join_petition
+    from millis_network.sources.petitions import cached_petition
+
+    figures = cached_petition(petition)
+    if figures is None:
+        return None
+    network = _public_network(network_key())
+    return figures, join_petition(constituency_table(rule), figures.by_constituency,
+                                  constituencies=network.constituencies)
+
+
+def constituency_of(postcode: str) -> ConstituencyMatch | None:
+    """The constituency of a postcode (:func:`millis_network.places.constituency_at`); never cached or logged.
+
+    None when the postcode is outside England and Wales or cannot be placed.
+    """
+    from millis_network.errors import PostcodeError
+    from millis_network.places import constituency_at
+    from millis_network.postcodes import locate
+
+    try:
+        place = locate(postcode, index=postcode_index())
+    except PostcodeError:
+        return None
+    if place.island:
+        return None
+    return constituency_at(place.easting_m, place.northing_m, local_authority_code=place.local_authority_code)
+
+
+@st.cache_resource(show_spinner="Writing the briefing…")
+def _constituency_briefing(rule: CampaignRule, gss_code: str, fmt: str, key: str) -> bytes:
+    from millis_network.evidence import briefings
+    from millis_network.evidence.constituency_briefing import constituency_briefing
+
+    briefing = constituency_briefing(_briefing_inputs(rule, key), _constituency_table(rule, "", key), gss_code)
+    return briefings.render(briefing, fmt=fmt)  # type: ignore[arg-type]
+
+
+def constituency_briefing(rule: CampaignRule, gss_code: str, fmt: str) -> bytes:
+    """The MP briefing for one constituency (``pdf`` or ``html``), as ``millis-network brief --constituency`` writes it."""
+    return _constituency_briefing(rule, gss_code, fmt, network_key())
+
+
+@detached_cache()
+def _constituency_download(rule: CampaignRule, lost_since: str, fmt: str, key: str) -> bytes:
+    from millis_network.evidence.constituency_tables import constituency_export_files
+    from millis_network.evidence.exports import zip_bytes
+
+    files = constituency_export_files(_statutory_network(rule, "all", key), _constituency_table(rule, lost_since, key),
+                                      fmt=fmt, hexes=constituency_hexes())  # type: ignore[arg-type]
+    return zip_bytes(files) if fmt == "csv" else next(iter(files.values()))
+
+
+def constituency_download(rule: CampaignRule, lost_since: str, fmt: str) -> bytes:
+    """The constituency table as a download with its provenance: a ZIP of CSV and sidecar, or the XLSX file."""
+    return _constituency_download(rule, lost_since, fmt, network_key())
+
+
 @detached_cache()
 def _campaign_map_frame(rule: CampaignRule, variant: str, band: int, key: str) -> gpd.GeoDataFrame:
     comparison = _statutory_network(rule, variant, key).comparison(by="local_authority")
@@ -340,3 +437,8 @@ def prepare_coverage_map(rule: CampaignRule, jurisdiction: str, service: str) ->
 def sign_in_throttle() -> editors.SignInThrottle:
     """Checks editors' sign-ins against the dashboard's database; failures are counted there, for every server process."""
     return editors.SignInThrottle(store())
+
+
+def suggestion_box() -> suggestions.SuggestionBox:
+    """The public's suggestions queue in the dashboard's database; its rate limit holds for every server process."""
+    return suggestions.SuggestionBox(store())

@@ -1,4 +1,4 @@
-"""The coverage map's folium layers: colours, labels and legend, defined once.
+"""The dashboard's folium maps (coverage, the campaign's network): colours, labels and legends, defined once.
 
 Presentation only: every value drawn comes from ``millis_network`` tables.
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
@@ -26,9 +27,14 @@ from folium.plugins import MarkerCluster
 from jinja2 import Template
 
 from millis_network.config import REACH_BANDS_MINUTES
-from millis_network.directory import PRECISION_LABELS
 from millis_network.engine.coverage import COURT_STATUSES
-from millis_network.privacy import WITHHELD_PHRASES
+from millis_network.engine.scenario import format_share
+from millis_network.wording import (
+    NO_ROAD,
+    PRECISION_LABELS,
+    SERVICES_NOT_STATED,
+    WITHHELD_PHRASES,
+)
 
 # The map frame (served at /component/streamlit_folium.st_folium/) loads
 # Leaflet from these by relative URL, so a ``server.baseUrlPath`` keeps working.
@@ -49,10 +55,52 @@ REACH_CLASSES: tuple[str, ...] = (
     f"up to {REACH_BANDS_MINUTES[0]} min",
     *(f"{low}–{high} min" for low, high in zip(REACH_BANDS_MINUTES, REACH_BANDS_MINUTES[1:])),
     f"over {REACH_BANDS_MINUTES[-1]} min",
-    "no suitable centre in this directory",
+    NO_ROAD,
 )
+#: The dashboard's sequential colour scale: viridis in five steps, light to dark. Its lightness rises
+#: steadily, so it reads the same with any common colour blindness and in greyscale.
+VIRIDIS_5: tuple[str, ...] = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
+#: Fill of an area with no value (no suitable centre, no data).
+NO_DATA_COLOUR = "#bdbdbd"
 #: Drive-time class → fill colour (viridis, light = near, dark = far; grey = none).
-REACH_COLOURS: dict[str, str] = dict(zip(REACH_CLASSES, ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154", "#bdbdbd")))
+REACH_COLOURS: dict[str, str] = dict(zip(REACH_CLASSES, (*VIRIDIS_5, NO_DATA_COLOUR)))
+
+
+@dataclass(frozen=True)
+class ColourScale:
+    """Classes of a value (upper bounds, ascending), their legend labels and fill colours; missing values are grey."""
+
+    bounds: tuple[float, ...]
+    labels: tuple[str, ...]
+    colours: tuple[str, ...]
+
+    def label(self, value: float) -> str:
+        """The class label of ``value`` ("no data" for NaN); values above the last bound take the last class."""
+        if value is None or math.isnan(value):
+            return "no data"
+        return next((label for bound, label in zip(self.bounds, self.labels) if value <= bound + 1e-12), self.labels[-1])
+
+    def colour(self, value: float) -> str:
+        """The fill colour of ``value``'s class (:data:`NO_DATA_COLOUR` for NaN)."""
+        if value is None or math.isnan(value):
+            return NO_DATA_COLOUR
+        return self.colours[self.labels.index(self.label(value))]
+
+
+#: Share of LSOAs within reach (0..1): viridis dark (few) to light (most), as the drive-time layer's light = near.
+SHARE_SCALE = ColourScale(
+    bounds=(0.2, 0.4, 0.6, 0.8, 1.0),
+    labels=("up to 20%", "20–40%", "40–60%", "60–80%", "over 80%"),
+    colours=tuple(reversed(VIRIDIS_5)),
+)
+#: Gap (statutory network share minus the directory's, 0..1): light to dark orange as the gap grows (ColorBrewer
+#: Oranges, one hue, so its order reads by lightness alone); blue where the directory already reaches as many.
+GAP_SCALE = ColourScale(
+    bounds=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
+    labels=("directory level or ahead", "up to 20 points", "20–40 points", "40–60 points", "60–80 points",
+            "over 80 points"),
+    colours=("#4a90c2", "#feedde", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603"),
+)
 
 #: Simplification tolerance (degrees: about 1 km north–south, 0.7 km east–west) and coordinate grid (about 100 m)
 #: of the area layer; light enough for a national view, coarse when zoomed into one town.
@@ -60,6 +108,8 @@ AREA_TOLERANCE_DEGREES = 0.01
 AREA_GRID_DEGREES = 0.001
 
 MAP_HEIGHT_PX = 620
+#: Maps at least this wide (CSS pixels) show their legend open; narrower ones (phones) start with it folded.
+LEGEND_OPEN_MIN_PX = 500
 
 #: How close (degrees) a click must be to a court's drawn point to select it.
 COORDINATE_MATCH_DEGREES = 1e-4
@@ -73,6 +123,7 @@ _STYLE = """
 .marker-cluster div { background-color: #ffffff !important; border: 2px solid #332288; color: #111111; font-weight: bold; }
 .map-legend { background: rgba(255, 255, 255, 0.94); padding: 6px 8px; font: 12px/1.35 sans-serif;
   color: #111111; border-radius: 4px; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.35); max-width: 240px; }
+.map-legend summary { cursor: pointer; font-weight: bold; }
 .map-legend b { display: block; margin-top: 4px; }
 .map-legend i { display: inline-block; width: 11px; height: 11px; margin-right: 5px; vertical-align: -1px; }
 .map-legend i.court { border-radius: 50%; border: 1px solid #222222; }
@@ -83,16 +134,24 @@ _STYLE = """
 
 
 class _Legend(MacroElement):
-    """An HTML legend drawn as a Leaflet control in the map's bottom-right corner."""
+    """An HTML legend drawn as a Leaflet control in the map's bottom-right corner.
+
+    It folds away under a "Legend" button (a ``<details>``), and starts folded on
+    a map narrower than :data:`LEGEND_OPEN_MIN_PX` (a phone), where it would
+    cover most of the map.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
             var legend = L.control({position: "bottomright"});
-            legend.onAdd = function () {
+            legend.onAdd = function (map) {
                 var div = L.DomUtil.create("div", "map-legend");
-                div.innerHTML = {{ this.html|tojson }};
+                var details = L.DomUtil.create("details", "", div);
+                details.open = map.getSize().x >= {{ this.open_min_px }};
+                details.innerHTML = "<summary>Legend</summary>" + {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
                 return div;
             };
             legend.addTo({{ this._parent.get_name() }});
@@ -105,6 +164,7 @@ class _Legend(MacroElement):
         super().__init__()
         self._name = "Legend"
         self.html = html
+        self.open_min_px = LEGEND_OPEN_MIN_PX
 
 
 def centre_type(row: pd.Series) -> str:
@@ -238,7 +298,7 @@ def court_layers(coverage: pd.DataFrame) -> list[folium.FeatureGroup]:
 def _centre_tooltip(row: pd.Series) -> str:
     sample = "SAMPLE RECORD (illustrative). " if row["sample"] == "yes" else ""
     withheld = f"; {WITHHELD_PHRASES[row['location_precision']]}" if row["address_withheld"] == "yes" else ""
-    services = row["services"] or "services not stated"
+    services = row["services"] or SERVICES_NOT_STATED
     return html.escape(
         f"{sample}{row['name']}, {row['town'] or row['postcode']}: {services}; {row['accreditation']}; "
         f"{PRECISION_LABELS.get(row['location_precision'], '')}{withheld}"
@@ -272,7 +332,8 @@ def _centre_layers(centres: pd.DataFrame) -> list[MarkerCluster]:
                     html=f'<div style="background:{CENTRE_COLOURS[kind]};border-color:{CENTRE_COLOURS[kind]}"></div>',
                     icon_size=(11, 11),
                     icon_anchor=(6, 6),
-                )
+                ),
+                title=f"Contact centre: {kind}",  # its name for screen readers; the tooltip opens on focus too
             ),
             style_function=lambda feature: {"className": feature["properties"]["icon_class"]},
             tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
@@ -355,6 +416,18 @@ def coverage_map(
         service: the service the area layer measures (for its name and legend).
         bounds: [[south, west], [north, east]] to fit the view to (WGS84).
     """
+    fmap = _base_map()
+    if areas["features"]:
+        _area_layer(areas, service=service).add_to(fmap)
+    for layer in _centre_layers(centres):
+        layer.add_to(fmap)
+    fmap.add_child(_Legend(_legend_html(service=service)))
+    fmap.fit_bounds(bounds)
+    return fmap
+
+
+def _base_map() -> folium.Map:
+    """An empty map on the bundled Leaflet, with the optional street background as its one network layer."""
     _serve_leaflet()
     fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
     fmap.default_js = [("leaflet", _LEAFLET + "leaflet.js")]
@@ -363,10 +436,126 @@ def coverage_map(
     folium.TileLayer(
         "OpenStreetMap", name="Street map (needs internet)", overlay=True, control=True, show=True
     ).add_to(fmap)
-    if areas["features"]:
-        _area_layer(areas, service=service).add_to(fmap)
-    for layer in _centre_layers(centres):
-        layer.add_to(fmap)
-    fmap.add_child(_Legend(_legend_html(service=service)))
+    return fmap
+
+
+def comparison_features(frame: gpd.GeoDataFrame, *, value_column: str, scale: ColourScale) -> dict:
+    """Local authorities coloured by ``value_column`` on ``scale``, as a GeoJSON dict.
+
+    ``frame`` is :func:`millis_network.engine.scenario.comparison_map_frame`
+    for one service. Properties: ``local_authority_name`` (HTML-escaped),
+    ``scenario_text`` and ``directory_text`` (shares as percentages), ``fill``.
+    """
+    features = []
+    for row, geometry in zip(frame.itertuples(), frame.geometry.__geo_interface__["features"]):
+        properties = {
+            "local_authority_name": html.escape(str(row.local_authority_name)),
+            "scenario_text": format_share(row.scenario_share),
+            "directory_text": format_share(row.directory_share),
+            "fill": scale.colour(float(getattr(row, value_column))),
+        }
+        features.append({"type": "Feature", "properties": properties, "geometry": geometry["geometry"]})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _scale_legend_html(title: str, scale: ColourScale) -> str:
+    rows = "".join(f'<div><i class="area" style="background:{colour}"></i>{label}</div>'
+                   for label, colour in zip((*scale.labels, "no data"), (*scale.colours, NO_DATA_COLOUR)))
+    return f"<b>{html.escape(title)}</b>{rows}"
+
+
+def comparison_map(areas: dict, *, scale: ColourScale, title: str, bounds: Sequence[Sequence[float]]) -> folium.Map:
+    """The campaign's network map: :func:`comparison_features` drawn on ``scale`` with its legend.
+
+    Args:
+        areas: :func:`comparison_features` output.
+        scale: the colour scale the features were coloured on (for the legend).
+        title: what the colours show (layer name and legend heading).
+        bounds: [[south, west], [north, east]] to fit the view to (WGS84).
+    """
+    fmap = _base_map()
+    folium.GeoJson(
+        areas,
+        name=title,
+        style_function=lambda feature: {
+            "fillColor": feature["properties"]["fill"], "fillOpacity": 0.75, "color": "#ffffff", "weight": 0.6,
+        },
+        highlight_function=lambda feature: {"weight": 2, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["local_authority_name", "scenario_text", "directory_text"],
+            aliases=["Local authority", "Statutory network", "This directory"],
+        ),
+    ).add_to(fmap)
+    fmap.add_child(_Legend(_scale_legend_html(title, scale)))
     fmap.fit_bounds(bounds)
+    return fmap
+
+
+def frame_bounds(frame: gpd.GeoDataFrame) -> list[list[float]]:
+    """[[south, west], [north, east]] of a frame's geometries (WGS84)."""
+    west, south, east, north = (float(value) for value in frame.total_bounds)
+    return [[south, west], [north, east]]
+
+
+#: Share of people beyond reach (0..1): viridis light (few) to dark (most), as the drive-time layer's dark = far.
+BEYOND_SCALE = ColourScale(
+    bounds=(0.2, 0.4, 0.6, 0.8, 1.0),
+    labels=("up to 20%", "20–40%", "40–60%", "60–80%", "over 80%"),
+    colours=VIRIDIS_5,
+)
+
+
+def hex_features(hexes: gpd.GeoDataFrame, values: pd.DataFrame, *, value_column: str, scale: ColourScale) -> dict:
+    """Constituency hexagons coloured by ``value_column`` on ``scale``, as a GeoJSON dict.
+
+    ``values`` holds ``gss_code``, ``name``, ``value_text`` and ``value_column``
+    per constituency; hexagons without a row (Scotland, Northern Ireland) are
+    left out. Properties: ``gss_code``, ``name`` (HTML-escaped), ``value_text``, ``fill``.
+    """
+    rows = values.set_index("gss_code")
+    features = []
+    for code, geometry in zip(hexes["gss_code"], hexes.geometry.__geo_interface__["features"]):
+        if code not in rows.index:
+            continue
+        row = rows.loc[code]
+        properties = {
+            "gss_code": code,
+            "name": html.escape(str(row["name"])),
+            "value_text": html.escape(str(row["value_text"])),
+            "fill": scale.colour(float(row[value_column])),
+        }
+        features.append({"type": "Feature", "properties": properties, "geometry": geometry["geometry"]})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def hex_map(features: dict, *, scale: ColourScale, title: str, credit: str, selected: str = "") -> folium.Map:
+    """The constituency hex cartogram: :func:`hex_features` on ``scale``, without a street map (it is no geography).
+
+    Args:
+        features: :func:`hex_features` output.
+        scale: the colour scale the features were coloured on (for the legend).
+        title: what the colours show (layer name and legend heading).
+        credit: the hex map's credit line, shown in the legend.
+        selected: the GSS code of the constituency to outline, if any.
+    """
+    _serve_leaflet()
+    fmap = folium.Map(tiles=None, control_scale=False, zoom_snap=0.25)
+    fmap.default_js = [("leaflet", _LEAFLET + "leaflet.js")]
+    fmap.default_css = [("leaflet_css", _LEAFLET + "leaflet.css")]
+    fmap.get_root().header.add_child(Element(_STYLE))
+    folium.GeoJson(
+        features,
+        name=title,
+        style_function=lambda feature: {
+            "fillColor": feature["properties"]["fill"], "fillOpacity": 0.9,
+            "color": "#000000" if feature["properties"]["gss_code"] == selected else "#ffffff",
+            "weight": 3 if feature["properties"]["gss_code"] == selected else 0.8,
+        },
+        highlight_function=lambda feature: {"weight": 2.5, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(fields=["name", "value_text"], aliases=["Constituency", title]),
+    ).add_to(fmap)
+    fmap.add_child(_Legend(_scale_legend_html(title, scale) + f"<div>{html.escape(credit)}</div>"))
+    shapes = gpd.GeoDataFrame.from_features(features["features"]) if features["features"] else None
+    if shapes is not None:
+        fmap.fit_bounds(frame_bounds(shapes))
     return fmap

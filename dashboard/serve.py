@@ -43,21 +43,23 @@ class _OutsideScriptRunNotice(logging.Filter):
 def prepare_landing_page() -> None:
     """Import the coverage map's modules and fill its caches under the default settings.
 
-    Waits until Streamlit's runtime, which holds the caches, has started, so
-    that the server answers the browser first. Imports happen here rather
-    than at the top of this module so that they overlap the browser's
-    loading instead of delaying the server. The map component
-    (``streamlit_folium``) is left to the page: Streamlit registers a
-    component only when it is declared during a script run.
+    Imports start at once, while Streamlit's server is still starting (the
+    longest part of the preparation, and the one that needs no runtime):
+    here rather than at the top of this module, so that they overlap the
+    server's start and the browser's loading instead of coming before them.
+    The caches are filled once Streamlit's runtime, which holds them, has
+    started. The map component (``streamlit_folium``) is left to the page:
+    Streamlit registers a component only when it is declared during a
+    script run.
     """
-    while not Runtime.exists() or Runtime.instance().state == RuntimeState.INITIAL:
-        time.sleep(RUNTIME_POLL_SECONDS)
     usual = sys.getswitchinterval()
     sys.setswitchinterval(PREPARING_SWITCH_INTERVAL_SECONDS)
     try:
         import loaders
         import shared
 
+        while not Runtime.exists() or Runtime.instance().state == RuntimeState.INITIAL:
+            time.sleep(RUNTIME_POLL_SECONDS)
         settings = shared.default_settings()
         loaders.prepare_coverage_map(shared.rule_for(settings), shared.jurisdiction_for(settings), str(settings["service"]))
     finally:

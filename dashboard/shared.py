@@ -32,6 +32,7 @@ from millis_network.config import (
 )
 from millis_network.engine.analysis import Analysis
 from millis_network.engine.coverage import SERVICES_FOR_RULE, Service
+from millis_network.wording import NOT_STATED
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ CHOICES: dict[str, Choice] = {
 SWITCHES: dict[str, tuple[str, str]] = {
     "accredited": (
         "Count only NACCC-accredited centres",
-        "Accreditation is often not stated in the directory; 'not stated' does not mean unaccredited.",
+        f"Accreditation is often {NOT_STATED} in the directory; '{NOT_STATED}' does not mean unaccredited.",
     ),
     "sample": (
         "Include sample records",

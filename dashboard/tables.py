@@ -6,25 +6,25 @@ computed here beyond rounding and renaming.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from millis_network.directory import PRECISION_LABELS
+from millis_network.wording import (
+    NO_CENTRE_IN_DIRECTORY,
+    NOT_STATED,
+    PRECISION_LABELS,
+    centre_drive_text,
+)
 
 if TYPE_CHECKING:
     from millis_network.evidence.information_sheet import InformationSheet
 
 
-def drive_text(minutes: float) -> str:
-    """Estimated drive minutes in words: "48 min", or "no suitable centre by road" (NaN or inf)."""
-    return f"{minutes:.0f} min" if math.isfinite(minutes) else "no suitable centre by road"
-
-
 def _minutes(values: pd.Series) -> pd.Series:
-    """Whole minutes; blank where no suitable centre can be reached by road (NaN or inf)."""
+    """Whole minutes; missing (the page shows :data:`~millis_network.wording.NO_ROAD`) where no suitable centre
+    can be reached by road (NaN or inf)."""
     return values.replace([np.inf, -np.inf], np.nan).round(0)
 
 
@@ -36,12 +36,12 @@ def nearest_centres(near: pd.DataFrame) -> pd.DataFrame:
             "Where": near["postcode"].where(near["postcode"] != "", near["town"]),
             "Map position": near["location_precision"].map(PRECISION_LABELS).fillna(""),
             "Miles": near["distance_miles"].round(1),
-            "Drive (min, est.)": _minutes(near["drive_minutes"]),
+            "Drive (est.)": [centre_drive_text(m, j) for m, j in zip(near["drive_minutes"], near["journey"], strict=True)],
             "Within reach": near["within_threshold"],
-            "Services": near["services"].replace("", "not stated"),
+            "Services": near["services"].replace("", NOT_STATED),
             "Accreditation": near["accreditation"],
-            "Opening": near["opening"].replace("", "not stated"),
-            "How to refer": near["referral"].replace("", "not stated"),
+            "Opening": near["opening"].replace("", NOT_STATED),
+            "How to refer": near["referral"].replace("", NOT_STATED),
             "Source": near["source_urls"].str.split(";").str[0].str.strip(),
         }
     )
@@ -49,7 +49,7 @@ def nearest_centres(near: pd.DataFrame) -> pd.DataFrame:
 
 def _service_columns(frame: pd.DataFrame, service: str) -> dict[str, pd.Series]:
     return {
-        f"Nearest {service}": frame[f"nearest_{service}_name"].replace("", "none in this directory"),
+        f"Nearest {service}": frame[f"nearest_{service}_name"].replace("", NO_CENTRE_IN_DIRECTORY),
         f"{service.capitalize()} miles": frame[f"nearest_{service}_miles"].round(1),
         f"{service.capitalize()} drive (min)": _minutes(frame[f"nearest_{service}_minutes"]),
         f"{service.capitalize()} within reach": frame[f"{service}_within"],
@@ -118,7 +118,7 @@ def sheet_centres(sheet: InformationSheet) -> pd.DataFrame:
             "Centre": [c.name + (" [SAMPLE]" if c.sample else "") for c in sheet.centres],
             "Where": [c.location + (f" ({c.location_note})" if c.location_note else "") for c in sheet.centres],
             "Miles": [round(c.distance_miles, 1) for c in sheet.centres],
-            "Drive (min, est.)": _minutes(pd.Series([c.drive_minutes for c in sheet.centres], dtype=float)),
+            "Drive (est.)": [centre_drive_text(c.drive_minutes, c.journey) for c in sheet.centres],
             "Within reach": [c.within_threshold for c in sheet.centres],
             "Services": [c.services for c in sheet.centres],
             "Accreditation": [c.accreditation for c in sheet.centres],

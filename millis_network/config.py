@@ -63,6 +63,11 @@ class CampaignRule:
         unstated_services_as_supported: count an open centre whose services
             are not stated as offering supported contact. Off by default: a
             blank does not mean the service is offered either.
+        count_ferry_journeys: whether a journey by road and scheduled car
+            ferry (drive, crossing and check-in allowance) counts towards a
+            drive-time threshold. On by default: families on the Isle of Wight
+            or the Isle of Man make these journeys to mainland centres. Off,
+            such centres keep their journey times but never count as within reach.
     """
 
     threshold_minutes: float = DEFAULT_THRESHOLD_MINUTES
@@ -70,6 +75,7 @@ class CampaignRule:
     accreditation: Accreditation = "any"
     include_sample: bool = False
     unstated_services_as_supported: bool = False
+    count_ferry_journeys: bool = True
     version: str = field(default=RULE_VERSION)
 
     def __post_init__(self) -> None:
@@ -97,7 +103,8 @@ class CampaignRule:
             reach = f"within {self.threshold_minutes:g} min (estimated drive)"
         counted = "NACCC-accredited centres" if self.accreditation == "accredited" else "all open centres"
         sample = ", sample records included" if self.include_sample else ""
-        return f"{reach}; {counted}{sample}; rule v{self.version}"
+        ferry = "" if self.count_ferry_journeys or self.threshold_miles is not None else ", ferry journeys not counted"
+        return f"{reach}; {counted}{sample}{ferry}; rule v{self.version}"
 
 
 def repository_root() -> Path:

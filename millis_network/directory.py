@@ -13,6 +13,7 @@ exactly it is placed: ``postcode`` (the ONS grid reference of its postcode),
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -55,14 +56,6 @@ JURISDICTIONS: tuple[str, ...] = (
     "Isle of Man",
 )
 PRECISIONS: tuple[str, ...] = ("postcode", "district", "town", "island", "none")
-#: Each precision in words, for maps and documents shown to people.
-PRECISION_LABELS: dict[str, str] = {
-    "postcode": "placed at its postcode",
-    "district": "approximate: postcode district only",
-    "town": "approximate: town centre",
-    "island": "approximate: island only",
-    "none": "not placed",
-}
 STATUSES: tuple[str, ...] = ("open", "closed")
 ADDRESS_WITHHELD: tuple[str, ...] = ("yes", "no", "unknown")
 YES_NO: tuple[str, ...] = ("yes", "no")
@@ -100,6 +93,7 @@ CENTRE_COLUMNS: tuple[str, ...] = (
     "last_updated",
     "sample",
     "notes",
+    "doubt",
 )
 
 #: Columns of ``network_data/courts/family_court_centres.csv``, in file order.
@@ -142,6 +136,20 @@ def _relative(path: Path) -> str:
 
 def _read_text_table(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+#: Centre columns added after the first schema: a centres file written before them reads them as blank.
+LATER_CENTRE_COLUMNS: tuple[str, ...] = ("doubt",)
+
+
+def with_later_centre_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each of :data:`LATER_CENTRE_COLUMNS` it lacks added, blank (a copy when any is added)."""
+    missing = [c for c in LATER_CENTRE_COLUMNS if c not in frame.columns]
+    return frame.assign(**dict.fromkeys(missing, "")) if missing else frame
+
+
+def _read_centre_table(path: Path) -> pd.DataFrame:
+    return with_later_centre_columns(_read_text_table(path))
 
 
 def split_services(text: str) -> tuple[str, ...]:
@@ -371,6 +379,7 @@ def check_centres(frame: pd.DataFrame) -> pd.DataFrame:
     """
     if _is_canonical(frame):
         return frame
+    frame = with_later_centre_columns(frame)
     _require_columns(frame, CENTRE_COLUMNS, "centres")
     out = frame[list(CENTRE_COLUMNS)].copy().reset_index(drop=True)
     text = [c for c in CENTRE_COLUMNS if c not in ("lat", "lon")]
@@ -417,7 +426,7 @@ def read_centres(path: Path) -> pd.DataFrame:
         DataFileError: any row breaks the schema; the message lists each
             problem as ``file:row: field: message``.
     """
-    frame = _read_text_table(path)
+    frame = _read_centre_table(path)
     report = ValidationReport(check_centre_rows(frame, file=_relative(path)))
     report.raise_if_any()
     return check_centres(frame)
@@ -513,16 +522,16 @@ def validate_network_data(data_dir: Path | None = None) -> ValidationReport:
     root = Path(data_dir or default_data_dir())
     report = ValidationReport()
     tables: dict[str, tuple[pd.DataFrame, str]] = {}
-    for kind, path, check in (
-        ("centres", _centres_path(root), check_centre_rows),
-        ("courts", _courts_path(root), check_court_rows),
+    for kind, path, check, read in (
+        ("centres", _centres_path(root), check_centre_rows, _read_centre_table),
+        ("courts", _courts_path(root), check_court_rows, _read_text_table),
     ):
         name = _relative(path)
         if not path.exists():
             report.add(name, 0, "", "", "file-missing", "file is missing")
             continue
         try:
-            frame = _read_text_table(path)
+            frame = read(path)
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
             report.add(name, 0, "", "", "file-unreadable", f"cannot be read as UTF-8 CSV: {exc}")
             continue
@@ -576,6 +585,98 @@ def validate_network_data(data_dir: Path | None = None) -> ValidationReport:
     return report
 
 
+#: A record verified longer ago than this needs checking again (days).
+VERIFIED_FRESH_DAYS = 365
+#: A source page dated longer ago than this needs checking (years).
+SOURCE_PAGE_FRESH_YEARS = 3
+#: Why an open centre is on the editors' "needs checking" list, in the order reported.
+CHECKING_REASONS: dict[str, str] = {
+    "never_verified": "never verified by a person",
+    "verified_long_ago": "verified more than 12 months ago",
+    "old_source_page": f"with a source page dated more than {SOURCE_PAGE_FRESH_YEARS} years ago",
+    "doubt_flagged": "with a doubt flagged",
+}
+
+
+@dataclass(frozen=True)
+class StatedCount:
+    """How many centres a source says a nation has, with the source."""
+
+    jurisdiction: str
+    count: int
+    what: str
+    source: str
+
+
+#: Counts of centres per nation that a source states (only figures the reference compilation cites).
+STATED_NATION_COUNTS: tuple[StatedCount, ...] = (
+    StatedCount("Northern Ireland", 16, "centres (in 23 locations) the NI Network of Child Contact Centres states",
+                "childcontactni.org/about, cited in the reference compilation of public pages, 2026-11-23"),
+    StatedCount("Wales", 23, "NACCC-accredited centres BBC Wales reported in 2014",
+                "BBC Wales, 2014, cited in the reference compilation of public pages, 2026-11-23"),
+)
+
+
+@dataclass(frozen=True)
+class NationCompleteness:
+    """Open centres this directory holds in a nation beside the count a source states there."""
+
+    stated: StatedCount
+    open_centres: int
+
+    def describe(self) -> str:
+        """E.g. "Northern Ireland: 9 of the 16 centres ... (source)"."""
+        return f"{self.stated.jurisdiction}: {self.open_centres} of the {self.stated.count} {self.stated.what} ({self.stated.source})"
+
+
+def _period_end(value: str) -> date | None:
+    """The last day a ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` date can mean (None when blank or unreadable)."""
+    try:
+        if _DATE_RE.match(value):
+            return date.fromisoformat(value)
+        if re.fullmatch(r"\d{4}-\d{2}", value):
+            year, month = int(value[:4]), int(value[5:])
+            return date(year, month, calendar.monthrange(year, month)[1])
+        if re.fullmatch(r"\d{4}", value):
+            return date(int(value), 12, 31)
+    except ValueError:
+        return None
+    return None
+
+
+def needs_checking(centres: pd.DataFrame, *, today: date | None = None) -> pd.DataFrame:
+    """The open real centres an editor should check, with why.
+
+    A centre is listed when it was never verified, verified more than
+    :data:`VERIFIED_FRESH_DAYS` ago, its ``page_date`` is more than
+    :data:`SOURCE_PAGE_FRESH_YEARS` years ago (a partial date counts from the
+    end of its month or year), or it has a ``doubt``.
+
+    Returns:
+        Columns ``id``, ``name``, ``last_verified``, ``page_date``, ``doubt``,
+        one boolean column per key of :data:`CHECKING_REASONS`, and ``why``
+        (the reasons in words, ``; ``-joined); in the order of ``centres``.
+    """
+    day = today or date.today()
+    real = centres[(centres["status"] == "open") & (centres["sample"] != "yes")]
+    frame = with_later_centre_columns(real)
+    verified = frame["last_verified"].map(lambda v: _period_end(str(v)))
+    page = frame["page_date"].map(lambda v: _period_end(str(v)))
+    stale_page = date(day.year - SOURCE_PAGE_FRESH_YEARS, day.month, min(day.day, 28 if day.month == 2 else day.day))
+    flags = pd.DataFrame({
+        "never_verified": verified.isna(),
+        "verified_long_ago": verified.map(lambda d: d is not None and (day - d).days > VERIFIED_FRESH_DAYS),
+        "old_source_page": page.map(lambda d: d is not None and d < stale_page),
+        "doubt_flagged": frame["doubt"].astype(str).str.strip() != "",
+    }, index=frame.index).astype(bool)
+    listed = flags.any(axis=1)
+    out = frame.loc[listed, ["id", "name", "last_verified", "page_date", "doubt"]].copy()
+    out[list(CHECKING_REASONS)] = flags[listed]
+    out["why"] = ["; ".join(CHECKING_REASONS[k] for k in CHECKING_REASONS if row[k])
+                  for row in flags[listed].to_dict("records")]
+    return out.reset_index(drop=True)
+
+
 @dataclass(frozen=True)
 class Completeness:
     """How complete the centre directory is, for captions and exports."""
@@ -587,6 +688,23 @@ class Completeness:
     sample_centres: int
     estimate_total: int
     estimate_range: tuple[int, int]
+    needs_checking: int = 0
+    checking_reasons: tuple[tuple[str, int], ...] = ()
+    verified_recently: int = 0
+    nations: tuple[NationCompleteness, ...] = ()
+
+    def describe_checking(self) -> str:
+        """How many open centres need checking, and why (one sentence)."""
+        reasons = ", ".join(f"{n} {CHECKING_REASONS[k]}" for k, n in self.checking_reasons if n)
+        return (f"{self.needs_checking} of the {self.open_centres} open centres need checking"
+                + (f" ({reasons})" if reasons else "")
+                + f"; {self.verified_recently} verified by an editor in the last 12 months.")
+
+    def describe_nations(self) -> str:
+        """The per-nation figures where a source states a count (one sentence; "" when none)."""
+        if not self.nations:
+            return ""
+        return "Where a source states a nation's count: " + "; ".join(n.describe() for n in self.nations) + "."
 
     @property
     def share_of_estimate(self) -> float:
@@ -604,10 +722,23 @@ class Completeness:
         )
 
 
-def completeness(centres: pd.DataFrame) -> Completeness:
-    """Summarise how complete a centres table is against NACCC's published size."""
+def completeness(centres: pd.DataFrame, *, today: date | None = None) -> Completeness:
+    """Summarise how complete a centres table is against NACCC's published size, per nation where a source
+    states a count, and how many of its open centres need checking (:func:`needs_checking`) on ``today``."""
     open_ = centres[centres["status"] == "open"]
+    day = today or date.today()
+    checking = needs_checking(centres, today=day)
+    verified = open_[open_["sample"] != "yes"]["last_verified"].map(lambda v: _period_end(str(v)))
     return Completeness(
+        needs_checking=len(checking),
+        checking_reasons=tuple((k, int(checking[k].astype(bool).sum())) for k in CHECKING_REASONS),
+        verified_recently=int(
+            verified.map(lambda d: d is not None and (day - d).days <= VERIFIED_FRESH_DAYS).astype(bool).sum()
+        ),
+        nations=tuple(
+            NationCompleteness(stated, int((open_["jurisdiction"] == stated.jurisdiction).sum()))
+            for stated in STATED_NATION_COUNTS
+        ),
         open_centres=int(len(open_)),
         closed_centres=int((centres["status"] == "closed").sum()),
         placed_open_centres=int(open_["lat"].notna().sum()),

@@ -23,7 +23,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from millis_network._geo import BRITISH_NATIONAL_GRID, WGS84
+from millis_network._geo import BRITISH_NATIONAL_GRID, JURISDICTION_BOUNDS, WGS84
 from millis_network.places import local_authority_boundaries
 
 #: Every landmass, by code: :func:`landmasses` returns positions in this tuple.
@@ -80,8 +80,10 @@ def landmasses(
             in :data:`JURISDICTION_LANDMASSES` decides.
         local_authority_code: per place, where known (LSOAs); it decides:
             an island authority in :data:`ISLAND_AUTHORITIES` is that island,
-            any other is Great Britain. Places with neither are looked up in
-            the island authorities' boundaries.
+            any other is Great Britain. Places with neither are placed by
+            the rough boxes of Jersey, Guernsey and the Isle of Man
+            (:data:`~millis_network._geo.JURISDICTION_BOUNDS`), then looked
+            up in the island authorities' boundaries.
 
     Returns:
         An ``int8`` array of landmass codes, one per place; names with
@@ -103,6 +105,11 @@ def landmasses(
             out[here] = LANDMASSES.index(landmass)
             decided |= here
     unknown = ~decided & np.isfinite(lat) & np.isfinite(lon)
+    for island in ("Jersey", "Guernsey", "Isle of Man"):
+        west, south, east, north = JURISDICTION_BOUNDS[island]
+        inside = unknown & (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+        out[inside] = LANDMASSES.index(JURISDICTION_LANDMASSES[island])
+        unknown &= ~inside
     if unknown.any():
         x, y = _TO_BNG.transform(lon[unknown], lat[unknown])
         looked_up = out[unknown]

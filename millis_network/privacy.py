@@ -42,6 +42,7 @@ from millis_network._text import safe_link
 from millis_network.errors import PostcodeError
 from millis_network.places import local_authorities, locate_town
 from millis_network.postcodes import (
+    ISLAND_TOWNS,
     PostcodeIndex,
     crown_dependency,
     district_authority,
@@ -53,8 +54,6 @@ from millis_network.postcodes import (
 #: Fields a withheld centre never shows publicly (they often describe the venue).
 PRIVATE_FIELDS: tuple[str, ...] = ("opening", "referral", "notes")
 
-#: Each island jurisdiction's public point: its main town in GeoNames.
-ISLAND_TOWNS: dict[str, str] = {"Jersey": "St Helier", "Guernsey": "St Peter Port", "Isle of Man": "Douglas"}
 
 #: Great Britain's rough box, the envelope of its nations' boxes: coordinates inside it may be placed at
 #: the nearest district.
@@ -64,14 +63,6 @@ _GREAT_BRITAIN_BOX: tuple[float, float, float, float] = (
     max(JURISDICTION_BOUNDS[n][2] for n in ("England", "Wales", "Scotland")),
     max(JURISDICTION_BOUNDS[n][3] for n in ("England", "Wales", "Scotland")),
 )
-
-
-#: How each public precision of a withheld centre is said to people, on maps, tables and documents.
-WITHHELD_PHRASES: dict[str, str] = {
-    "district": "address withheld for safety: shown at its postcode district only",
-    "island": "address withheld for safety: shown only as on its island",
-    "none": "address withheld for safety: not shown on the map",
-}
 
 
 @dataclass(frozen=True)

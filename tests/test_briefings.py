@@ -15,7 +15,6 @@ from pypdf import PdfReader
 
 from millis_network.config import CampaignRule
 from millis_network.engine.analysis import run_analysis
-from millis_network.engine.coverage import SERVING_COURT_NOTE
 from millis_network.errors import NotFoundError
 from millis_network.evidence.briefings import (
     CAMPAIGN_ASKS,
@@ -41,6 +40,7 @@ from millis_network.evidence.funding import (
 )
 from millis_network.sources._http import Snapshot
 from millis_network.sources.petitions import PetitionFigures, parse_petition
+from millis_network.wording import ACROSS_THE_SEA, SERVING_COURT_NOTE
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "evidence"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -127,7 +127,7 @@ def test_an_island_court_is_told_its_nearest_centre_is_across_the_sea(inputs: Br
     briefing = court_briefing(inputs, "isle-of-wight-combined-court", with_map=False)
     court = inputs.analysis.court_coverage.set_index("court_id").loc["isle-of-wight-combined-court"]
     assert (f"the nearest supported centre, {court['nearest_supported_name']}, is "
-            f"{court['nearest_supported_miles']:.1f} miles away across the sea, with no road to it") in briefing.headline
+            f"{court['nearest_supported_miles']:.1f} miles away, {ACROSS_THE_SEA}") in briefing.headline
 
 
 def test_court_population_is_its_catchment(inputs: BriefingInputs) -> None:
@@ -193,7 +193,8 @@ def test_national_briefing_takes_funding_petition_and_extra_sections(inputs: Bri
                           "local_authority_name": ["City of London"], "lat": [51.5], "lon": [-0.1],
                           "new_courts_meeting_rule": [1], "new_lsoas_covered": [1],
                           "cumulative_courts_meeting_rule": [167], "cumulative_lsoas_covered": [1],
-                          "cumulative_share_lsoas_covered": [0.0], "nation": ["England"],
+                          "cumulative_share_lsoas_covered": [0.0], "new_people_covered": [1500.0],
+                          "cumulative_people_covered": [1500.0], "nation": ["England"],
                           "local_authority_code": ["E09000001"]})
     budget = millis_budget()
     assumptions = FundingAssumptions(annual_cost_per_centre_gbp=budget.total_gbp, budget=budget)
@@ -285,3 +286,10 @@ def test_cli_writes_court_and_national_briefings(tmp_path: Path, capsys: pytest.
     assert "The cost of closing the gaps" not in pdf_text(national)
     assert main(["brief", "--court", "nowhere", "--format", "html", "--out", str(tmp_path)]) == 2
     assert "no family court centre with id 'nowhere'" in capsys.readouterr().err
+
+
+def test_a_briefing_says_what_needs_checking_and_the_per_nation_counts(inputs: BriefingInputs) -> None:
+    court = court_with_status(inputs, "meets rule")
+    notes = " ".join(court_briefing(inputs, court["court_id"]).notes)
+    assert inputs.analysis.completeness.describe_checking() in notes
+    assert "Northern Ireland: 9 of the 16 centres (in 23 locations)" in notes

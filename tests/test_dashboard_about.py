@@ -29,3 +29,17 @@ def test_sources_snapshots_completeness_and_method_are_shown() -> None:
 def test_the_method_follows_the_rule_in_the_sidebar() -> None:
     at = dashboard_at("about", threshold="50mi").run()
     assert "within 50 miles (straight line)" in " ".join(m.value for m in at.markdown)
+
+
+def test_needs_checking_and_per_nation_counts_with_their_sources() -> None:
+    at = dashboard_at("about").run()
+    complete = run_analysis(bundled_public(), CampaignRule()).completeness
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Open centres needing checking"] == str(complete.needs_checking) == "123"
+    assert metrics["Verified in the last 12 months"] == "0"
+    assert complete.describe_checking() in " ".join(m.value for m in at.markdown)
+    nations = at.dataframe[0].value.set_index("Nation")
+    assert nations.loc["Northern Ireland", "Count the source states"] == 16
+    assert nations.loc["Northern Ireland", "Open centres in this directory"] == 9
+    assert nations.loc["Wales", "Count the source states"] == 23
+    assert nations["Source"].str.contains("cited in the reference compilation").all()

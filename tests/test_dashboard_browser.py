@@ -3,11 +3,17 @@
 Uses Debian's ``chromium`` (``/usr/bin/chromium``; ``.ci/run`` installs it) through
 the Python ``playwright`` package; no browser is downloaded. Requests to any
 host but this machine are refused, so the test also proves the map draws with
-no network. Screenshots go to ``test-artifacts/``.
+no network. Every page is checked with axe-core (the npm package in
+``node_modules/``, installed by ``bash quickstart.sh test`` from
+``package-lock.json``, injected into the page and into each map frame) on a
+desktop and on a phone-sized (390 × 844) viewport; the phone check also asks for
+no sideways scrolling and every control reachable. Screenshots and axe's full
+findings go to ``test-artifacts/``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -21,7 +27,15 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    Frame,
+    Locator,
+    Page,
+    Route,
+    expect,
+    sync_playwright,
+)
 
 from millis_network.directory import family_court_centres
 from millis_network.store.database import open_store
@@ -40,6 +54,14 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 90_000
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+#: axe-core impacts that fail the test (WCAG 2.2 AA and axe's best practices; "minor"/"moderate" are reported only).
+BLOCKING_IMPACTS = ("serious", "critical")
+DESKTOP = {"width": 1400, "height": 1000}
+PHONE = {"width": 390, "height": 844}
+#: Every dashboard page by its file in dashboard/views/ and its address (the landing page is the root).
+PAGES = {path.stem: "" if path.stem == "coverage_map" else path.stem
+         for path in sorted((ROOT / "dashboard" / "views").glob("*.py"))}
 
 
 def _free_port() -> int:
@@ -129,6 +151,146 @@ def page(browser: Browser) -> Iterator[Page]:
     context.route("**/*", _local_only)
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> str:
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE.relative_to(ROOT)}: run `npm ci` (bash quickstart.sh test does)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def _open(page: Page, url: str) -> None:
+    """Go to ``url`` and wait until the page's script has finished and any map has drawn."""
+    page.goto(url)
+    page.locator("h1").first.wait_for()
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(state="attached")
+    for frame in _map_frames(page):
+        frame.locator(".leaflet-pane path, .leaflet-marker-icon").first.wait_for(state="attached")
+
+
+def _map_frames(page: Page) -> list[Frame]:
+    return [frame for frame in page.frames if "/component/streamlit_folium" in frame.url]
+
+
+def _axe(target: Page | Frame, script: str) -> list[dict]:
+    """axe-core's violations in one document (frames are checked one by one: each gets its own copy of axe)."""
+    target.add_script_tag(content=script)
+    return target.evaluate("""async () => {
+        const results = await axe.run(document, {iframes: false, resultTypes: ["violations"]});
+        return results.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map((n) => ({target: n.target.join(" "), html: n.html.slice(0, 300)}))}));
+    }""")
+
+
+def _check_accessibility(page: Page, script: str, name: str) -> None:
+    """No serious or critical axe-core violation on the page or in its maps; every finding saved to test-artifacts/."""
+    found = {"page": _axe(page, script)}
+    for number, frame in enumerate(_map_frames(page), 1):
+        found[f"map {number}"] = _axe(frame, script)
+    (ARTIFACTS / f"axe-{name}.json").write_text(json.dumps(found, indent=1), encoding="utf-8")
+    blocking = [f"{where}: [{v['impact']}] {v['id']} ({v['help']}) at {[n['target'] for n in v['nodes']][:5]}"
+                for where, violations in found.items() for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    assert blocking == [], f"axe-core on {name}:\n" + "\n".join(blocking)
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_passes_axe_core_on_a_desktop(browser: Browser, server: str, axe_script: str, name: str) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.route("**/*", _local_only)
+    page = context.new_page()
+    try:
+        _open(page, f"{server}/{PAGES[name]}")
+        _check_accessibility(page, axe_script, f"{name}-desktop")
+    finally:
+        context.close()
+
+
+#: Every control a visitor may need, in the main content: each must scroll into view within the screen's width.
+_CONTROLS_OFF_SCREEN = """() => {
+    const main = document.querySelector("[data-testid='stMain']");
+    const controls = main.querySelectorAll("button, input, textarea, select, a[href], [role='combobox'], [role='tab'], iframe");
+    const width = document.documentElement.clientWidth;
+    const off = [];
+    for (const control of controls) {
+        if (!control.getClientRects().length || control.closest("[hidden], [aria-hidden='true']")) continue;
+        control.scrollIntoView({block: "center", inline: "nearest"});
+        const box = control.getBoundingClientRect();
+        if (box.width > 0 && (box.left < -1 || box.right > width + 1)) {
+            off.push(`${control.tagName} ${control.getAttribute("aria-label") || control.innerText || ""}`.trim().slice(0, 80));
+        }
+    }
+    return off;
+}"""
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_works_on_a_phone(browser: Browser, server: str, axe_script: str, name: str) -> None:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.route("**/*", _local_only)
+    page = context.new_page()
+    try:
+        _open(page, f"{server}/{PAGES[name]}")
+        page.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"))
+        _check_accessibility(page, axe_script, f"{name}-phone")
+        widths = page.evaluate("""() => {
+            const main = document.querySelector("[data-testid='stMain']");
+            return {page: [document.documentElement.scrollWidth, document.documentElement.clientWidth],
+                    main: [main.scrollWidth, main.clientWidth]};
+        }""")
+        assert widths["page"][0] <= widths["page"][1] and widths["main"][0] <= widths["main"][1], (
+            f"{name} scrolls sideways on a phone: {widths}")
+        assert page.evaluate(_CONTROLS_OFF_SCREEN) == [], f"controls of {name} out of reach on a phone"
+        for frame in _map_frames(page):
+            page.locator(MAP_FRAME).first.scroll_into_view_if_needed()
+            box = page.locator(MAP_FRAME).first.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1
+            assert frame.locator(".leaflet-control-zoom-in").is_visible(), "the map cannot be zoomed"
+            assert frame.locator(".leaflet-pane path, .leaflet-marker-icon").count() > 0, "the map is empty"
+            legend = frame.locator(".map-legend details")
+            assert legend.get_attribute("open") is None, "the legend covers the map on a phone"
+            legend.locator("summary").click()
+            expect(legend).to_have_attribute("open", "")
+            page.screenshot(path=str(ARTIFACTS / f"phone-{name}-map.png"))
+        page.get_by_test_id("stExpandSidebarButton").click()
+        expect(page.get_by_test_id("stSidebar").get_by_text("Reach threshold", exact=True)).to_be_in_viewport(ratio=1)
+        page.screenshot(path=str(ARTIFACTS / f"phone-{name}-settings.png"))
+    finally:
+        context.close()
+
+
+def _tab_to(page: Page, target: Locator, *, limit: int = 120) -> None:
+    """Press Tab until ``target`` has the keyboard focus; fail naming what was focused on the way."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("(element) => element === document.activeElement"):
+            return
+        seen.append(page.evaluate(
+            "() => { const e = document.activeElement; return e ? `${e.tagName} ${e.getAttribute('aria-label') || "
+            "(e.innerText || '').slice(0, 40)}` : ''; }"))
+    raise AssertionError(f"{limit} presses of Tab never reached the target; focused on the way: {seen}")
+
+
+def test_the_keyboard_alone_reaches_find_a_centre_and_its_information_sheet(server: str, page: Page) -> None:
+    _open(page, f"{server}/")
+    _tab_to(page, page.get_by_test_id("stSidebarNav").get_by_role("link", name="Find a centre"))
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Find a centre").wait_for()
+    _open(page, page.url)
+    postcode = page.get_by_label("Family's postcode")
+    _tab_to(page, postcode)
+    page.keyboard.type("b46ds")
+    page.keyboard.press("Enter")
+    page.get_by_text("Nearest supported centres to postcode district B4").wait_for()
+    sheet = page.get_by_role("button", name="Information sheet for the parents (PDF)")
+    _tab_to(page, sheet)
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    assert download.value.suggested_filename == "contact-centres-B4.pdf"
 
 
 def test_the_map_draws_every_court_offline_and_a_click_shows_its_centres(server: str, page: Page) -> None:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import map_layers
 import pytest
 from dashboard_pages import dashboard_at
 from streamlit.testing.v1 import AppTest
@@ -14,6 +19,19 @@ def page() -> AppTest:
 
 def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
+
+
+def _elements(node: Any) -> Iterator[Any]:
+    for child in getattr(node, "children", {}).values():
+        yield child
+        yield from _elements(child)
+
+
+def folium_script(at: AppTest) -> str:
+    """The script of the page's one folium map (AppTest cannot draw it; the browser test does)."""
+    (fmap,) = (e for e in _elements(at._tree) if getattr(e, "type", "") == "component_instance")
+    assert fmap.proto.component_name == "streamlit_folium.st_folium"
+    return str(json.loads(fmap.proto.json_args)["script"])
 
 
 def test_scenario_headline_and_side_by_side_table(page: AppTest) -> None:
@@ -35,7 +53,9 @@ def test_scenario_headline_and_side_by_side_table(page: AppTest) -> None:
     ]
     assert any(info.value.startswith("**Incomplete directory.**") for info in page.info)
     assert any(caption.value.startswith("Method: Venues placed at each court") for caption in page.caption)
-    assert page.get("deck_gl_json_chart")
+    script = folium_script(page)
+    assert "Gap: statutory network minus this directory, within 30 min" in script
+    assert "deck" not in script.lower() and "webgl" not in script.lower()
 
 
 def test_spoe_variant_changes_the_figures(page: AppTest) -> None:
@@ -53,6 +73,9 @@ def test_map_view_and_band_are_described(page: AppTest) -> None:
     assert not page.exception
     assert any(c.value.startswith("Centres in this directory today, supported contact, within 45 minutes")
                for c in page.caption)
+    script = folium_script(page)
+    assert "Centres in this directory today, within 45 min" in script
+    assert all(json.dumps(label)[1:-1] in script for label in map_layers.SHARE_SCALE.labels)
 
 
 def test_lost_since_lists_courts_and_closures(page: AppTest) -> None:

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from millis_network.config import CampaignRule
 from millis_network.engine.analysis import run_analysis
+from millis_network.wording import NO_ROAD
 
 
 def open_page(**query: str) -> AppTest:
@@ -45,8 +46,8 @@ def test_headline_map_and_tables_show_the_national_analysis(default_page: AppTes
     assert set(gaps["court_id"].iloc[:2]) == {"royal-court-of-jersey", "isle-of-wight-combined-court"}
     assert (gaps["worst_minutes"].iloc[:2] == float("inf")).all() and gaps["worst_minutes"].iloc[2] < float("inf")
     third = gaps.iloc[2]
-    assert any(m.value.startswith(f"1. {gaps['court_name'].iloc[0]}: no suitable centre by road\n"
-                                  f"2. {gaps['court_name'].iloc[1]}: no suitable centre by road\n"
+    assert any(m.value.startswith(f"1. {gaps['court_name'].iloc[0]}: {NO_ROAD}\n"
+                                  f"2. {gaps['court_name'].iloc[1]}: {NO_ROAD}\n"
                                   f"3. {third['court_name']}: {third['worst_minutes']:.0f} min") for m in at.markdown)
     assert at.radio(key="coverage_view").value == "map" and not at.dataframe
     assert any("Circles: family court centres coloured by the rule" in c.value for c in at.caption)

@@ -63,7 +63,7 @@ def test_visitors_browse_and_search_the_public_view_without_write_widgets(databa
     assert not at.exception
     assert at.title[0].value == "Directory of child contact centres"
     table = at.dataframe[0].value
-    assert len(table) == 114
+    assert len(table) == 130  # 123 open and 7 closed since the second pass of public facts
     assert table.set_index("id").loc[WITHHELD, "postcode"] == "SY23"
     assert "notes" not in table.columns
     at.text_input(key="directory_search").set_value("millis").run()
@@ -71,7 +71,7 @@ def test_visitors_browse_and_search_the_public_view_without_write_widgets(databa
     at.selectbox(key="directory_status").set_value("open").run()
     assert at.dataframe[0].value.empty
     assert not WRITE_KEYS & widget_keys(at)
-    assert [b.label for b in at.button] == ["Sign in"]
+    assert [b.label for b in at.button] == ["Sign in", "Send to the editors"]
     assert at.get("download_button")[0].label == "Download the public directory (Open Referral UK JSON)"
 
 
@@ -168,3 +168,22 @@ def test_a_conflicting_edit_is_refused_and_shows_the_other_change(database: Path
         assert [c.who for c in store.changes(entity="centre", entity_id=CENTRE)][-1] == "Bob Other"
     at.button(key="directory_reload").click().run()
     assert edit_field(at, "opening").value == "Sundays"
+
+
+def test_an_editor_marks_a_centre_verified_against_a_source_and_it_leaves_the_checking_list(database: Path) -> None:
+    at = sign_in(open_page(), "alice", PASSWORD)
+    checking = at.dataframe[-1].value
+    assert CENTRE in set(checking["id"]) and len(checking) == 123
+    at.button(key="directory_verify").click().run()
+    assert any("say what the entry was verified against" in e.value for e in at.error)
+    edit_field(at, "verified_source").set_value("https://www.abingdonfamilymediation.co.uk/abingdon-child-contact-centre/")
+    at = at.button(key="directory_verify").click().run()
+    assert not at.exception
+    with open_store(database) as store:
+        centre = store.centre(CENTRE)
+        latest = store.changes(entity="centre", entity_id=CENTRE)[-1]
+    assert (latest.who, latest.action) == ("alice", "verify")
+    assert latest.reason == "verified against https://www.abingdonfamilymediation.co.uk/abingdon-child-contact-centre/"
+    assert any(f"last verified {centre['last_verified']} by alice, verified against https://www.abingdon" in c.value
+               for c in at.caption)
+    assert CENTRE not in set(at.dataframe[-1].value["id"]) and len(at.dataframe[-1].value) == 122

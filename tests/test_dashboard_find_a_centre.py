@@ -61,7 +61,7 @@ def test_service_and_count_change_the_list() -> None:
     [
         ("hello", "is not shaped like a UK postcode"),
         ("ZZ9", "has no located postcodes"),
-        ("JE2 3AA", "JE2 3AA is a Jersey postcode"),
+        ("GY9 3AA", "GY9 3AA is on Alderney"),
         ("ZZ1 1ZZ", "not found in the ONS Postcode Directory"),
     ],
 )
@@ -78,3 +78,20 @@ def test_an_unknown_inward_code_is_placed_at_its_district_with_a_warning() -> No
     assert not at.exception
     assert any("placed at the centre of postcode district B15" in w.value for w in at.warning)
     assert len(at.dataframe[0].value) == 3
+
+
+def test_an_island_postcode_gets_centres_placed_from_the_island_main_town() -> None:
+    at = search(open_page(), "JE2 3AA")
+    assert not at.exception and not at.error
+    assert any("placed at St Helier, the main town of Jersey" in warning.value for warning in at.warning)
+    table = at.dataframe[0].value
+    assert len(table) > 0
+    # Mainland centres are across the sea from Jersey: a distance, no journey time.
+    assert (table["Drive (est.)"] == "across the sea (no road)").any()
+
+
+def test_an_isle_of_wight_postcode_gets_journeys_by_road_and_ferry() -> None:
+    at = search(open_page(), "PO30 1UD")
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value
+    assert table["Drive (est.)"].str.endswith("min by road and ferry").all()

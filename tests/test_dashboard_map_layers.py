@@ -1,4 +1,4 @@
-"""The coverage map's layers (dashboard/map_layers.py): what is drawn, and that it needs no network."""
+"""The dashboard's maps (dashboard/map_layers.py): what is drawn, and that it needs no network."""
 
 from __future__ import annotations
 
@@ -9,17 +9,25 @@ from pathlib import Path
 
 import dashboard_pages  # noqa: F401  (first: it puts dashboard/ on sys.path)
 import folium
+import geopandas as gpd
 import map_layers
 import pandas as pd
 import pytest
 from bundled import bundled_public
 from streamlit_folium import _get_map_string
 
+from millis_network._geo import WGS84
 from millis_network.config import CampaignRule
 from millis_network.directory import read_centres
 from millis_network.engine.analysis import Analysis, run_analysis
 from millis_network.engine.coverage import COURT_STATUSES
+from millis_network.engine.scenario import (
+    comparison_map_frame,
+    format_share,
+    statutory_network,
+)
 from millis_network.places import local_authority_boundaries
+from millis_network.wording import NO_ROAD
 
 CENTRES = Path(__file__).resolve().parent / "data" / "information_sheet" / "centres.csv"
 
@@ -88,7 +96,7 @@ def test_area_features_colour_each_district_by_its_median_drive(areas: dict) -> 
     assert [f["properties"]["fill"] for f in features] == [
         map_layers.REACH_COLOURS["up to 15 min"],
         map_layers.REACH_COLOURS["45–60 min"],
-        map_layers.REACH_COLOURS["no suitable centre in this directory"],
+        map_layers.REACH_COLOURS[NO_ROAD],
     ]
     assert features[1]["properties"]["median_drive"] == "50 min (45–60 min)"
 
@@ -96,7 +104,7 @@ def test_area_features_colour_each_district_by_its_median_drive(areas: dict) -> 
 @pytest.mark.parametrize(
     ("minutes", "label"),
     [(0.0, "up to 15 min"), (15.0, "up to 15 min"), (15.5, "15–30 min"), (60.0, "45–60 min"), (61.0, "over 60 min"),
-     (math.nan, "no suitable centre in this directory"), (math.inf, "no suitable centre in this directory")],
+     (math.nan, NO_ROAD), (math.inf, NO_ROAD)],
 )
 def test_reach_classes_follow_the_reach_bands(minutes: float, label: str) -> None:
     assert map_layers.reach_class(minutes) == label
@@ -128,6 +136,53 @@ def test_centre_types_cover_both_single_services_and_neither() -> None:
     kinds = [map_layers.centre_type(pd.Series({"supported": a, "supervised": b}))
              for a, b in ((True, True), (True, False), (False, True), (False, False))]
     assert kinds == list(map_layers.CENTRE_TYPES)
+
+
+@pytest.fixture(scope="module")
+def comparison(national: Analysis, areas: dict) -> gpd.GeoDataFrame:
+    network = statutory_network(national)
+    shapes = gpd.GeoDataFrame.from_features(areas, crs=WGS84)
+    frame = comparison_map_frame(network.comparison(by="local_authority"), shapes, band=30)
+    return frame[frame["service"] == "supported"]
+
+
+def test_the_campaign_map_colours_every_local_authority_on_its_scale(comparison: gpd.GeoDataFrame) -> None:
+    features = map_layers.comparison_features(comparison, value_column="gap", scale=map_layers.GAP_SCALE)["features"]
+    assert len(features) == len(comparison) > 300
+    fills = [feature["properties"]["fill"] for feature in features]
+    assert fills == [map_layers.GAP_SCALE.colour(gap) for gap in comparison["gap"]]
+    assert set(fills) <= {*map_layers.GAP_SCALE.colours, map_layers.NO_DATA_COLOUR} and len(set(fills)) > 2
+    first = comparison.iloc[0]
+    assert features[0]["properties"]["scenario_text"] == format_share(first["scenario_share"])
+
+
+def test_the_campaign_map_needs_no_webgl_and_loads_only_optional_tiles(comparison: gpd.GeoDataFrame) -> None:
+    areas = map_layers.comparison_features(comparison, value_column="scenario_share", scale=map_layers.SHARE_SCALE)
+    fmap = map_layers.comparison_map(areas, scale=map_layers.SHARE_SCALE, title="Statutory network",
+                                     bounds=map_layers.frame_bounds(comparison))
+    links = [url for element in _walk(fmap) for _, url in getattr(element, "default_js", []) + getattr(element, "default_css", [])]
+    assert links and all(url.startswith("../map_layers.leaflet/") for url in links)
+    script = _get_map_string(fmap)
+    assert "webgl" not in script.lower() and "deck" not in script.lower()
+    assert set(re.findall(r"https?://[^\"'\s)\\]+", script)) == {
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "https://www.openstreetmap.org/copyright"}
+    assert all(json.dumps(label)[1:-1] in script for label in map_layers.SHARE_SCALE.labels)
+    assert len(script.encode()) < 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("value", "label"),
+    [(0.0, "up to 20%"), (0.2, "up to 20%"), (0.21, "20–40%"), (0.8, "60–80%"), (1.0, "over 80%"),
+     (math.nan, "no data")],
+)
+def test_share_classes_have_upper_bounds(value: float, label: str) -> None:
+    assert map_layers.SHARE_SCALE.label(value) == label
+
+
+def test_a_negative_gap_is_the_directory_ahead_and_missing_is_grey() -> None:
+    assert map_layers.GAP_SCALE.label(-0.1) == "directory level or ahead"
+    assert map_layers.GAP_SCALE.colour(math.nan) == map_layers.NO_DATA_COLOUR
+    assert map_layers.SHARE_SCALE.colours == tuple(reversed(map_layers.VIRIDIS_5))
 
 
 def test_the_legend_in_words_names_every_status_and_band() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,7 @@ from millis_network.directory import (
     contact_centres,
     family_court_centres,
     millis_profile,
+    needs_checking,
     read_centres,
     validate_network_data,
 )
@@ -140,6 +142,37 @@ def test_public_view_moves_withheld_address_to_its_district(test_data: Path) -> 
 
 def test_completeness_states_share_of_naccc_estimate() -> None:
     summary = completeness(contact_centres())
-    assert summary.open_centres == 107 and summary.closed_centres == 7
-    assert "about 31% of the roughly 350 NACCC member centres" in summary.describe()
+    # The second pass of public facts (2026-12-01) brought 16 more centres: 123 of about 350.
+    assert summary.open_centres == 123 and summary.closed_centres == 7
+    assert "about 35% of the roughly 350 NACCC member centres" in summary.describe()
     assert "does not mean absence of a centre" in summary.describe()
+
+
+def test_needs_checking_lists_each_reason_and_not_fresh_or_closed_centres() -> None:
+    centres = contact_centres().iloc[:6].copy()
+    centres["status"], centres["sample"], centres["doubt"], centres["page_date"] = "open", "no", "", ""
+    centres["last_verified"] = ["", "2025-11-30", "2025-12-02", "2026-06-01", "2026-06-01", "2026-06-01"]
+    centres.iloc[3, centres.columns.get_loc("page_date")] = "2023-11"  # ends 2023-11-30: more than 3 years ago
+    centres.iloc[4, centres.columns.get_loc("page_date")] = "2023-12"  # ends 2023-12-31: not yet
+    centres.iloc[5, centres.columns.get_loc("doubt")] = "may be the same service as another"
+    listed = needs_checking(centres, today=date(2026, 12, 1)).set_index("id")
+    ids = centres["id"].tolist()
+    assert list(listed.index) == [ids[0], ids[1], ids[3], ids[5]]
+    assert listed.loc[ids[0], "why"] == "never verified by a person"
+    assert listed.loc[ids[1], "why"] == "verified more than 12 months ago"
+    assert listed.loc[ids[3], "why"] == "with a source page dated more than 3 years ago"
+    assert listed.loc[ids[5], "why"] == "with a doubt flagged"
+    centres["status"] = "closed"
+    assert needs_checking(centres, today=date(2026, 12, 1)).empty
+
+
+def test_second_pass_doubts_are_flagged_in_the_bundled_directory() -> None:
+    centres = contact_centres().set_index("id")
+    assert "Australian" in centres.loc["hope-contact-centre", "doubt"]
+    assert centres.loc["hope-contact-centre", "location_precision"] == "none"
+    assert "loose wording" in centres.loc["uxbridge-child-contact-centre-uccc", "doubt"]
+    portland = centres.loc["portland-child-contact-centre"]
+    assert (portland["town"], portland["location_precision"]) == ("Bishop's Stortford", "town")
+    assert 51.8 < portland["lat"] < 51.95  # Hertfordshire, not Portland in Dorset (50.55)
+    assert "DL14 7EH" not in centres.loc["bishop-auckland-family-contact-centre", "postcode"]
+    assert (centres["doubt"] != "").sum() == 12

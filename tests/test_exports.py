@@ -217,3 +217,13 @@ def test_cli_export_writes_the_files_and_reports_provenance(tmp_path: Path, caps
     assert report["provenance"]["rule"]["threshold_minutes"] == 45.0
     sidecar = json.loads((tmp_path / "court_coverage.provenance.json").read_text(encoding="utf-8"))
     assert sidecar["provenance"]["rule"]["description"].startswith("within 45 min")
+
+
+def test_every_export_states_what_needs_checking_and_the_per_nation_counts() -> None:
+    analysis = run_analysis(bundled_public(), CampaignRule())
+    info = export_provenance(analysis, export_tables(analysis))
+    assert info["directory_needs_checking"].startswith(f"{analysis.completeness.needs_checking} of the 123 open centres")
+    nations = {n["jurisdiction"]: n for n in info["directory_by_nation"]}
+    assert (nations["Northern Ireland"]["count_stated"], nations["Northern Ireland"]["open_centres_in_directory"]) == (16, 9)
+    assert "childcontactni.org/about" in nations["Northern Ireland"]["source"]
+    assert nations["Wales"]["count_stated"] == 23

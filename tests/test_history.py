@@ -184,6 +184,10 @@ def test_lost_since_matches_hand_calculation(courts, centres, lsoas) -> None:
         ["Area A", "supported", 3, 1],
     ]
     assert lost.areas.iloc[0]["share_lost"] == pytest.approx(1 / 3)
+    # People: Area A holds L1 1,000, L2 2,000 and L5 3,000; L5 lost its supported centre.
+    assert lost.areas.iloc[0][["people", "people_lost"]].tolist() == [6_000, 3_000]
+    assert lost.areas.iloc[0]["people_share_lost"] == pytest.approx(0.5)
+    assert lost.summary()["people_lost_supported"] == 3_000
     closure = lost.closures.set_index("id").loc["closed-month"]
     assert closure["court_services_lost"] == 1 and closure["lsoa_services_lost"] == 1
     assert closure["successor_name"] == "Successor" and closure["successor_counted_at_end"]
@@ -234,6 +238,7 @@ def test_area_timeline_shares_are_of_its_lsoas(lsoas, centres) -> None:
         ["2015", "closed (by this date)", "closed-year"],
     ]
     assert dated["supervised_share_after"].tolist() == [0.5, 0.0]  # L3 within 0.15°, L4 never
+    assert dated["supervised_people_after"].tolist() == [1_500, 0]  # L3's 1,500 people
     assert events.iloc[-1]["event"] == "closed (date not stated)"
     with pytest.raises(NotFoundError, match="no LSOA in local authority"):
         area_timeline("E99999999", lsoas, centres, rule=RULE, **ENGINE)

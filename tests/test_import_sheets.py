@@ -75,7 +75,8 @@ def test_unicode_with_a_byte_order_mark(store: Store, encoding: str) -> None:
     assert plan.encoding == encoding
     names = [w.values["name"] for w in plan.writes]
     assert names == ["Milli’s Sample Centre", "Zoë’s Sample Centre"]
-    assert plan.writes[0].values["last_verified"] == "2026-11-01"
+    assert plan.writes[0].values["last_verified"] == ""  # only an editor's verification sets it
+    assert any("'Last verified' ignored" in n for n in plan.notices)
     assert plan.writes[1].values["postcode"] == "GU11 1NY"
     assert [w.centre_id for w in plan.writes] == ["millis-sample-centre", "zoes-sample-centre"]
 
@@ -89,7 +90,7 @@ def test_xlsx_cells_of_every_type(store: Store) -> None:
     assert plan.format == "xlsx"
     record = plan.writes[0].values
     assert (record["charity_number"], record["address_withheld"], record["last_verified"], record["opened"]) == (
-        "1234567", "no", "2026-11-02", "2019-03")
+        "1234567", "no", "", "2019-03")  # a spreadsheet never verifies a centre
     assert (record["lat"], record["lon"], record["location_precision"]) == ("49.188040", "-2.104910", "postcode")
     assert record["sample"] == "yes"
 
@@ -137,8 +138,8 @@ def test_every_bad_value_is_reported_with_row_field_and_reason(store: Store) -> 
     assert plan.counts()["rejected"] == 1
     assert rules(plan) == [
         (2, "services", "value-set"), (2, "accreditation", "value-set"), (2, "address_withheld", "value-set"),
-        (2, "opened", "date-format"), (2, "last_verified", "date-format"),
-    ]
+        (2, "opened", "date-format"),
+    ]  # last_verified is ignored, not checked: only an editor's verification sets it
     assert [str(i) for i in plan.issues()][0] == (
         "bad_values.csv:2: services: service 'flying' not understood; use supported, supervised, handover, "
         "indirect, escorted, supervised assessment separated by ';'")
@@ -219,12 +220,13 @@ def test_importing_the_exported_directory_changes_nothing(store: Store, tmp_path
     assert plan.counts() == {"new": 0, "updated": 0, "unchanged": len(store.centres()), "rejected": 0}
 
 
-def test_an_edit_form_clears_fields_and_verifies(store: Store) -> None:
+def test_an_edit_form_clears_fields_but_never_verifies(store: Store) -> None:
     current = store.centre(CENTRE)
-    plan = plan_edit(store.centres(), {"id": CENTRE, "notes": "", "postcode": "ox14 3jd"}, verified=True, today=date(2026, 11, 23))
+    plan = plan_edit(store.centres(), {"id": CENTRE, "notes": "", "postcode": "ox14 3jd", "last_verified": "2026-11-23"},
+                     today=date(2026, 11, 23))
     changes = {field: (old, new) for field, old, new in plan.rows[0].changes}
     assert changes["notes"] == (current["notes"], "")
-    assert changes["last_verified"] == ("", "2026-11-23")
+    assert "last_verified" not in changes
     assert changes["postcode"] == ("", "OX14 3JD")
     assert changes["location_precision"][1] in ("postcode", "district")
 

@@ -167,7 +167,7 @@ def test_no_suitable_centre_gives_an_empty_list(centres, courts) -> None:
     [
         ("hello", "not shaped like a UK postcode"),
         ("", "postcode is empty"),
-        ("JE2 3AA", "is a Jersey postcode"),
+        ("GY9 3AA", "is on Alderney"),
         ("ZZ1 1ZZ", "not found in the ONS Postcode Directory"),
     ],
 )

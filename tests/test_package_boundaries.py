@@ -16,8 +16,8 @@ import pytest
 
 LIBRARY = Path(__file__).resolve().parent.parent / "millis_network"
 
-INTERNALS = {"config", "errors", "validation", "_geo", "_text", "_sheets"}
-READERS = {"postcodes", "places", "directory", "landmasses", "privacy", "network", "drive_model"}
+INTERNALS = {"config", "errors", "validation", "_geo", "_text", "_sheets", "wording"}
+READERS = {"postcodes", "places", "directory", "landmasses", "privacy", "network", "drive_model", "ferries"}
 PACKAGES = ("engine", "standards", "store", "sources", "evidence", "cli", "build")
 
 #: What each layer may import, besides the package root.

@@ -101,11 +101,27 @@ def test_unknown_inward_code_falls_back_to_district_centroid() -> None:
     assert (row["lat"], row["lon"]) == pytest.approx(district_centroid("B4"))
 
 
-def test_crown_dependency_postcodes_say_they_need_explicit_coordinates() -> None:
-    rows = geocode(["JE2 3AA", "GY1 1AA", "IM1 1AA"])
-    assert list(rows["precision"]) == ["none"] * 3
-    assert rows["error"].str.contains("give the record explicit coordinates").all()
-    assert "Jersey" in rows.loc[0, "error"] and "Isle of Man" in rows.loc[2, "error"]
+def test_island_postcodes_are_placed_at_their_island_main_town_never_finer() -> None:
+    rows = geocode(["JE2 3AA", "GY1 1AA", "IM1 1AA", "GY9 3AA", "GY10 1SA"])
+    # Hand-checked: GeoNames places St Helier at 49.18804 N 2.10491 W, St Peter Port at 49.45981 N 2.53527 W,
+    # Douglas at 54.15 N 4.48333 W; no citable source gives the islands' postcode districts coordinates.
+    assert list(rows["precision"]) == ["island", "island", "island", "none", "none"]
+    assert rows.loc[0, ["lat", "lon"]].tolist() == pytest.approx([49.18804, -2.10491])
+    assert rows.loc[1, ["lat", "lon"]].tolist() == pytest.approx([49.45981, -2.53527])
+    assert rows.loc[2, ["lat", "lon"]].tolist() == pytest.approx([54.15, -4.48333])
+    assert "placed at St Helier, the island's main town (island precision" in rows.loc[0, "error"]
+    assert "an Isle of Man postcode" in rows.loc[2, "error"]
+    # Alderney (GY9) and Sark (GY10) are other islands: not pretended to be in St Peter Port.
+    assert "on Alderney" in rows.loc[3, "error"] and "on Sark" in rows.loc[4, "error"]
+    assert rows.loc[3:, "lat"].isna().all()
+
+
+def test_island_postcode_and_district_locate_on_the_island() -> None:
+    place = locate("je2 4lg")
+    assert (place.precision, place.island, place.local_authority_code) == ("island", "Jersey", "")
+    district = locate_district("IM2")
+    assert (district.precision, district.island) == ("island", "Isle of Man")
+    assert (district.lat, district.lon) == pytest.approx((54.15, -4.48333))
 
 
 def test_geocode_keeps_input_order_and_reports_each_problem() -> None:
@@ -116,8 +132,8 @@ def test_geocode_keeps_input_order_and_reports_each_problem() -> None:
 
 
 def test_locate_raises_for_unplaceable_postcode() -> None:
-    with pytest.raises(PostcodeError, match="Jersey"):
-        locate("JE2 3AA")
+    with pytest.raises(PostcodeError, match="Alderney"):
+        locate("GY9 3AA")
 
 
 def test_index_cache_round_trips(tmp_path) -> None:
@@ -131,12 +147,17 @@ def test_index_cache_round_trips(tmp_path) -> None:
 
 
 def test_cli_geocode_json(capsys) -> None:
-    code = main(["geocode", "b46ds", "JE2 3AA", "--json"])
+    code = main(["geocode", "b46ds", "JE2 3AA", "GY9 3AA", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 1
+    note = out[0].pop("constituency_note")
     assert out[0] == {"input": "b46ds", "postcode": "B4 6DS", "lat": 52.481652, "lon": -1.895661,
-                      "precision": "postcode", "error": None}
-    assert out[1]["precision"] == "none" and out[1]["lat"] is None and "Jersey" in out[1]["error"]
+                      "precision": "postcode", "error": None, "constituency": "Birmingham Ladywood",
+                      "constituency_code": "E14001096"}
+    assert "nearest neighbourhood" in note
+    assert out[1]["precision"] == "island" and out[1]["lat"] == 49.18804 and "Jersey" in out[1]["error"]
+    assert out[1]["constituency"] is None
+    assert out[2]["precision"] == "none" and out[2]["lat"] is None and "Alderney" in out[2]["error"]
 
 
 def test_northern_ireland_postcodes_use_irish_grid() -> None:

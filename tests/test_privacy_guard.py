@@ -32,6 +32,7 @@ from millis_network.evidence import briefings
 from millis_network.evidence.exports import FORMATS, export_files
 from millis_network.network import Network
 from millis_network.postcodes import district_centroid, locate
+from millis_network.wording import PRECISION_LABELS
 
 POSTCODE = "CF24 4HQ"
 NAME = "SAMPLE withheld-address centre (privacy test fixture)"
@@ -171,4 +172,4 @@ def test_distances_are_measured_to_the_district_not_the_venue(
     assert f"{to_district / KM_PER_MILE:.1f} miles" in html
     assert f"{to_venue / KM_PER_MILE:.1f} miles" not in html
     assert "(SAMPLE record, not a real centre)" in html
-    assert "Cardiff (postcode district only)" in html
+    assert f"Cardiff ({PRECISION_LABELS['district']})" in html

@@ -615,6 +615,7 @@ def check_every_output(centre: Withheld, seeded: Path) -> None:
             "history as-of": ["history", "as-of", "2020", "--json"],
             "history lost-since": ["history", "lost-since", "2019", "--json"],
             "scenario statutory-network": ["scenario", "statutory-network", "--json"],
+            "coverage constituencies": ["coverage", "constituencies", "--json"],
             "history timeline": ["history", "timeline", "--court", court_id, "--json"],
         }
         printed = {what: run_cli([*argv, "--include-sample", "--db", str(database)]) for what, argv in commands.items()}

@@ -188,7 +188,9 @@ def test_summary_states_figures_method_threshold_and_dates(fixtures) -> None:
     assert summary["national"]["scenario"]["covered"] == pytest.approx(0.6)
     assert summary["national"]["directory_covered"] == pytest.approx(0.2)
     assert summary["national"]["directory_supervised"]["share_within_30_min"] == pytest.approx(0.4)
-    assert "60% of neighbourhoods" in summary["headline"] and "it is 20% (this directory is incomplete" in summary["headline"]
+    assert "5,500 people in England and Wales (55%; 60% of neighbourhoods)" in summary["headline"]
+    assert "it is 1,000 people (10%; 20% of neighbourhoods) (this directory is incomplete" in summary["headline"]
+    assert summary["headline_beyond"] == "If every family court centre had a venue, 2,500 people would still be more than 50 miles from one."
     assert "within 30 min (estimated drive)" in summary["headline"]
     assert summary["threshold"].startswith("within 30 min")
     assert "great-circle" in summary["method"]
@@ -298,3 +300,31 @@ def test_cli_statutory_network_table_and_csv(capsys, tmp_path: Path) -> None:
     table = pd.read_csv(out)
     assert set(table["level"]) == {"national", "nation", "local_authority"}
     assert set(comparison_columns()) <= set(table.columns)
+
+
+def test_comparison_in_people_matches_hand_calculation(fixtures) -> None:
+    # People: L1 1,000, L2 2,000, L5 3,000 (Area A); L3 1,500, L4 2,500 (Area B); 10,000 in all.
+    supported = network(fixtures, "all").comparison(by="national").set_index("service").loc["supported"]
+    assert supported["people"] == 10_000
+    # Scenario: L1 + L5 within 15 min, + L3 within 30, + L2 within 60; L4 beyond 50 miles.
+    assert supported[[f"scenario_people_within_{band}_min" for band in (15, 30, 45, 60)]].tolist() == \
+        [4_000, 5_500, 5_500, 7_500]
+    assert supported["scenario_people_beyond_50_miles"] == 2_500
+    assert supported["scenario_people_share_within_30_min"] == pytest.approx(0.55)
+    # Directory: only L1 within 30 min; L5, L3, L4 beyond 50 miles.
+    assert supported["directory_people_within_30_min"] == 1_000
+    assert supported["directory_people_beyond_50_miles"] == 7_000
+    assert supported["directory_people_covered"] == 1_000
+
+
+def test_people_table_and_beyond_list_count_people(fixtures) -> None:
+    from millis_network.engine.scenario import readable_people_comparison
+
+    summary = statutory_network_summary(network(fixtures, "all"))
+    table = readable_people_comparison(summary).set_index(["area", "network"])
+    assert table.at[("England and Wales", "statutory network (scenario)"), "within_30_min"] == 5_500
+    assert table.at[("Wales", "statutory network (scenario)"), "beyond_50_miles"] == 2_500
+    assert summary["beyond_50_miles"]["people"] == 2_500
+    assert "mid-2019" in summary["population_note"] and "mid-2019" in summary["method"]
+    beyond = network(fixtures, "spoe").beyond_far().set_index("local_authority_name")
+    assert beyond.loc["Area A", ["people", "people_beyond"]].tolist() == [6_000, 1_000]  # L1 beyond

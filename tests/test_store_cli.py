@@ -28,7 +28,7 @@ def db(db_url: str) -> str:
 
 def test_init_export_and_hsds(db: str, tmp_path: Path, network_data: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["db", "init", "--db", db]) == 0
-    assert f"schema version {LATEST_VERSION}; 114 centres, 167 courts" in capsys.readouterr().out
+    assert f"schema version {LATEST_VERSION}; 130 centres, 167 courts" in capsys.readouterr().out
     out = tmp_path / "exported"
     assert main(["db", "export", "--db", db, "--out", str(out), "--hsds", str(tmp_path / "oruk.json")]) == 0
     assert (out / "centres" / "centres.csv").read_bytes() == (network_data / "centres" / "centres.csv").read_bytes()
@@ -109,3 +109,17 @@ def test_editor_add_refuses_a_taken_name_or_differing_passwords_and_list_shows_n
     assert "scrypt" not in out
     assert main(["db", "editor", "disable", "nobody", "--db", db]) == 2
     assert "no editor 'nobody'" in capsys.readouterr().err
+
+
+def test_verify_records_who_and_the_source_and_leaves_the_checking_list(db: str, capsys: pytest.CaptureFixture) -> None:
+    assert main(["db", "needs-checking", "--db", db, "--json"]) == 0
+    before = json.loads(capsys.readouterr().out)
+    assert "abingdon-contact-centre" in {row["id"] for row in before}
+    assert main(["db", "verify", "abingdon-contact-centre", "--db", db, "--who", "alice",
+                 "--source", "https://www.abingdonfamilymediation.co.uk/abingdon-child-contact-centre/"]) == 0
+    assert "by alice (verify" in capsys.readouterr().out
+    assert main(["db", "needs-checking", "--db", db, "--json"]) == 0
+    after = json.loads(capsys.readouterr().out)
+    assert {row["id"] for row in before} - {row["id"] for row in after} == {"abingdon-contact-centre"}
+    assert main(["db", "verify", "abingdon-contact-centre", "--db", db, "--source", " "]) == 2
+    assert "verified against" in capsys.readouterr().err

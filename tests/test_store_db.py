@@ -10,6 +10,7 @@ import filecmp
 import shutil
 import threading
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -152,7 +153,13 @@ def test_an_edit_is_audited_with_old_and_new_values(store: Store) -> None:
 
 def test_verifying_is_separate_from_updating(store: Store) -> None:
     centre = store.centre(CENTRE)
-    change = store.update_centre(CENTRE, {"last_verified": "2026-11-20"}, expected_version=centre["version"], who="Alice")
+    with pytest.raises(ValueError, match="only by verify_centre"):
+        store.update_centre(CENTRE, {"last_verified": "2026-11-20"}, expected_version=centre["version"], who="Alice")
+    with pytest.raises(MillisNetworkError, match="verified against"):
+        store.verify_centre(CENTRE, source="  ", expected_version=centre["version"], who="Alice")
+    change = store.verify_centre(CENTRE, source="https://example.org/abingdon", expected_version=centre["version"],
+                                 who="Alice", on=date(2026, 11, 20))
+    assert (change.action, change.who, change.reason) == ("verify", "Alice", "verified against https://example.org/abingdon")
     assert change.new["last_verified"] == "2026-11-20"
     assert store.centre(CENTRE)["last_verified"] == "2026-11-20"
     edit = store.update_centre(CENTRE, {"referral": "self-referral"}, expected_version=centre["version"] + 1, who="Bob")

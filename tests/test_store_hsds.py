@@ -11,7 +11,8 @@ from bundled import bundled
 
 from millis_network.directory import CENTRE_COLUMNS, PRECISIONS, contact_centres
 from millis_network.network import PublicNetwork
-from millis_network.store.open_referral import _PRECISION_TEXT, services_page
+from millis_network.store.open_referral import services_page
+from millis_network.wording import PRECISION_LABELS, WITHHELD_PHRASES, sentence
 
 #: Required by the Open Referral UK profile (uk-profile/profile/*.json) or HSDS 3's schema.
 SERVICE_REQUIRED = {"id", "name", "status", "url"}
@@ -54,10 +55,12 @@ def test_closed_centres_are_defunct_with_their_services(centres: pd.DataFrame) -
     by_name = {s["name"]: s for s in services_page(public(centres))["contents"]}
     millis = by_name["Milli's Child Contact Centre"]
     assert millis["status"] == "defunct"
-    assert [a["taxonomy_term"]["code"] for a in millis["attributes"]] == ["supported", "escorted"]
+    assert [a["taxonomy_term"]["code"] for a in millis["attributes"] if a["link_type"] == "service_type"] == [
+        "supported", "escorted"]
+    assert [a["value"] for a in millis["attributes"] if a["link_type"] == "identifier"] == ["millis-child-contact-centre"]
     assert millis["organization"]["name"] == "Jersey Centre for Separated Families"
     location = millis["service_at_locations"][0]["location"]
-    assert location["description"].startswith("Placed at its town centre only")
+    assert location["description"] == "Approximate: town centre."
     assert location["addresses"][0]["country"] == "JE"
     assert {s["status"] for s in services_page(public(centres), include_closed=False)["contents"]} == {"active"}
 
@@ -81,7 +84,8 @@ def test_withheld_addresses_leave_at_district_level_only() -> None:
     assert service["accreditations"] == "NACCC enhanced accredited"
     location = service["service_at_locations"][0]["location"]
     assert location["addresses"][0]["postal_code"] == "SY23"
-    assert location["description"] == "Placed at the centre of its postcode district only."
+    assert location["description"] == "Approximate: postcode district only."
+    assert "Address withheld for safety: shown at its postcode district only." in service["description"]
     assert services_page(public(pd.DataFrame([centre])))["empty"] is True
 
 
@@ -98,5 +102,6 @@ def test_every_precision_has_its_words_in_open_referral() -> None:
                   accreditation="not stated", address_withheld="yes", status="open", sample="yes")
     page = services_page(public(pd.DataFrame([centre])), include_sample=True)
     location = page["contents"][0]["service_at_locations"][0]["location"]
-    assert location["description"].startswith("Placed only as on its island")
-    assert set(PRECISIONS) <= set(_PRECISION_TEXT)
+    assert location["description"] == f"{sentence(PRECISION_LABELS['island'])}."
+    assert f"{sentence(WITHHELD_PHRASES['island'])}." in page["contents"][0]["description"]
+    assert set(PRECISIONS) <= set(PRECISION_LABELS)

@@ -10,8 +10,8 @@ import shared
 import streamlit as st
 
 from millis_network.engine.analysis import provenance
-from millis_network.engine.coverage import SERVING_COURT_NOTE
 from millis_network.network import DATA_SNAPSHOTS
+from millis_network.wording import SERVING_COURT_NOTE
 
 rule = shared.current_rule()
 view = loaders.analysis(rule)
@@ -34,6 +34,27 @@ columns[2].metric("State their services", complete.open_with_services_stated)
 columns[3].metric("Closed (kept as evidence)", complete.closed_centres)
 columns[4].metric("Sample records", complete.sample_centres)
 st.write(complete.describe())
+
+st.subheader("Needs checking")
+left, right = st.columns(2)
+left.metric("Open centres needing checking", complete.needs_checking,
+            help="Never verified by an editor, verified more than 12 months ago, a source page dated more than "
+                 "3 years ago, or a doubt flagged.")
+right.metric("Verified in the last 12 months", complete.verified_recently)
+st.write(complete.describe_checking())
+
+st.subheader("By nation, where a source states a count")
+st.dataframe(
+    pd.DataFrame({
+        "Nation": [n.stated.jurisdiction for n in complete.nations],
+        "Open centres in this directory": [n.open_centres for n in complete.nations],
+        "Count the source states": [n.stated.count for n in complete.nations],
+        "What the source counts": [n.stated.what for n in complete.nations],
+        "Source": [n.stated.source for n in complete.nations],
+    }),
+    hide_index=True,
+    width="stretch",
+)
 
 st.subheader("Sample records")
 samples = view.centres[view.centres["sample"] == "yes"]

@@ -7,13 +7,14 @@ Every figure comes from ``millis_network.engine.scenario`` and ``millis_network.
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
+import folium
 import loaders
-import pydeck as pdk
+import map_layers
 import shared
 import streamlit as st
+from streamlit_folium import st_folium
 
 from millis_network.config import FAR_MILES, REACH_BANDS_MINUTES
 from millis_network.engine.history import DATE_RULE
@@ -24,6 +25,7 @@ from millis_network.engine.scenario import (
     format_share,
     readable_comparison,
 )
+from millis_network.wording import NO_ROAD, NOT_STATED
 
 #: What the map can show, by radio value.
 MAP_VIEWS: dict[str, str] = {
@@ -31,34 +33,16 @@ MAP_VIEWS: dict[str, str] = {
     "scenario": "Statutory network (scenario)",
     "directory": "Centres in this directory today",
 }
-#: Share classes of the map (upper bounds, 0..1) and their colours (viridis, dark = low share; grey = no data).
-SHARE_CLASSES: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8, 1.0)
-SHARE_COLOURS: tuple[tuple[int, int, int], ...] = ((68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37))
-#: Gap classes (upper bounds, 0..1) and colours (light = small gap, dark = large; blue = directory ahead).
-GAP_CLASSES: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-GAP_COLOURS: tuple[tuple[int, int, int], ...] = (
-    (116, 169, 207), (254, 237, 222), (253, 190, 133), (253, 141, 60), (230, 85, 13), (166, 54, 3),
-)
-NO_DATA = (189, 189, 189)
 JERSEY_COURT = "royal-court-of-jersey"
 FIRST_YEAR = 2000
-
-
-def _colour(value: float, view: str) -> list[int]:
-    if value is None or math.isnan(value):
-        return [*NO_DATA, 200]
-    classes, colours = (GAP_CLASSES, GAP_COLOURS) if view == "gap" else (SHARE_CLASSES, SHARE_COLOURS)
-    for bound, colour in zip(classes, colours):
-        if value <= bound + 1e-12:
-            return [*colour, 200]
-    return [*colours[-1], 200]
 
 
 def _legend(view: str) -> str:
     if view == "gap":
         return (
             "Colour: percentage points more neighbourhoods within reach with the statutory network than from this "
-            "directory (light: up to 20, darkest: over 80; blue: the directory already reaches as many or more)."
+            "directory (palest orange: up to 20, darkest: over 80; blue: the directory already reaches as many or "
+            "more)."
         )
     return "Colour: share of neighbourhoods within reach (dark purple: up to 20%; yellow: over 80%)."
 
@@ -127,32 +111,26 @@ with scenario_tab:
     band = left.select_slider("Within (minutes' drive)", options=list(REACH_BANDS_MINUTES), value=band_default, key="band")
     view = right.radio("Show", list(MAP_VIEWS), format_func=MAP_VIEWS.__getitem__, key="map_view", horizontal=True)
     frame = loaders.campaign_map_frame(rule, variant, band)
-    frame = frame[frame["service"] == service].copy()
+    frame = frame[frame["service"] == service]
     value_column = {"gap": "gap", "scenario": "scenario_share", "directory": "directory_share"}[view]
-    frame["fill"] = frame[value_column].map(lambda value: _colour(value, view))
-    frame["scenario_text"] = frame["scenario_share"].map(format_share)
-    frame["directory_text"] = frame["directory_share"].map(format_share)
-    layer = pdk.Layer(
-        "GeoJsonLayer",
-        data=frame[["local_authority_name", "scenario_text", "directory_text", "fill", "geometry"]].__geo_interface__,
-        get_fill_color="properties.fill",
-        get_line_color=[255, 255, 255],
-        line_width_min_pixels=0.5,
-        pickable=True,
-    )
-    st.pydeck_chart(
-        pdk.Deck(
-            layers=[layer],
-            initial_view_state=pdk.ViewState(latitude=52.6, longitude=-2.2, zoom=5.3),
-            map_style=None,
-            tooltip={"text": f"{{local_authority_name}}\nwithin {band} min of a {service} venue:\n"
-                             "statutory network {scenario_text}\nthis directory {directory_text}"},
+    scale = map_layers.GAP_SCALE if view == "gap" else map_layers.SHARE_SCALE
+    st_folium(
+        map_layers.comparison_map(
+            map_layers.comparison_features(frame, value_column=value_column, scale=scale),
+            scale=scale,
+            title=f"{MAP_VIEWS[view]}, within {band} min",
+            bounds=map_layers.frame_bounds(frame),
         ),
-        height=560,
+        layer_control=folium.LayerControl(collapsed=True),
+        key="campaign_map",
+        height=map_layers.MAP_HEIGHT_PX,
+        use_container_width=True,
+        returned_objects=[],
     )
-    st.caption(f"{MAP_VIEWS[view]}, {service} contact, within {band} minutes. {_legend(view)}")
+    st.caption(f"{MAP_VIEWS[view]}, {service} contact, within {band} minutes. {_legend(view)} "
+               "The same figures for every local authority are in the table below the map.")
 
-    with st.expander("Every local authority"):
+    with st.expander("Every local authority (the map as a table)"):
         areas = network.comparison(by="local_authority")
         areas = areas[areas["service"] == service]
         st.dataframe(
@@ -205,12 +183,12 @@ with time_tab:
                 "nearest_minutes_start": "Nearest then (min)", "nearest_minutes_end": "Nearest today (min)",
                 "closures": "Closure responsible (dates as stated)", "successors": "Taken over by",
             }),
-            hide_index=True, width="stretch",
+            hide_index=True, width="stretch", placeholder=NO_ROAD,
         )
     st.markdown("**Closures between the dates**")
     st.dataframe(
         lost.closures[["name", "town", "opened", "closed", "successor_name", "court_services_lost",
-                       "lsoa_services_lost", "source_urls"]].replace({"opened": {"": "not stated"}}).rename(columns={
+                       "lsoa_services_lost", "source_urls"]].replace({"opened": {"": NOT_STATED}}).rename(columns={
             "name": "Centre", "town": "Town", "opened": "Opened", "closed": "Closed by",
             "successor_name": "Successor", "court_services_lost": "Court services lost",
             "lsoa_services_lost": "LSOA services lost", "source_urls": "Sources",
@@ -275,7 +253,7 @@ with jersey_tab:
     st.markdown("**The centres that ran the service, as the directory holds them**")
     st.dataframe(
         lineage[["name", "organisation", "opened", "closed", "services", "source_urls"]].replace(
-            {"services": {"": "not stated"}}).rename(columns={
+            {"services": {"": NOT_STATED}}).rename(columns={
             "name": "Centre", "organisation": "Organisation", "opened": "Opened", "closed": "Closed by",
             "services": "Services", "source_urls": "Sources",
         }),

@@ -13,6 +13,7 @@ import tables
 from streamlit_folium import st_folium
 
 from millis_network.engine.coverage import centres_near
+from millis_network.wording import NO_ROAD, drive_text
 
 rule = shared.current_rule()
 service = shared.current_service()
@@ -44,7 +45,7 @@ second.metric(
 worst = view.gaps().head(3)
 third.markdown("**Worst-served courts**")
 third.markdown(
-    "\n".join(f"{i}. {row.court_name}: {tables.drive_text(row.worst_minutes)}" for i, row in enumerate(worst.itertuples(), 1))
+    "\n".join(f"{i}. {row.court_name}: {drive_text(row.worst_minutes)}" for i, row in enumerate(worst.itertuples(), 1))
     or "Every court meets the rule."
 )
 
@@ -84,14 +85,14 @@ else:
     courts_tab, areas_tab = st.tabs(["Every court", "Every local authority"])
     with courts_tab:
         st.caption(f"{len(coverage)} family court centres; status under the rule {rule.describe()}.")
-        st.dataframe(tables.courts(coverage), hide_index=True, width="stretch")
+        st.dataframe(tables.courts(coverage), hide_index=True, width="stretch", placeholder=NO_ROAD)
     with areas_tab:
         st.caption(
             f"Median estimated drive to the nearest {service} centre in this directory, by local authority "
             "(LSOA centroids; shares are of LSOAs)."
         )
         st.dataframe(tables.areas(loaders.area_summary(rule, jurisdiction, service), service=service),
-                     hide_index=True, width="stretch")
+                     hide_index=True, width="stretch", placeholder=NO_ROAD)
 
 court_ids = coverage.sort_values("court_name")["court_id"].tolist()
 names = dict(zip(coverage["court_id"], coverage["court_name"]))

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import json
 import math
-import secrets
 from collections.abc import Callable
 
 import loaders
 import streamlit as st
+import suggestion_forms
 
 from millis_network.directory import (
     ACCREDITATIONS,
@@ -29,6 +29,7 @@ from millis_network.directory import (
     JURISDICTIONS,
     SERVICES,
     completeness,
+    needs_checking,
     split_services,
 )
 from millis_network.errors import (
@@ -48,14 +49,12 @@ from millis_network.store.database import (
 
 #: Session key of the signed-in editor's user name (set only by a successful sign-in).
 EDITOR = "directory_editor"
-#: Session key of this session's random id: the sign-in throttle's client key when Streamlit knows no IP address.
-CLIENT = "directory_client"
 BASE = "directory_edit_base"
 PLAN = "directory_import_plan"
 FLASH = "directory_flash"
 PUBLIC_COLUMNS = ["name", "town", "postcode", "services", "accreditation", "status", "location_precision",
                   "last_verified", "last_updated", "sample", "id"]
-EDITOR_COLUMNS = [*PUBLIC_COLUMNS, "address_withheld", "closed", "successor_id", "notes", "version"]
+EDITOR_COLUMNS = [*PUBLIC_COLUMNS, "address_withheld", "closed", "successor_id", "notes", "doubt", "version"]
 #: Free-text fields of the edit and add forms, with their labels.
 TEXT_FIELDS = {
     "name": "Name",
@@ -69,17 +68,8 @@ TEXT_FIELDS = {
     "source_urls": "Sources (separate with ;)",
     "page_date": "Date shown on the source",
     "notes": "Notes",
+    "doubt": "Doubt (why it needs checking; clear it once resolved)",
 }
-
-
-def client_key() -> str:
-    """Where this session's sign-in attempts come from: the connection's IP address if Streamlit knows it, else the session."""
-    address = st.context.ip_address
-    if isinstance(address, str) and address:
-        return f"ip:{address}"
-    if CLIENT not in st.session_state:
-        st.session_state[CLIENT] = secrets.token_urlsafe(18)
-    return f"session:{st.session_state[CLIENT]}"
 
 
 def signed_in_editor(store: Store) -> accounts.Editor | None:
@@ -115,7 +105,7 @@ def sign_in_panel(store: Store) -> str | None:
                                      max_chars=accounts.PASSWORD_MAX_CHARS)
             if st.form_submit_button("Sign in", key="directory_sign_in_button"):
                 try:
-                    signed_in = loaders.sign_in_throttle().sign_in(name, password, client=client_key())
+                    signed_in = loaders.sign_in_throttle().sign_in(name, password, client=suggestion_forms.client_key())
                 except TooManyAttemptsError as exc:
                     st.error(f"Too many failed sign-ins: try again in {math.ceil(exc.retry_after_s)} s.")
                 else:
@@ -166,16 +156,19 @@ def edit_section(store: Store, editor: str) -> None:
     if base is None or base["id"] != chosen:
         base = {"id": chosen, **store.centre(chosen)}
         st.session_state[BASE] = base
+    history = store.history(chosen)
+    verifications = history[history["action"] == "verify"]
+    verified = (f"{base['last_verified']} by {verifications.iloc[0]['who']}, {verifications.iloc[0]['reason']}"
+                if base["last_verified"] and not verifications.empty else base["last_verified"])
     st.caption(f"Version {base['version']} · last updated {base['last_updated'] or 'never'} · "
-               f"last verified {base['last_verified'] or 'never (no person has confirmed it yet)'} · status {base['status']}")
+               f"last verified {verified or 'never (no person has confirmed it yet)'} · status {base['status']}")
     key = f"directory_edit_{chosen}_{base['version']}"
     with st.form(key):
         values = record_fields(base, key=key)
-        verified = st.checkbox("I have confirmed this entry is true today", key=f"{key}_verified")
         reason = st.text_input("Why (for the audit log)", key=f"{key}_reason")
         saved = st.form_submit_button("Save changes", key="directory_save")
     if saved:
-        plan = importer.plan_edit(store.centres(), {"id": chosen, **values}, verified=verified)
+        plan = importer.plan_edit(store.centres(), {"id": chosen, **values})
         outcome = plan.rows[0]
         if outcome.outcome == "rejected":
             show_rejection(outcome)
@@ -191,6 +184,11 @@ def edit_section(store: Store, editor: str) -> None:
                 st.error(str(exc))
             else:
                 done(f"Saved. {change.describe() if change else ''} {' '.join(outcome.notes)}")
+    with st.form(f"directory_verify_{key}"):
+        source = st.text_input("Verified against (a web page, or e.g. 'phoned the co-ordinator')", key=f"{key}_verified_source")
+        verify = st.form_submit_button("Mark verified today", key="directory_verify")
+    if verify:
+        write(lambda: store.verify_centre(chosen, source=source, expected_version=int(base["version"]), who=editor))
     if st.button("Reload this centre", key="directory_reload"):
         st.session_state.pop(BASE)
         st.rerun()
@@ -210,13 +208,22 @@ def edit_section(store: Store, editor: str) -> None:
         write(lambda: store.reopen_centre(chosen, expected_version=int(base["version"]), who=editor))
 
     st.subheader("History")
-    history = store.history(chosen)
     st.dataframe(history, hide_index=True, width="stretch")
     if not history.empty:
         left, right = st.columns([2, 1])
         change_id = left.selectbox("Change to undo", sorted(set(history["change_id"]), reverse=True), key="directory_undo_id")
         if right.button("Undo this change", key="directory_undo"):
             write(lambda: store.revert(int(change_id), who=editor))
+
+
+def checking_section(store: Store) -> None:
+    """The editors' list of open centres needing checking, and why."""
+    checking = needs_checking(store.centres())
+    st.subheader(f"Needs checking ({len(checking)} open centres)")
+    st.caption("Never verified, verified more than 12 months ago, a source page dated more than 3 years ago, or a "
+               "doubt flagged. Open a centre above, check it against its source, and mark it verified.")
+    st.dataframe(checking[["id", "name", "why", "last_verified", "page_date", "doubt"]], hide_index=True,
+                 width="stretch")
 
 
 def done(message: str) -> None:
@@ -258,15 +265,16 @@ def add_section(store: Store, editor: str) -> None:
 
 def import_section(store: Store, editor: str) -> None:
     """Upload, preview and import a spreadsheet."""
-    with st.expander("Import a spreadsheet (CSV or XLSX)"):
+    with st.expander("Import a spreadsheet (CSV or XLSX) or Open Referral UK JSON"):
         st.caption("Column names are matched flexibly (see network_data/centres/README.md). You see exactly what "
                    "would change before anything is written; then every accepted row is written at once, or none.")
-        upload = st.file_uploader("Spreadsheet", type=["csv", "xlsx"], key="directory_upload")
+        upload = st.file_uploader("Spreadsheet or Open Referral file", type=["csv", "xlsx", "json"], key="directory_upload")
         if upload is None:
             st.session_state.pop(PLAN, None)
             return
         if st.session_state.get(PLAN, (None,))[0] != upload.file_id:
-            st.session_state[PLAN] = (upload.file_id, importer.plan_import(store, upload.getvalue(), name=upload.name))
+            planner = hsds.plan_hsds_import if upload.name.lower().endswith(".json") else importer.plan_import
+            st.session_state[PLAN] = (upload.file_id, planner(store, upload.getvalue(), name=upload.name))
         plan = st.session_state[PLAN][1]
         for column, (outcome, count) in zip(st.columns(4), plan.counts().items()):
             column.metric(outcome.capitalize(), count)
@@ -310,7 +318,10 @@ st.download_button(
     key="directory_hsds",
 )
 
+suggestion_forms.suggestion_form("directory")
 if editor:
+    suggestion_forms.moderation_queue(editor)
     edit_section(store, editor)
+    checking_section(store)
     add_section(store, editor)
     import_section(store, editor)

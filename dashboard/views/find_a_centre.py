@@ -10,6 +10,7 @@ from __future__ import annotations
 import loaders
 import shared
 import streamlit as st
+import suggestion_forms
 import tables
 
 from millis_network.errors import PostcodeError
@@ -19,6 +20,7 @@ from millis_network.evidence.information_sheet import (
     render_information_sheet_pdf,
 )
 from millis_network.postcodes import postcode_district_or_text
+from millis_network.wording import NO_CENTRE_WITHIN_REACH, no_centre_offering, sentence
 
 #: How many centres the list and the sheet may hold.
 CENTRE_COUNTS = (3, 5)
@@ -58,11 +60,14 @@ if postcode:
         if sheet.sample_included:
             st.warning("This list includes SAMPLE (illustrative) records, which are not real centres.", icon=":material/warning:")
         if not sheet.centres:
-            st.error(f"No centre offering {service} contact is in this directory.")
+            st.error(no_centre_offering(service))
         elif not sheet.any_within_threshold:
-            st.warning(f"No {service} centre in this directory is {sheet.threshold}.")
+            st.warning(f"{sentence(NO_CENTRE_WITHIN_REACH)} for {service} contact ({sheet.threshold}).")
         st.dataframe(tables.sheet_centres(sheet), hide_index=True, width="stretch")
         st.markdown(f"**Family court.** {sheet.court_text}")
+        if seat := loaders.constituency_of(postcode):
+            st.page_link("views/constituencies.py", label=f"Constituency: {seat.name} ({seat.note})",
+                         query_params={"constituency": seat.gss_code}, icon=":material/how_to_vote:")
         st.caption(f"Reach: {sheet.threshold}. Drive times are estimates; distances are straight-line.")
         html_column, pdf_column = st.columns(2)
         html_column.download_button(
@@ -77,3 +82,5 @@ if postcode:
             file_name=f"contact-centres-{sheet.district}.pdf",
             mime="application/pdf",
         )
+
+suggestion_forms.suggestion_form("find")

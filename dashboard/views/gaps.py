@@ -12,6 +12,7 @@ import tables
 from millis_network.engine.analysis import provenance
 from millis_network.engine.coverage import COURT_STATUSES
 from millis_network.evidence.exports import spreadsheet_safe
+from millis_network.wording import NO_ROAD
 
 FAILING_STATUSES = COURT_STATUSES[1:]
 
@@ -48,7 +49,7 @@ if search:
 headline = loaders.headline(rule, jurisdiction)
 st.metric("Courts failing the rule", f"{len(failing)} of {headline['courts']}")
 st.caption(f"{len(shown)} of {len(failing)} failing courts shown. Rank is among all failing courts.")
-st.dataframe(shown, hide_index=True, width="stretch")
+st.dataframe(shown, hide_index=True, width="stretch", placeholder=NO_ROAD)
 csv_column, json_column = st.columns(2)
 csv_column.download_button(
     "Download this table (CSV)", spreadsheet_safe(shown).to_csv(index=False), file_name="court-gaps.csv", mime="text/csv"

@@ -18,6 +18,7 @@ import streamlit as st
 
 from millis_network import standards as std
 from millis_network.evidence.exports import spreadsheet_safe
+from millis_network.wording import NO_DATE
 
 #: Background colour of each status in the matrix.
 STATUS_COLOURS = {
@@ -152,7 +153,7 @@ def _show_report(report: std.ComplianceReport, sample_note: str) -> None:
     shown = st.multiselect("Statuses", list(std.STATUSES), default=[s for s in std.STATUSES if s != "pass"])
     details = report.results[report.results["status"].isin(shown)]
     st.caption(f"{len(details)} of {len(report.results)} checks shown.")
-    st.dataframe(details, hide_index=True, width="stretch")
+    st.dataframe(details, hide_index=True, width="stretch", placeholder=NO_DATE)
 
     st.subheader(f"Expiring within {std.DEFAULT_EXPIRY_HORIZON_DAYS} days, or expired")
     st.dataframe(report.expiries, hide_index=True, width="stretch")

@@ -1,8 +1,11 @@
 """Derive the bundled directory from the reference compilations (run on refresh only).
 
-``millis-network data derive-directory --reference ../shared/reference`` writes
+``millis-network data derive-directory --reference ../shared/reference`` wrote
 ``network_data/courts/family_court_centres.csv`` and
-``network_data/centres/centres.csv``. Facts are carried over as stated; centres
+``network_data/centres/centres.csv`` from the first pass (2026-11-23).
+Later passes go through the store, so the audit log records them:
+``millis-network data second-pass --reference ../shared/reference --out FILE``
+writes the second pass (2026-12-01) as a spreadsheet for ``millis-network import``. Facts are carried over as stated; centres
 named only by town are placed with the GeoNames gazetteer at precision
 ``town``; nothing is guessed. The records below that are not in the reference
 CSV (Milli's, and closures the reference compilation found but did not list
@@ -228,6 +231,13 @@ def _millis(successor_id: str) -> dict[str, str]:
     return row
 
 
+#: What the first pass added to Centrepoint's notes (it placed the centre and dated its opening).
+_CENTREPOINT_NOTE = (
+    " Placed at St Helier town centre: La Pouquelaye is in St Helier. "
+    "Opened: from 2 July 2023 (BBC; year from WQ.5/2023 and the JEP timeline)."
+)
+
+
 def derive_centres(reference_dir: Path) -> pd.DataFrame:
     """The directory: reference centres, Milli's (closed 2023) and stated closures."""
     rows = _reference_centres(reference_dir)
@@ -235,8 +245,7 @@ def derive_centres(reference_dir: Path) -> pd.DataFrame:
     centrepoint.update(
         town="St Helier",
         opened="2023-07",
-        notes=centrepoint["notes"] + " Placed at St Helier town centre: La Pouquelaye is in St Helier. "
-        "Opened: from 2 July 2023 (BBC; year from WQ.5/2023 and the JEP timeline).",
+        notes=centrepoint["notes"] + _CENTREPOINT_NOTE,
     )
     rows.append(_millis(centrepoint["id"]))
     rows.extend(_closed_centres())
@@ -261,3 +270,119 @@ def derive_directory(reference_dir: Path, out_dir: Path) -> dict[str, int]:
     courts.to_csv(out_dir / "courts" / "family_court_centres.csv", index=False)
     centres.to_csv(out_dir / "centres" / "centres.csv", index=False)
     return {"courts": len(courts), "centres": len(centres)}
+
+
+#: The second pass renamed one centre; its id stays the one the first pass gave it.
+_SECOND_PASS_IDS: dict[str, str] = {"Cambridge and Ely Child Contact Centre (CECCC)": "ceccc"}
+
+#: Opening dates stated in a new row's notes ("opened 2000", "Accreditation summary ...: opened September 2000").
+_SECOND_PASS_OPENED: dict[str, str] = {
+    "portland-child-contact-centre": "2000",
+    "birmingham-salvation-army-child-contact-centre": "2000-09",
+    "voice-of-the-child-voc-contact-centre": "2008",
+}
+
+#: Each doubt the compilation records (its README "Caveats" and CHANGES-2026-12-01.md), as a flag
+#: on the rows it concerns; a flagged centre is on the editors' "needs checking" list until cleared.
+SECOND_PASS_DOUBTS: dict[str, str] = {
+    "hope-contact-centre": (
+        "May not be in the UK: its FAQ uses the Australian term 'Children's Contact Service' and names "
+        "neither NACCC nor Cafcass; the .co.uk domain is the only UK pointer. Not placed on the map."
+    ),
+    "uxbridge-child-contact-centre-uccc": (
+        "'supported' rests on a fundraising page's loose wording ('regular supported visits'); "
+        "confirm the service with the centre or its NACCC listing."
+    ),
+    "kingston-contact-centre-kingston-child-contact-centre": (
+        "Sources merged by name: the centre page and the NACCC item do not state the town."
+    ),
+    "westwood-house-child-contact-centre": "Two websites of the same name merged; the town is not stated.",
+    "derby-child-contact-centre": "Sources merged by name: the site's name was inferred from its address.",
+    "the-contact-zone": "Sources merged by name: the referrer page is a wix site matched by name.",
+    "family-contact": "Shares a telephone number with Blossom Family Contact Services: possibly one service.",
+    "blossom-family-contact-services": (
+        "Country inferred from its telephone number; shares that number with Family Contact."
+    ),
+    "carlisle-child-contact-centre": (
+        "May be the same service as Cumbria Family Support's Carlisle centre; its pages date from 2015."
+    ),
+    "children-first-derby-supervised-family-time": (
+        "Supervises contact for children in local-authority care, not private-law family contact."
+    ),
+    "glamorgan-house-family-time-centre": "The only source is a staging website.",
+    "stonehouse-contact-centre": (
+        "The only source is a local news article from before July 2000; current status unknown."
+    ),
+}
+
+#: Columns of the second-pass spreadsheet (directory fields, read by :mod:`millis_network.store.importer`).
+SECOND_PASS_COLUMNS: tuple[str, ...] = (
+    "id", "name", "organisation", "charity_number", "jurisdiction", "town", "postcode", "services",
+    "accreditation", "opening", "address_withheld", "status", "opened", "closed", "successor_id",
+    "source_urls", "page_date", "notes", "doubt",
+)
+
+#: Ids the first pass gave the closures in ``closed_centres.csv`` (Milli's has its own record).
+_CLOSURE_IDS: dict[str, str] = {
+    "Milli's Separated Family Centre": "millis-child-contact-centre",
+    **{f"{town} supported child contact centre": slug(f"{town} child contact centre closed")
+       for town in ("Harrogate", "York")},
+    **{f"{town} child contact centre": slug(f"{town} child contact centre closed")
+       for town in ("Crawley", "Durham", "Hartlepool", "Middlesbrough")},
+}
+
+
+def second_pass_sheet(reference_dir: Path) -> pd.DataFrame:
+    """The second pass of public facts (2026-12-01) as rows for ``millis-network import``.
+
+    Every centre of ``contact_centres_public_pages.csv`` with the id the first
+    pass gave it (new centres: made from the name), its doubts flagged
+    (:data:`SECOND_PASS_DOUBTS`); and the closures of ``closed_centres.csv``
+    matched to the closed records, with their sources as the file states them.
+    Placement is left to the importer (postcode, else town).
+
+    Returns:
+        Columns :data:`SECOND_PASS_COLUMNS`, all text.
+    """
+    centres = pd.read_csv(
+        reference_dir / "centres" / "contact_centres_public_pages.csv", dtype=str, keep_default_na=False
+    )
+    rows = []
+    for record in centres.to_dict("records"):
+        centre_id = _SECOND_PASS_IDS.get(record["name"], slug(record["name"]))
+        rows.append({
+            "id": centre_id,
+            "name": record["name"],
+            "organisation": record["organisation"],
+            "charity_number": record["charity_number"],
+            "jurisdiction": record["country"],
+            "town": record["town"],
+            "postcode": record["postcode"],
+            "services": record["services"],
+            "accreditation": record["accreditation"],
+            "opening": record["opening"],
+            "address_withheld": record["address_withheld"],
+            "opened": _SECOND_PASS_OPENED.get(centre_id, ""),
+            "source_urls": record["source_urls"],
+            "page_date": record["page_date"],
+            "notes": record["notes"] + (_CENTREPOINT_NOTE if record["country"] == "Jersey" else ""),
+            "doubt": SECOND_PASS_DOUBTS.get(centre_id, ""),
+        })
+    closures = pd.read_csv(reference_dir / "centres" / "closed_centres.csv", dtype=str, keep_default_na=False)
+    for record in closures.to_dict("records"):
+        if record["name"] not in _CLOSURE_IDS:
+            raise RuntimeError(f"closure {record['name']!r} matches no closed record; add it to _CLOSURE_IDS")
+        centre_id = _CLOSURE_IDS[record["name"]]
+        if centre_id == "millis-child-contact-centre":
+            continue
+        rows.append({
+            "id": centre_id,
+            "status": "closed",
+            "source_urls": record["source_urls"],
+            "notes": f"{record['closed']}. {record['notes']}",
+        })
+    frame = pd.DataFrame(rows, columns=list(SECOND_PASS_COLUMNS)).fillna("")
+    unknown = sorted((set(SECOND_PASS_DOUBTS) | set(_SECOND_PASS_OPENED)) - set(frame["id"]))
+    if unknown:
+        raise RuntimeError(f"doubts or opening dates given for unknown centre ids {unknown}")
+    return frame

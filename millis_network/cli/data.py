@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from millis_network.cli.options import existing_dir, output_dir
+from millis_network.cli.options import existing_dir, output_dir, output_file, write_csv
 from millis_network.config import default_data_dir
 from millis_network.validation import ValidationReport
 
@@ -36,6 +36,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     directory.add_argument("--reference", type=existing_dir, required=True, help="folder holding courts/ and centres/")
     directory.add_argument("--out", type=output_dir, default=None, metavar="DIR")
     directory.set_defaults(run=run_derive_directory)
+    second = data_sub.add_parser(
+        "second-pass", help="write the reference compilation's second pass as a spreadsheet for `import`"
+    )
+    second.add_argument("--reference", type=existing_dir, required=True, help="folder holding centres/")
+    second.add_argument("--out", type=output_file, required=True, metavar="FILE", help="CSV to write")
+    second.set_defaults(run=run_second_pass)
+    people = data_sub.add_parser(
+        "derive-people", help="rebuild the people and constituency files of network_data/places from the reference"
+    )
+    people.add_argument("--reference", type=existing_dir, required=True, help="folder holding constituencies/")
+    people.add_argument("--out", type=output_dir, default=None, metavar="DIR")
+    people.set_defaults(run=run_derive_people)
     index = data_sub.add_parser("build-index", help="build and cache the postcode lookup index now")
     index.set_defaults(run=run_build_index)
 
@@ -56,27 +68,33 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def run_geocode(args: argparse.Namespace) -> int:
     """Geocode postcodes; exit 1 when any could not be located at all."""
+    from millis_network.places import constituency_at
     from millis_network.postcodes import geocode
 
     frame = geocode(args.postcodes)
-    records = [
-        {
+    records = []
+    for row in frame.to_dict("records"):
+        seat = None if row["precision"] in ("none", "island") else constituency_at(
+            float(row["easting_m"]), float(row["northing_m"]), local_authority_code=str(row["local_authority_code"]))
+        records.append({
             "input": row["input"],
             "postcode": row["postcode"] or None,
             "lat": None if row["precision"] == "none" else round(float(row["lat"]), 6),
             "lon": None if row["precision"] == "none" else round(float(row["lon"]), 6),
             "precision": row["precision"],
             "error": row["error"] or None,
-        }
-        for row in frame.to_dict("records")
-    ]
+            "constituency": seat.name if seat else None,
+            "constituency_code": seat.gss_code if seat else None,
+            "constituency_note": seat.note if seat else None,
+        })
     if args.json:
         print(json.dumps(records, indent=2))
     else:
         for record in records:
             where = f"{record['lat']:.6f}, {record['lon']:.6f}" if record["lat"] is not None else "-"
             note = f"  ({record['error']})" if record["error"] else ""
-            print(f"{record['input']!s:<12} {record['postcode'] or '':<9} {where:<24} {record['precision']}{note}")
+            named = f"  {record['constituency']} ({record['constituency_code']})" if record["constituency"] else ""
+            print(f"{record['input']!s:<12} {record['postcode'] or '':<9} {where:<24} {record['precision']}{named}{note}")
     return 1 if any(r["precision"] == "none" for r in records) else 0
 
 
@@ -94,6 +112,25 @@ def run_derive_directory(args: argparse.Namespace) -> int:
     from millis_network.build.derive_directory import derive_directory
 
     counts = derive_directory(args.reference, args.out or default_data_dir())
+    print(json.dumps(counts))
+    return 0
+
+
+def run_second_pass(args: argparse.Namespace) -> int:
+    """Write the second pass of public facts as an import spreadsheet."""
+    from millis_network.build.derive_directory import second_pass_sheet
+
+    sheet = second_pass_sheet(args.reference)
+    write_csv(sheet, args.out)
+    print(f"wrote {args.out}: {len(sheet)} rows; next `millis-network import {args.out} --dry-run`")
+    return 0
+
+
+def run_derive_people(args: argparse.Namespace) -> int:
+    """Rebuild the people and constituency files of network_data/places."""
+    from millis_network.build.derive_people import derive_people
+
+    counts = derive_people(args.reference, args.out or default_data_dir() / "places")
     print(json.dumps(counts))
     return 0
 

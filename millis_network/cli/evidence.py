@@ -22,10 +22,16 @@ from millis_network.cli.options import (
 from millis_network.errors import SourceUnavailableError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import geopandas as gpd
+    import pandas as pd
 
     from millis_network.engine.analysis import Analysis
+    from millis_network.engine.constituencies import PetitionJoin
+    from millis_network.evidence.briefings import BriefingInputs
     from millis_network.evidence.funding import FundingEstimate
+    from millis_network.sources.petitions import PetitionFigures
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,10 +54,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     what.add_argument("--local-authority", metavar="CODE", help="an ONS local authority code, e.g. W06000015")
     what.add_argument("--national", action="store_true", help="England and Wales as a whole")
     what.add_argument("--all-courts", action="store_true", help="one briefing per family court centre (batch)")
+    what.add_argument("--constituency", action="append", metavar="GSS_CODE",
+                      help="a Westminster constituency of England and Wales by its ONS code, e.g. E14001063 "
+                           "(repeat for several): a briefing for its MP")
+    what.add_argument("--all-constituencies", action="store_true",
+                      help="one briefing per constituency of England and Wales (575, batch)")
     brief.add_argument("--format", type=_briefing_format, default="pdf", help="html or pdf (default: pdf)")
     brief.add_argument("--out", type=output_dir, required=True, metavar="DIR", help="folder to write into")
     brief.add_argument("--petition", type=petition_id, metavar="ID",
-                       help="national briefing: add the cached figures of this petition (see `millis-network petition`)")
+                       help="national and constituency briefings: add the cached figures of this petition "
+                            "(see `millis-network petition`)"),
     brief.add_argument("--no-funding", action="store_true",
                        help="national briefing: leave out the cost of closing the gaps")
     _add_funding_options(brief)
@@ -160,7 +172,9 @@ def run_brief(args: argparse.Namespace) -> int:
                 f"`millis-network petition {args.petition}` (needs the network)"
             )
     inputs = briefings.briefing_inputs(_analysis(args))
-    if args.all_courts or (args.court and len(args.court) > 1):
+    if args.constituency or args.all_constituencies:
+        paths = _constituency_briefings(args, inputs, petition)
+    elif args.all_courts or (args.court and len(args.court) > 1):
         paths = briefings.write_court_briefings(inputs, args.out, fmt=args.format, court_ids=args.court)
     elif args.court:
         paths = [briefings.write_briefing(briefings.court_briefing(inputs, args.court[0]), args.out, fmt=args.format)]
@@ -171,12 +185,49 @@ def run_brief(args: argparse.Namespace) -> int:
         funding = None if args.no_funding else _funding(args, inputs.analysis, inputs.boundaries)
         from millis_network.evidence.briefings import statutory_network_section
 
-        briefing = briefings.national_briefing(inputs, funding=funding, petition=petition,
+        joined = _petition_by_constituency(inputs.analysis, petition)[1] if petition else None
+        briefing = briefings.national_briefing(inputs, funding=funding, petition=petition, petition_join=joined,
                                                extra_sections=(statutory_network_section(inputs.analysis),))
         paths = [briefings.write_briefing(briefing, args.out, fmt=args.format)]
     for path in paths:
         print(path)
     return 0
+
+
+def _petition_by_constituency(
+    analysis: Analysis, petition: PetitionFigures | None
+) -> tuple[pd.DataFrame, PetitionJoin | None]:
+    """The constituency table of ``analysis`` and, when a petition is given, its signatures joined to it."""
+    from millis_network.engine.constituencies import (
+        constituency_coverage,
+        join_petition,
+    )
+    from millis_network.engine.scenario import statutory_network
+
+    table = constituency_coverage(statutory_network(analysis))
+    if petition is None:
+        return table, None
+    return table, join_petition(table, petition.by_constituency, constituencies=analysis.network.constituencies)
+
+
+def _constituency_briefings(
+    args: argparse.Namespace, inputs: BriefingInputs, petition: PetitionFigures | None
+) -> list[Path]:
+    """``brief --constituency`` / ``--all-constituencies``: one briefing per constituency, a progress bar for several."""
+    from millis_network.engine.constituencies import constituency_row
+    from millis_network.evidence.constituency_briefing import (
+        write_constituency_briefings,
+    )
+
+    table, joined = _petition_by_constituency(inputs.analysis, petition)
+    codes = None
+    if args.constituency:
+        codes = [str(constituency_row(table, code)["gss_code"]) for code in args.constituency]
+    return write_constituency_briefings(
+        inputs, table, args.out, fmt=args.format, gss_codes=codes, petition=joined,
+        petition_source=f"UK Parliament petitions, {petition.label()}" if petition else "",
+        progress=codes is None or len(codes) > 1,
+    )
 
 
 def run_petition(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from millis_network.config import DATABASE_ENV, DEFAULT_THRESHOLD_MINUTES, CampaignRule
 from millis_network.errors import MillisNetworkError
+from millis_network.wording import display_value, missing_phrase
 
 #: Largest id an audit-log change can have: ``change_id`` is an INTEGER column, 32-bit on PostgreSQL.
 MAX_CHANGE_ID = 2**31 - 1
@@ -270,9 +271,18 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def print_table(frame: pd.DataFrame, columns: list[str]) -> None:
-    """Print the chosen columns as a plain-text table, numbers to one decimal."""
-    with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 40):
-        print(frame[columns].to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+    """Print the chosen columns as a plain-text table, numbers to one decimal, a missing value as its phrase
+    (:func:`millis_network.wording.missing_phrase`: never ``NaN`` or ``inf``)."""
+    def cell(value: Any, column: str) -> str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, float) and math.isfinite(value):
+            return f"{value:.1f}"
+        return display_value(value, missing=missing_phrase(column))
+
+    shown = pd.DataFrame({column: [cell(value, column) for value in frame[column]] for column in columns})
+    with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 72):
+        print(shown.to_string(index=False))
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

@@ -22,6 +22,7 @@ from millis_network.cli.options import (
     rule_from_args,
     write_csv,
 )
+from millis_network.wording import NOT_STATED
 
 if TYPE_CHECKING:
     from millis_network.config import CampaignRule
@@ -205,8 +206,8 @@ def run_lineage(args: argparse.Namespace) -> int:
         print(json.dumps(records(chain), indent=1))
         return 0
     for row in chain.to_dict("records"):
-        dates = f"opened {row['opened'] or 'not stated'}" + (f", closed by {row['closed']}" if row["closed"] else "")
-        print(f"{row['name']} ({row['organisation'] or 'organisation not stated'}): {dates}; "
-              f"services {row['services'] or 'not stated'}")
+        dates = f"opened {row['opened'] or NOT_STATED}" + (f", closed by {row['closed']}" if row["closed"] else "")
+        print(f"{row['name']} ({row['organisation'] or f'organisation {NOT_STATED}'}): {dates}; "
+              f"services {row['services'] or NOT_STATED}")
         print(f"  sources: {row['source_urls']}")
     return 0

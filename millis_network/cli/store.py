@@ -18,6 +18,7 @@ from millis_network.cli.options import (
     existing_file,
     output_dir,
     output_file,
+    print_table,
 )
 from millis_network.config import default_data_dir
 from millis_network.errors import MillisNetworkError
@@ -74,6 +75,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     history.add_argument("--json", action="store_true", help="print JSON for machines")
     history.set_defaults(run=run_history)
 
+    verify = actions.add_parser("verify", help="record that you confirmed a centre's entry against a source (audited)")
+    _database_option(verify)
+    _who_option(verify)
+    verify.add_argument("centre_id", metavar="CENTRE_ID")
+    verify.add_argument("--source", required=True, metavar="TEXT",
+                        help="what you checked it against: a web page, or e.g. 'phoned the co-ordinator'")
+    verify.set_defaults(run=run_verify)
+
+    checking = actions.add_parser("needs-checking", help="open centres never verified, verified long ago, "
+                                                         "with an old source page or a doubt")
+    _database_option(checking)
+    checking.add_argument("--json", action="store_true", help="print JSON for machines")
+    checking.set_defaults(run=run_needs_checking)
+
     revert = actions.add_parser("revert", help="undo one change from the audit log (itself audited)")
     _database_option(revert)
     _who_option(revert)
@@ -99,7 +114,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _database_option(listing)
     listing.set_defaults(run=run_editor_list)
 
-    spreadsheet = subparsers.add_parser("import", help="import centres from a CSV or XLSX spreadsheet (see --dry-run)")
+    spreadsheet = subparsers.add_parser(
+        "import", help="import centres from a CSV or XLSX spreadsheet, or Open Referral UK JSON (see --dry-run)")
     spreadsheet.add_argument("file", type=existing_file, metavar="FILE")
     spreadsheet.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     _database_option(spreadsheet)
@@ -180,6 +196,30 @@ def run_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_verify(args: argparse.Namespace) -> int:
+    """Mark one centre verified today against a source."""
+    with _open(args) as store:
+        change = store.verify_centre(args.centre_id, source=args.source,
+                                     expected_version=int(store.centre(args.centre_id)["version"]), who=_who(args))
+    print(change.describe() if change else f"{args.centre_id}: already verified today")
+    return 0
+
+
+def run_needs_checking(args: argparse.Namespace) -> int:
+    """List the open centres an editor should check, and why."""
+    from millis_network.directory import needs_checking
+
+    with _open(args) as store:
+        checking = needs_checking(store.centres())
+    if args.json:
+        print(checking[["id", "name", "why", "last_verified", "page_date", "doubt"]].to_json(
+            orient="records", indent=2, force_ascii=False))
+        return 0
+    print_table(checking, ["id", "why"])
+    print(f"{len(checking)} open centre(s) need checking", file=sys.stderr)
+    return 0
+
+
 def run_revert(args: argparse.Namespace) -> int:
     """Undo one change."""
     with _open(args) as store:
@@ -237,17 +277,19 @@ def run_editor_list(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    """Plan (and unless --dry-run, apply) a spreadsheet import.
+    """Plan (and unless --dry-run, apply) a spreadsheet or Open Referral UK (``.json``) import.
 
     Exit 0 when any row was accepted (dry run too), saying on stderr how many
     were rejected; 1 when nothing in the file could be read or every row was rejected.
     """
     from millis_network.store.importer import apply_import, plan_import
+    from millis_network.store.open_referral import plan_hsds_import
 
     data = args.file.read_bytes()
     progress = sys.stderr.isatty()
+    planner = plan_hsds_import if args.file.suffix.lower() == ".json" else plan_import
     with _open(args) as store:
-        plan = plan_import(store, data, name=str(args.file), progress=progress)
+        plan = planner(store, data, name=str(args.file), progress=progress)
         counts = plan.counts()
         accepted = counts["new"] + counts["updated"] + counts["unchanged"]
         written = None if args.dry_run or not accepted else apply_import(store, plan, who=_who(args), progress=progress)

@@ -40,8 +40,15 @@ from millis_network.drive_model import (
     load_drive_time_model,
     settlement_index,
 )
+from millis_network.engine.travel import (
+    ferry_journey_minutes,
+    pair_minutes,
+    place_features,
+)
 from millis_network.errors import NotFoundError
 from millis_network.landmasses import landmasses, landmasses_of
+from millis_network.places import format_people
+from millis_network.wording import ACROSS_THE_SEA, BY_ROAD, BY_ROAD_AND_FERRY
 
 Service = Literal["supported", "supervised"]
 SERVICES_FOR_RULE: tuple[Service, ...] = ("supported", "supervised")
@@ -73,7 +80,7 @@ COURT_COVERAGE_COLUMNS: tuple[str, ...] = (
 
 #: Columns of :func:`area_reach`.
 AREA_REACH_COLUMNS: tuple[str, ...] = (
-    "lsoa_code", "lsoa_name", "local_authority_code", "local_authority_name", "nation", "lat", "lon",
+    "lsoa_code", "lsoa_name", "local_authority_code", "local_authority_name", "nation", "lat", "lon", "population",
     "nearest_supported_id", "nearest_supported_km", "nearest_supported_minutes",
     "nearest_supervised_id", "nearest_supervised_km", "nearest_supervised_minutes",
     "covered", "threshold", "method", "rule_version",
@@ -107,22 +114,15 @@ def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return np.column_stack(unit_vectors(lon, lat))
 
 
-@lru_cache(maxsize=32)
-def _settlement_density(settlements: SettlementIndex, radius_km: float, lat: bytes, lon: bytes) -> np.ndarray:
-    """Memoised density look-up: the same origins (e.g. all LSOAs) recur on every rerun."""
-    counts = settlements.lsoa_count_within(np.frombuffer(lon), np.frombuffer(lat), radius_km=radius_km)
-    counts.setflags(write=False)
-    return counts
-
-
 @lru_cache(maxsize=64)
 def reach_radius_km(model: DriveTimeModel, threshold_minutes: float) -> float:
     """The farthest great-circle km any journey within ``threshold_minutes`` can span under ``model``.
 
     Read off the model on a grid of distances (every 0.05 km to 1,000 km) at
-    every settlement density it allows (0 to ``density_sum_max``), plus one
-    grid step: no pair beyond it can be within the threshold, so a search for
-    centres within reach need look no farther.
+    every settlement density it allows (0 to ``density_sum_max``) and the
+    fastest local road speed its correction holds, plus one grid step: no pair
+    beyond it can be within the threshold, so a search for centres within
+    reach need look no farther.
     """
     km = np.arange(0.0, _RADIUS_LIMIT_KM, _RADIUS_STEP_KM)
     fastest = np.min(
@@ -130,6 +130,8 @@ def reach_radius_km(model: DriveTimeModel, threshold_minutes: float) -> float:
          for s in np.linspace(0.0, model.density_sum_max, 41)],
         axis=0,
     )
+    if model.correction is not None:
+        fastest = model.correction.apply(fastest, model.correction.min_log_factor)
     inside = np.flatnonzero(fastest <= threshold_minutes)
     return float(km[inside[-1]] + _RADIUS_STEP_KM) if inside.size else _RADIUS_STEP_KM
 
@@ -142,14 +144,15 @@ class NearestResult:
     distance_km: np.ndarray
     drive_minutes: np.ndarray
     within: np.ndarray
+    by_ferry: np.ndarray
 
 
 class CentreIndex:
     """A spatial index over one set of centres, answering nearest and within-threshold queries.
 
     Coordinates are WGS84 degrees; distances great-circle km; times estimated
-    drive minutes from ``model``, whose settlement density at each end comes
-    from ``settlements`` (the bundled LSOA index by default).
+    drive minutes from ``model`` (with its local road speed), whose settlement
+    density at each end comes from ``settlements`` (the bundled LSOA index by default).
 
     With the centres' ``landmass`` (:func:`millis_network.landmasses.landmasses`)
     and the origins' (``origin_landmass``), no drive crosses the sea: the
@@ -174,24 +177,37 @@ class CentreIndex:
         self.settlements = settlements or settlement_index()
         self.landmass = None if landmass is None else np.asarray(landmass, dtype=np.int8)
         self._tree = cKDTree(_unit_vectors(self.lat, self.lon)) if self.lat.size else None
-        self._density = self.density(self.lat, self.lon)
+        self._features = self.place_features(self.lat, self.lon)
 
-    def density(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-        """LSOA centroids within the model's density radius of each point (the model's input)."""
-        if np.size(lat) == 0:
-            return np.zeros(0, dtype=np.int64)
-        lat = np.ascontiguousarray(lat, dtype=float)
-        lon = np.ascontiguousarray(lon, dtype=float)
-        return _settlement_density(self.settlements, self.model.density_radius_km, lat.tobytes(), lon.tobytes())
+    def place_features(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        """The model's inputs at each point (:func:`millis_network.engine.travel.place_features`)."""
+        return place_features(lon, lat, model=self.model, settlements=self.settlements)
 
-    def minutes(self, km: np.ndarray, origin_density: np.ndarray, positions: np.ndarray) -> np.ndarray:
-        """Estimated drive minutes from origins (with their density) to the centres at ``positions``."""
-        return np.asarray(
-            self.model.drive_minutes(
-                km, origin_lsoa_count=origin_density, destination_lsoa_count=self._density[positions]
-            ),
-            dtype=float,
-        )
+    def minutes(self, km: np.ndarray, origin_features: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Estimated drive minutes by road from origins (with their :meth:`place_features`) to the centres at ``positions``."""
+        return np.asarray(pair_minutes(km, origin_features, self._features[positions], model=self.model), dtype=float)
+
+    def journeys(
+        self, km: np.ndarray, origin_features: np.ndarray, positions: np.ndarray, origin_landmass: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Journey minutes to the centres at ``positions``, and which are by road and ferry.
+
+        By road on the same landmass (or where landmasses are unknown); across
+        the sea, by road and ferry where a ferry joins the two landmasses
+        (:func:`millis_network.engine.travel.ferry_journey_minutes`), NaN where none does.
+        """
+        minutes = self.minutes(km, origin_features, positions)
+        across = self.across_the_sea(positions, origin_landmass)
+        by_ferry = np.zeros(positions.size, dtype=bool)
+        if across.any() and self.landmass is not None and origin_landmass is not None:
+            ferry, _ = ferry_journey_minutes(
+                origin_features[across], np.asarray(origin_landmass, dtype=np.int8)[across],
+                self._features[positions[across]], self.landmass[positions[across]],
+                model=self.model, settlements=self.settlements,
+            )
+            minutes[across] = ferry
+            by_ferry[across] = np.isfinite(ferry)
+        return minutes, by_ferry
 
     def __len__(self) -> int:
         return int(self.lat.size)
@@ -222,7 +238,7 @@ class CentreIndex:
 
     def nearest(
         self, lat: np.ndarray, lon: np.ndarray, *, rule: CampaignRule | None = None,
-        origin_density: np.ndarray | None = None, points: np.ndarray | None = None,
+        origin_features: np.ndarray | None = None, points: np.ndarray | None = None,
         origin_landmass: np.ndarray | None = None,
     ) -> NearestResult:
         """Nearest centre to each origin (great circle), its distance and drive time.
@@ -230,43 +246,47 @@ class CentreIndex:
         With a ``rule``, also counts the centres within its threshold
         (``within``); without, ``within`` is all zeros. Origins with no centre
         at all get position -1, NaN distance and time, and 0 within.
-        ``origin_density`` and ``points`` (unit vectors) may be passed when
+        ``origin_features`` (:meth:`place_features`) and ``points`` (unit vectors) may be passed when
         already computed for the same origins. With ``origin_landmass`` (and
         the index's ``landmass``), a centre across the sea is nearest only
-        when the origin's landmass has none, and then has NaN drive minutes.
+        when the origin's landmass has none, and then has minutes by road and
+        ferry (``by_ferry``) where a ferry joins them, NaN otherwise.
         """
         lat = np.asarray(lat, dtype=float)
         lon = np.asarray(lon, dtype=float)
         n = lat.size
         if self._tree is None or n == 0:
-            return NearestResult(np.full(n, -1), np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=int))
+            return NearestResult(np.full(n, -1), np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=int),
+                                 np.zeros(n, dtype=bool))
         points = _unit_vectors(lat, lon) if points is None else points
         # scipy-stubs types query()'s result as scalars or arrays; (n, 3) points give arrays.
         chord, position = cast("tuple[NDArray[np.float64], NDArray[np.intp]]", self._tree.query(points, k=1))
         self._nearest_on_landmass(points, position, chord, origin_landmass)
         km = chord_to_km(chord)
-        density = self.density(lat, lon) if origin_density is None else origin_density
-        minutes = self.minutes(km, density, position)
-        minutes[self.across_the_sea(position, origin_landmass)] = np.nan
+        features = self.place_features(lat, lon) if origin_features is None else origin_features
+        minutes, by_ferry = self.journeys(km, features, position, origin_landmass)
         if rule is None:
             within = np.zeros(n, dtype=int)
         else:
             within = np.asarray(
                 self.within_pairs(
-                    lat, lon, rule=rule, points=points, origin_density=density, origin_landmass=origin_landmass
+                    lat, lon, rule=rule, points=points, origin_features=features, origin_landmass=origin_landmass
                 ).sum(axis=1)
             ).ravel().astype(int)
-        return NearestResult(position.astype(int), km, minutes, within)
+        return NearestResult(position.astype(int), km, minutes, within, by_ferry)
 
     def within_pairs(
         self, lat: np.ndarray, lon: np.ndarray, *, rule: CampaignRule, points: np.ndarray | None = None,
-        origin_density: np.ndarray | None = None, origin_landmass: np.ndarray | None = None,
+        origin_features: np.ndarray | None = None, origin_landmass: np.ndarray | None = None,
     ) -> sparse.csr_matrix:
         """Boolean origins × centres matrix: True where the centre is within the rule's threshold.
 
         A straight-line (miles) rule counts every pair within its radius; a
         drive-time rule, with ``origin_landmass`` and the index's ``landmass``
-        known, counts no pair on different landmasses.
+        known, counts a pair on different landmasses only by road and ferry,
+        and only when the rule counts ferry journeys. The search radius is the
+        road's (:func:`reach_radius_km`): every crossing is slower than the
+        fastest road, so no ferry journey reaches farther.
         """
         lat = np.asarray(lat, dtype=float)
         lon = np.asarray(lon, dtype=float)
@@ -285,10 +305,11 @@ class CentreIndex:
         km = chord_to_km(pairs["v"])
         minutes = np.full(km.size, np.nan)
         if rule.threshold_miles is None:
-            density = self.density(lat, lon) if origin_density is None else origin_density
-            minutes = self.minutes(km, density[rows], cols)
-            if self.landmass is not None and origin_landmass is not None:
-                minutes[self.landmass[cols] != np.asarray(origin_landmass, dtype=np.int8)[rows]] = np.nan
+            features = self.place_features(lat, lon) if origin_features is None else origin_features
+            land = None if origin_landmass is None else np.asarray(origin_landmass, dtype=np.int8)[rows]
+            minutes, by_ferry = self.journeys(km, features[rows], cols, land)
+            if not rule.count_ferry_journeys:
+                minutes[by_ferry] = np.nan
         keep = within_reach(km, minutes, rule)
         return sparse.csr_matrix(
             (np.ones(int(keep.sum()), dtype=bool), (rows[keep], cols[keep])), shape=(n, len(self))
@@ -435,26 +456,26 @@ def area_reach(
         name: lsoas[name].array
         for name in ("lsoa_code", "lsoa_name", "local_authority_code", "local_authority_name", "nation")
     }
-    columns.update(lat=lat, lon=lon)
+    columns.update(lat=lat, lon=lon, population=_population(lsoas))
     covered = np.ones(lat.size, dtype=bool)
     points = _unit_vectors(lat, lon)
     landmass = landmasses_of(lsoas)
-    density = None
+    features = None
     for service, (chosen, index) in (indexes or service_indexes(centres, rule, model, settlements)).items():
-        density = index.density(lat, lon) if density is None else density
-        result = index.nearest(lat, lon, origin_density=density, points=points, origin_landmass=landmass)
+        features = index.place_features(lat, lon) if features is None else features
+        result = index.nearest(lat, lon, origin_features=features, points=points, origin_landmass=landmass)
         columns[f"nearest_{service}_id"] = _pick(chosen, "id", result.position)
         columns[f"nearest_{service}_km"] = result.distance_km
         columns[f"nearest_{service}_minutes"] = result.drive_minutes
         # Within reach of some centre: the nearest, or where it is out of reach by road, another (a quicker
         # road). Only origins still covered by the services before this one need asking, and only those
         # with a centre inside the reach radius; by straight line the nearest decides alone.
-        near = within_reach(result.distance_km, result.drive_minutes, rule)
+        near = within_reach(result.distance_km, result.drive_minutes, rule) & (rule.count_ferry_journeys | ~result.by_ferry)
         could = rule.threshold_miles is None and result.distance_km <= reach_radius_km(model, rule.threshold_minutes)
         others = np.flatnonzero(covered & ~near & could)
         if others.size:
             pairs = index.within_pairs(lat[others], lon[others], rule=rule, points=points[others],
-                                       origin_density=density[others], origin_landmass=landmass[others])
+                                       origin_features=features[others], origin_landmass=landmass[others])
             near[others] = pairs.getnnz(axis=1) > 0
         covered &= near
     columns["covered"] = covered
@@ -466,12 +487,22 @@ def area_reach(
 
 
 def reach_summary_columns(service: Service) -> list[str]:
-    """Columns of :func:`reach_summary` for one service."""
+    """Columns of :func:`reach_summary` for one service: LSOA shares, then people counts and shares."""
     return (
         ["area_code", "area_name", "lsoas"]
         + [f"share_within_{band}_min" for band in REACH_BANDS_MINUTES]
-        + ["share_beyond_50_miles", f"median_{service}_minutes", f"p90_{service}_minutes", "share_covered"]
+        + ["share_beyond_50_miles", f"median_{service}_minutes", f"p90_{service}_minutes", "share_covered", "people"]
+        + [f"people_within_{band}_min" for band in REACH_BANDS_MINUTES]
+        + [f"people_share_within_{band}_min" for band in REACH_BANDS_MINUTES]
+        + ["people_beyond_50_miles", "people_share_beyond_50_miles", "people_covered", "people_share_covered"]
     )
+
+
+def _population(lsoas: pd.DataFrame) -> np.ndarray:
+    """People per LSOA (ONS mid-2019, :data:`~millis_network.places.POPULATION_NOTE`); NaN where the table has none."""
+    if "population" not in lsoas.columns:
+        return np.full(len(lsoas), np.nan)
+    return lsoas["population"].to_numpy(dtype=float)
 
 
 def _p90(minutes: pd.Series) -> float:
@@ -481,27 +512,60 @@ def _p90(minutes: pd.Series) -> float:
     return np.inf if np.isnan(value) else value
 
 
+#: Conditions :func:`reach_summary` counts people for, by column suffix.
+_PEOPLE_MEASURES: tuple[str, ...] = (*(f"within_{band}_min" for band in REACH_BANDS_MINUTES), "beyond_50_miles", "covered")
+
+
+def reach_indicators(reach: pd.DataFrame, *, service: Service) -> pd.DataFrame:
+    """Per LSOA of :func:`area_reach`: which reach bands its nearest centre for ``service`` falls in.
+
+    The one reading of a reach row that every summary (national, nation,
+    local authority, constituency) adds up. LSOAs with no suitable centre
+    anywhere, or none by road, count as beyond every band.
+
+    Returns:
+        One row per LSOA (same order): ``minutes`` (estimated drive to the
+        nearest, inf where none), ``within_{15,30,45,60}_min``,
+        ``beyond_50_miles`` (great circle, one way), ``covered`` (both
+        services within reach) and ``people`` (NaN without populations).
+    """
+    minutes = reach[f"nearest_{service}_minutes"].fillna(np.inf).to_numpy(dtype=float)
+    km = reach[f"nearest_{service}_km"].fillna(np.inf).to_numpy(dtype=float)
+    frame = pd.DataFrame({"minutes": minutes})
+    for band in REACH_BANDS_MINUTES:
+        frame[f"within_{band}_min"] = minutes <= band
+    frame["beyond_50_miles"] = km > FAR_MILES * KM_PER_MILE
+    frame["covered"] = reach["covered"].to_numpy(dtype=bool)
+    frame["people"] = _population(reach)
+    return frame
+
+
 def reach_summary(
     reach: pd.DataFrame, *, service: Service = "supported", by: Literal["national", "nation", "local_authority"] = "national"
 ) -> pd.DataFrame:
-    """Population reach summaries from :func:`area_reach`.
+    """Population reach summaries from :func:`area_reach`, in LSOAs and in people.
 
-    Shares are fractions of LSOAs (0..1), a proxy for shares of population.
-    "Beyond 50 miles" is the campaign's "round trip of 100 miles", measured
-    as great-circle distance one way. LSOAs with no suitable centre anywhere,
-    or none by road, count as beyond every band.
+    ``share_*`` columns are fractions of LSOAs (0..1); ``people_*`` columns
+    count people (ONS mid-2019 estimates, all ages, on 2011 LSOAs:
+    :data:`~millis_network.places.POPULATION_NOTE`) and ``people_share_*`` are
+    fractions of the area's people. People figures are NaN where the LSOA table
+    carries no population. "Beyond 50 miles" is the campaign's "round trip of
+    100 miles", measured as great-circle distance one way. LSOAs with no
+    suitable centre anywhere, or none by road, count as beyond every band.
 
     Returns:
-        One row per area: ``area_code``, ``area_name``, ``lsoas``,
-        ``share_within_{15,30,45,60}_min``, ``share_beyond_50_miles``,
-        ``median_<service>_minutes``, ``p90_<service>_minutes`` and
-        ``share_covered`` (both services within the rule's threshold).
+        One row per area, columns :func:`reach_summary_columns`: ``area_code``,
+        ``area_name``, ``lsoas``, ``share_within_{15,30,45,60}_min``,
+        ``share_beyond_50_miles``, ``median_<service>_minutes``,
+        ``p90_<service>_minutes``, ``share_covered`` (both services within the
+        rule's threshold), ``people``, ``people_within_{band}_min``,
+        ``people_share_within_{band}_min``, ``people_beyond_50_miles``,
+        ``people_share_beyond_50_miles``, ``people_covered`` and ``people_share_covered``.
     """
-    minutes = reach[f"nearest_{service}_minutes"].fillna(np.inf)
-    km = reach[f"nearest_{service}_km"].fillna(np.inf)
-    frame = pd.DataFrame({"minutes": minutes, "beyond": km > FAR_MILES * KM_PER_MILE, "covered": reach["covered"]})
-    for band in REACH_BANDS_MINUTES:
-        frame[f"share_within_{band}_min"] = minutes <= band
+    frame = reach_indicators(reach, service=service)
+    people = frame["people"].to_numpy()
+    for measure in _PEOPLE_MEASURES:
+        frame[f"people_{measure}"] = np.where(frame[measure].to_numpy(dtype=bool), people, 0.0)
     if by == "national":
         keys = pd.DataFrame({"area_code": ["E92000001+W92000004"] * len(reach), "area_name": ["England and Wales"] * len(reach)})
     elif by == "nation":
@@ -514,14 +578,44 @@ def reach_summary(
     grouped = frame.groupby(["area_code", "area_name"], sort=True)
     summary = grouped.agg(
         lsoas=("minutes", "size"),
-        **{f"share_within_{band}_min": (f"share_within_{band}_min", "mean") for band in REACH_BANDS_MINUTES},
-        share_beyond_50_miles=("beyond", "mean"),
+        **{f"share_within_{band}_min": (f"within_{band}_min", "mean") for band in REACH_BANDS_MINUTES},
+        share_beyond_50_miles=("beyond_50_miles", "mean"),
         median=("minutes", "median"),
         p90=("minutes", _p90),
         share_covered=("covered", "mean"),
     ).reset_index()
+    counts = grouped[["people", *(f"people_{m}" for m in _PEOPLE_MEASURES)]].sum(min_count=1).reset_index(drop=True)
+    counts.loc[counts["people"].isna()] = np.nan
+    for measure in _PEOPLE_MEASURES:
+        counts[f"people_share_{measure}"] = counts[f"people_{measure}"] / counts["people"]
+    summary = pd.concat([summary, counts], axis=1)
     summary = summary.rename(columns={"median": f"median_{service}_minutes", "p90": f"p90_{service}_minutes"})
     return summary[reach_summary_columns(service)]
+
+
+def beyond_reach_phrase(rule: CampaignRule) -> str:
+    """Beyond the rule's threshold, as a person says it: ``more than 30 minutes' drive`` or ``more than 20 miles``."""
+    if rule.threshold_miles is not None:
+        return f"more than {rule.threshold_miles:g} miles (straight line)"
+    return f"more than {rule.threshold_minutes:g} minutes' drive"
+
+
+def people_headline(reach: pd.DataFrame, rule: CampaignRule, *, service: Service = "supported") -> str:
+    """The national headline in people, e.g. "5.2 million people live more than 30 minutes' drive from a
+    supported centre in this directory", from :func:`area_reach` under ``rule``.
+
+    A person counts as beyond when the nearest suitable centre is not within
+    reach (:func:`within_reach`); populations are
+    :data:`~millis_network.places.POPULATION_NOTE`.
+    """
+    near = within_reach(reach[f"nearest_{service}_km"].to_numpy(dtype=float),
+                        reach[f"nearest_{service}_minutes"].to_numpy(dtype=float), rule)
+    people = _population(reach)
+    beyond = float(people[~near].sum())
+    return (
+        f"{format_people(beyond)} ({beyond / people.sum():.0%} of England and Wales) live {beyond_reach_phrase(rule)} "
+        f"from a {service} centre in this directory."
+    )
 
 
 def worst_served(reach: pd.DataFrame, *, service: Service = "supported", n: int = 10) -> pd.DataFrame:
@@ -550,7 +644,7 @@ def court_row(coverage: pd.DataFrame, court_id: str) -> pd.Series:
 CENTRES_NEAR_COLUMNS: tuple[str, ...] = (
     "id", "name", "organisation", "town", "postcode", "location_precision", "lat", "lon", "services",
     "accreditation", "opening", "referral", "address_withheld", "sample", "source_urls",
-    "distance_km", "distance_miles", "drive_minutes", "within_threshold",
+    "distance_km", "distance_miles", "drive_minutes", "journey", "within_threshold",
 )
 
 
@@ -576,8 +670,11 @@ def centres_near(
 
     Returns:
         Up to ``n`` rows, columns :data:`CENTRES_NEAR_COLUMNS`: great-circle
-        ``distance_km``/``distance_miles``, estimated ``drive_minutes`` (NaN
-        for a centre across the sea) and ``within_threshold`` under ``rule``.
+        ``distance_km``/``distance_miles``, estimated ``drive_minutes`` (by road
+        and ferry for a centre across the sea that a ferry reaches, NaN for one
+        no ferry reaches), ``journey`` (:data:`~millis_network.wording.BY_ROAD`,
+        :data:`~millis_network.wording.BY_ROAD_AND_FERRY` or
+        :data:`~millis_network.wording.ACROSS_THE_SEA`) and ``within_threshold`` under ``rule``.
     """
     model = model or load_drive_time_model()
     chosen = suitable_centres(check_centres(centres), rule=rule, service=service).reset_index(drop=True)
@@ -586,23 +683,17 @@ def centres_near(
     index = centre_index(chosen, model=model, settlements=settlements)
     km = np.asarray(great_circle_km(lon, lat, index.lon, index.lat), dtype=float)
     order = np.argsort(km, kind="stable")[:n]
-    origin_density = index.density(np.array([lat]), np.array([lon]))
-    minutes = index.minutes(km[order], np.repeat(origin_density, order.size), order)
-    here = landmasses([lat], [lon], jurisdiction=[jurisdiction])
-    minutes[index.across_the_sea(order, np.repeat(here, order.size))] = np.nan
+    origin_features = index.place_features(np.array([lat]), np.array([lon]))
+    here = np.repeat(landmasses([lat], [lon], jurisdiction=[jurisdiction]), order.size)
+    minutes, by_ferry = index.journeys(km[order], np.repeat(origin_features, order.size, axis=0), order, here)
     out = chosen.iloc[order].reset_index(drop=True)
     out["distance_km"] = km[order]
     out["distance_miles"] = km[order] / KM_PER_MILE
     out["drive_minutes"] = minutes
-    out["within_threshold"] = within_reach(out["distance_km"].to_numpy(), minutes, rule)
+    out["journey"] = np.where(by_ferry, BY_ROAD_AND_FERRY, np.where(np.isnan(minutes), ACROSS_THE_SEA, BY_ROAD))
+    out["within_threshold"] = (within_reach(out["distance_km"].to_numpy(), minutes, rule)
+                               & (rule.count_ferry_journeys | ~by_ferry))
     return out[list(CENTRES_NEAR_COLUMNS)]
-
-
-#: How outputs explain :func:`serving_courts` to people, in one sentence.
-SERVING_COURT_NOTE = (
-    "Courts publish no catchment areas, so the court serving an area is taken to be the nearest family court "
-    "centre in the same nation."
-)
 
 
 def serving_courts(lat: np.ndarray, lon: np.ndarray, nation: np.ndarray, courts: pd.DataFrame) -> np.ndarray:

@@ -57,6 +57,12 @@ from millis_network.engine.coverage import (
 from millis_network.errors import DateError, NotFoundError
 from millis_network.landmasses import landmasses_of
 from millis_network.network import Network
+from millis_network.places import POPULATION_NOTE
+from millis_network.wording import (
+    NO_CENTRE_WITHIN_REACH,
+    NOT_STATED,
+    SERVICES_NOT_STATED,
+)
 
 _AS_OF_RE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
 
@@ -264,7 +270,7 @@ LOST_COURT_COLUMNS: tuple[str, ...] = (
 #: Columns of :attr:`LostSince.areas`.
 LOST_AREA_COLUMNS: tuple[str, ...] = (
     "local_authority_code", "local_authority_name", "nation", "service", "lsoas", "lsoas_lost", "share_lost",
-    "closure_ids", "closures", "successors",
+    "closure_ids", "closures", "successors", "people", "people_lost", "people_share_lost",
 )
 
 #: Columns of :attr:`LostSince.closures`.
@@ -285,7 +291,9 @@ class LostSince:
             (minutes are estimated drive minutes to the nearest suitable centre,
             NaN where none is left anywhere).
         areas: one row per local authority and service with at least one LSOA
-            lost, :data:`LOST_AREA_COLUMNS` (``share_lost`` of its LSOAs, 0..1).
+            lost, :data:`LOST_AREA_COLUMNS` (``share_lost`` of its LSOAs, 0..1;
+            ``people`` in the area, ``people_lost`` of them and ``people_share_lost``:
+            :data:`~millis_network.places.POPULATION_NOTE`).
         closures: every centre counted at ``start`` and not at ``end``,
             :data:`CLOSURE_COLUMNS`, with how many court and LSOA services it
             was the last within reach of.
@@ -310,13 +318,16 @@ class LostSince:
             "courts_lost_supervised": int((self.courts["service"] == "supervised").sum()),
             "lsoas_lost_supported": int(self.areas.loc[self.areas["service"] == "supported", "lsoas_lost"].sum()),
             "lsoas_lost_supervised": int(self.areas.loc[self.areas["service"] == "supervised", "lsoas_lost"].sum()),
+            "people_lost_supported": float(self.areas.loc[self.areas["service"] == "supported", "people_lost"].sum()),
+            "people_lost_supervised": float(self.areas.loc[self.areas["service"] == "supervised", "people_lost"].sum()),
+            "population_note": POPULATION_NOTE,
             "closures": int(len(self.closures)),
-            "wording": "no suitable centre in this directory within reach at the end date; the directory is incomplete",
+            "wording": f"{NO_CENTRE_WITHIN_REACH} at the end date; the directory is incomplete",
         }
 
 
 def _closure_text(row: dict[Hashable, Any]) -> str:
-    opened = f"opened {row['opened']}" if row["opened"] else "opening not stated"
+    opened = f"opened {row['opened']}" if row["opened"] else f"opening {NOT_STATED}"
     return f"{row['name']} ({opened}; closed by {row['closed']})" if row["closed"] else f"{row['name']} ({opened})"
 
 
@@ -326,7 +337,7 @@ def _successor_text(closure_ids: list[str], centres: pd.DataFrame) -> str:
     for closure_id in closure_ids:
         successor = by_id.at[closure_id, "successor_id"]
         if successor and successor in by_id.index:
-            services = by_id.at[successor, "services"] or "services not stated"
+            services = by_id.at[successor, "services"] or SERVICES_NOT_STATED
             parts.append(f"{by_id.at[closure_id, 'name']!s} → {by_id.at[successor, 'name']!s} ({services!s})")
     return "; ".join(parts)
 
@@ -385,7 +396,7 @@ def _areas_lost(
     for service in SERVICES_FOR_RULE:
         chosen, pairs = _within(lsoas, before.centres, service=service, rule=rule, model=model, settlements=settlements)
         _, pairs_after = _within(lsoas, after.centres, service=service, rule=rule, model=model, settlements=settlements)
-        lost = (pairs.getnnz(axis=1) > 0) & (pairs_after.getnnz(axis=1) == 0)
+        lost = _lost(pairs, pairs_after)
         lost_pairs = pairs[lost].tocoo()
         blamed = pd.DataFrame(
             {
@@ -395,9 +406,13 @@ def _areas_lost(
         )
         for centre_id, count in blamed["centre"].value_counts().items():
             blame[str(centre_id)] = blame.get(str(centre_id), 0) + int(count)
-        frame = lsoas[["local_authority_code", "local_authority_name", "nation"]].assign(lost=lost)
+        people = lsoas["population"].to_numpy(dtype=float) if "population" in lsoas else np.full(len(lsoas), np.nan)
+        frame = lsoas[["local_authority_code", "local_authority_name", "nation"]].assign(
+            lost=lost, people=people, people_lost=np.where(lost, people, 0.0))
         grouped = frame.groupby(["local_authority_code", "local_authority_name", "nation"], sort=True)
-        per_area = grouped.agg(lsoas=("lost", "size"), lsoas_lost=("lost", "sum")).reset_index()
+        per_area = grouped.agg(lsoas=("lost", "size"), lsoas_lost=("lost", "sum"),
+                               people=("people", lambda p: p.sum(min_count=1)),
+                               people_lost=("people_lost", lambda p: p.sum(min_count=1))).reset_index()
         per_area = per_area[per_area["lsoas_lost"] > 0].reset_index(drop=True)
         blamed_ids = blamed.groupby("local_authority_code")["centre"].agg(lambda ids: sorted(set(ids)))
         named = pd.DataFrame([_closures_named(blamed_ids[code], centres) for code in per_area["local_authority_code"]],
@@ -406,9 +421,63 @@ def _areas_lost(
         per_area["service"] = service
         per_area["lsoas_lost"] = per_area["lsoas_lost"].astype(int)
         per_area["share_lost"] = per_area["lsoas_lost"] / per_area["lsoas"]
+        per_area["people_lost"] = per_area["people_lost"].where(per_area["people"].notna())
+        per_area["people_share_lost"] = per_area["people_lost"] / per_area["people"]
         parts.append(per_area)
     areas = pd.concat(parts, ignore_index=True)[list(LOST_AREA_COLUMNS)]
     return areas.sort_values(["lsoas_lost", "local_authority_name"], ascending=[False, True]).reset_index(drop=True)
+
+
+#: Columns of :func:`lsoa_losses`.
+LSOA_LOSS_COLUMNS: tuple[str, ...] = ("lsoa_code", "population", "lost_supported", "lost_supervised")
+
+
+def lsoa_losses(
+    lsoas: pd.DataFrame,
+    centres: pd.DataFrame,
+    *,
+    start: str,
+    end: str | None = None,
+    rule: CampaignRule,
+    model: DriveTimeModel | None = None,
+    settlements: SettlementIndex | None = None,
+) -> pd.DataFrame:
+    """Which LSOAs lost each service between two dates, in the sense of :func:`lost_since`.
+
+    Returns:
+        One row per LSOA, columns :data:`LSOA_LOSS_COLUMNS`: ``population``
+        (people, NaN without populations) and ``lost_<service>``: True where a
+        suitable centre lay within the threshold at ``start`` and none does at ``end``.
+
+    Raises:
+        DateError: a date is malformed, or ``end`` is not after ``start``.
+    """
+    model = model or load_drive_time_model()
+    settlements = settlements or settlement_index()
+    before, after = _dates(centres, start, end)
+    out = pd.DataFrame({
+        "lsoa_code": lsoas["lsoa_code"].to_numpy(),
+        "population": lsoas["population"].to_numpy(dtype=float) if "population" in lsoas else np.nan,
+    })
+    for service in SERVICES_FOR_RULE:
+        _, pairs = _within(lsoas, before.centres, service=service, rule=rule, model=model, settlements=settlements)
+        _, pairs_after = _within(lsoas, after.centres, service=service, rule=rule, model=model, settlements=settlements)
+        out[f"lost_{service}"] = _lost(pairs, pairs_after)
+    return out[list(LSOA_LOSS_COLUMNS)]
+
+
+def _lost(pairs: sparse.csr_matrix, pairs_after: sparse.csr_matrix) -> np.ndarray:
+    """Origins with a centre within reach in ``pairs`` (the start) and none in ``pairs_after`` (the end)."""
+    return np.asarray((pairs.getnnz(axis=1) > 0) & (pairs_after.getnnz(axis=1) == 0))
+
+
+def _dates(centres: pd.DataFrame, start: str, end: str | None) -> tuple[CentresAtDate, CentresAtDate]:
+    """The centres counted at ``start`` and at ``end``, refusing an end that is not later."""
+    before = centres_at(centres, start)
+    after = centres_at(centres, end)
+    if after.instant is not None and after.instant <= before.instant:  # type: ignore[operator]
+        raise DateError(f"end date {end!r} must be after start date {start!r}; give the earlier date first")
+    return before, after
 
 
 def lost_since(
@@ -438,10 +507,7 @@ def lost_since(
     """
     model = model or load_drive_time_model()
     settlements = settlements or settlement_index()
-    before = centres_at(centres, start)
-    after = centres_at(centres, end)
-    if after.instant is not None and after.instant <= before.instant:  # type: ignore[operator]
-        raise DateError(f"end date {end!r} must be after start date {start!r}; give the earlier date first")
+    before, after = _dates(centres, start, end)
     gone = before.centres[~before.centres["id"].isin(after.centres["id"])]
     blame_courts: dict[str, int] = {}
     blame_lsoas: dict[str, int] = {}
@@ -481,6 +547,7 @@ def lost_since(
 TIMELINE_COLUMNS: tuple[str, ...] = (
     "date", "event", "effective_from", "centre_id", "centre_name", "services", "drive_minutes",
     "successor_id", "source_urls", "supported_share_after", "supervised_share_after",
+    "supported_people_after", "supervised_people_after",
 )
 
 
@@ -510,7 +577,9 @@ def timeline(
         ``drive_minutes`` from the nearest point (estimated), and
         ``supported_share_after``/``supervised_share_after`` the share of
         points (0..1) with a suitable centre within the threshold from that
-        day (NaN for undated rows).
+        day (NaN for undated rows), and ``supported_people_after`` /
+        ``supervised_people_after`` the people of those points (LSOAs with a
+        ``population``; NaN for points without one, such as courts).
     """
     model = model or load_drive_time_model()
     settlements = settlements or settlement_index()
@@ -532,7 +601,7 @@ def timeline(
     events: list[dict[str, Any]] = []
     for row in relevant.to_dict("records"):
         common = {
-            "centre_id": row["id"], "centre_name": row["name"], "services": row["services"] or "not stated",
+            "centre_id": row["id"], "centre_name": row["name"], "services": row["services"] or NOT_STATED,
             "drive_minutes": minutes[row["id"]], "successor_id": "", "source_urls": row["source_urls"],
         }
         if row["opened"]:
@@ -549,16 +618,21 @@ def timeline(
             events.append({**common, "date": "", "event": "closed (date not stated)", "effective_from": None})
 
     out = pd.DataFrame(events, columns=list(TIMELINE_COLUMNS))
+    people = points["population"].to_numpy(dtype=float) if "population" in points else np.full(len(points), np.nan)
     for service in SERVICES_FOR_RULE:
-        shares = []
+        shares, counts = [], []
         for effective in out["effective_from"]:
             if effective is None:
                 shares.append(np.nan)
+                counts.append(np.nan)
                 continue
             dated = _centres_at(centres, effective, effective.isoformat()[:7])
             _, pairs = _within(points, dated.centres, service=service, rule=rule, model=model, settlements=settlements)
-            shares.append(float((pairs.getnnz(axis=1) > 0).mean()))
+            reached = pairs.getnnz(axis=1) > 0
+            shares.append(float(reached.mean()))
+            counts.append(float(people[reached].sum()) if not np.isnan(people).all() else np.nan)
         out[f"{service}_share_after"] = np.array(shares, dtype=float)
+        out[f"{service}_people_after"] = np.array(counts, dtype=float)
     order = out["effective_from"].map(lambda d: d.isoformat() if d is not None else "")
     order = order.where(out["event"] != "closed (date not stated)", "~")
     out = out.assign(_order=order).sort_values(["_order", "centre_name"], kind="stable").drop(columns="_order")
@@ -586,7 +660,7 @@ def area_timeline(
     local_authority_code: str, lsoas: pd.DataFrame, centres: pd.DataFrame, *, rule: CampaignRule,
     model: DriveTimeModel | None = None, settlements: SettlementIndex | None = None,
 ) -> pd.DataFrame:
-    """:func:`timeline` for the LSOAs of one local authority (shares are of its LSOAs).
+    """:func:`timeline` for the LSOAs of one local authority (shares are of its LSOAs; people are its LSOAs' people).
 
     Raises:
         NotFoundError: no LSOA belongs to ``local_authority_code``.

@@ -46,6 +46,7 @@ from millis_network.engine.coverage import (
     reach_summary,
 )
 from millis_network.network import DATA_SNAPSHOTS
+from millis_network.places import POPULATION_NOTE, format_people
 
 Variant = Literal["all", "spoe"]
 VARIANTS: tuple[Variant, ...] = ("all", "spoe")
@@ -123,10 +124,18 @@ def statutory_network_venues(courts: pd.DataFrame, *, variant: Variant = "all") 
     return out
 
 
+#: People measures of :func:`compare_reach`, as suffixes of ``<network>_people_...`` columns.
+PEOPLE_METRICS: tuple[str, ...] = (
+    *(f"within_{band}_min" for band in REACH_BANDS_MINUTES), "beyond_50_miles", "covered",
+    *(f"share_within_{band}_min" for band in REACH_BANDS_MINUTES), "share_beyond_50_miles", "share_covered",
+)
+
+
 def comparison_columns() -> list[str]:
     """Columns of :func:`compare_reach`."""
     metrics = [f"within_{band}_min" for band in REACH_BANDS_MINUTES] + ["beyond_50_miles", "median_minutes", "covered"]
-    return ["area_code", "area_name", "lsoas", "service"] + [
+    metrics += [f"people_{metric}" for metric in PEOPLE_METRICS]
+    return ["area_code", "area_name", "lsoas", "people", "service"] + [
         f"{network}_{metric}" for metric in metrics for network in ("scenario", "directory")
     ]
 
@@ -147,7 +156,10 @@ def compare_reach(
         band of estimated drive minutes to the nearest venue for the service,
         ``*_beyond_50_miles`` shares beyond 50 miles (great circle, one way),
         ``*_median_minutes`` and ``*_covered`` (share with both services within
-        the rule's threshold).
+        the rule's threshold); ``people`` in the area and, for each network,
+        ``*_people_within_<band>_min``, ``*_people_beyond_50_miles``,
+        ``*_people_covered`` (counts of people) and ``*_people_share_...``
+        (fractions of the area's people): :data:`~millis_network.places.POPULATION_NOTE`.
     """
     parts = []
     for service in SERVICES_FOR_RULE:
@@ -159,10 +171,12 @@ def compare_reach(
                     "share_beyond_50_miles": f"{network}_beyond_50_miles",
                     f"median_{service}_minutes": f"{network}_median_minutes",
                     "share_covered": f"{network}_covered",
+                    **{f"people_{metric}": f"{network}_people_{metric}" for metric in PEOPLE_METRICS},
                 }
             )
             frames[network] = summary.drop(columns=[f"p90_{service}_minutes"])
-        merged = frames["scenario"].merge(frames["directory"], on=["area_code", "area_name", "lsoas"], how="outer")
+        keys = ["area_code", "area_name", "lsoas", "people"]
+        merged = frames["scenario"].merge(frames["directory"], on=keys, how="outer")
         parts.append(merged.assign(service=service))
     return pd.concat(parts, ignore_index=True)[comparison_columns()]
 
@@ -170,6 +184,7 @@ def compare_reach(
 #: Columns of :func:`beyond_far_by_area`.
 BEYOND_COLUMNS: tuple[str, ...] = (
     "local_authority_code", "local_authority_name", "nation", "lsoas", "lsoas_beyond", "share_beyond", "max_miles",
+    "people", "people_beyond",
 )
 
 
@@ -179,12 +194,17 @@ def beyond_far_by_area(reach: pd.DataFrame, *, service: Service = "supported") -
     Returns:
         Columns :data:`BEYOND_COLUMNS`, one row per local authority with at
         least one such LSOA, most affected first; ``max_miles`` great-circle
-        miles from its farthest LSOA to the nearest venue.
+        miles from its farthest LSOA to the nearest venue; ``people`` in the
+        area and ``people_beyond`` of them beyond 50 miles (:data:`~millis_network.places.POPULATION_NOTE`).
     """
     miles = reach[f"nearest_{service}_km"].fillna(np.inf) / KM_PER_MILE
-    frame = reach[["local_authority_code", "local_authority_name", "nation"]].assign(miles=miles, beyond=miles > FAR_MILES)
+    beyond = miles > FAR_MILES
+    frame = reach[["local_authority_code", "local_authority_name", "nation", "population"]].assign(
+        miles=miles, beyond=beyond, people_beyond=reach["population"].where(beyond, 0.0))
     grouped = frame.groupby(["local_authority_code", "local_authority_name", "nation"], sort=True)
-    out = grouped.agg(lsoas=("beyond", "size"), lsoas_beyond=("beyond", "sum"), max_miles=("miles", "max")).reset_index()
+    out = grouped.agg(lsoas=("beyond", "size"), lsoas_beyond=("beyond", "sum"), max_miles=("miles", "max"),
+                      people=("population", lambda p: p.sum(min_count=1)),
+                      people_beyond=("people_beyond", lambda p: p.sum(min_count=1))).reset_index()
     out = out[out["lsoas_beyond"] > 0].copy()
     out["lsoas_beyond"] = out["lsoas_beyond"].astype(int)
     out["share_beyond"] = out["lsoas_beyond"] / out["lsoas"]
@@ -249,6 +269,9 @@ def _shares(row: pd.Series, network: str) -> dict[str, float]:
     out = {f"share_within_{band}_min": float(row[f"{network}_within_{band}_min"]) for band in REACH_BANDS_MINUTES}
     out["share_beyond_50_miles"] = float(row[f"{network}_beyond_50_miles"])
     out["median_minutes"] = float(row[f"{network}_median_minutes"])
+    for metric in PEOPLE_METRICS:
+        if "covered" not in metric:
+            out[f"people_{metric}"] = float(row[f"{network}_people_{metric}"])
     return out
 
 
@@ -261,10 +284,14 @@ def statutory_network_summary(network: StatutoryNetwork) -> dict[str, Any]:
         ``courts_meeting_rule`` (scenario and directory), ``national`` and
         ``by_nation`` (for each of ``scenario``, ``directory_supported``,
         ``directory_supervised``: shares 0..1 of LSOAs within 15/30/45/60
-        estimated drive minutes and beyond 50 miles; median minutes; plus
-        ``covered``: share with both services within the rule's threshold),
+        estimated drive minutes and beyond 50 miles; median minutes; the same
+        in people as ``people_within_<band>_min``, ``people_beyond_50_miles``
+        and ``people_share_...``; plus ``covered``: share with both services
+        within the rule's threshold, ``people_covered`` and ``people_share_covered``;
+        ``people``: the area's people),
         ``beyond_50_miles`` (LSOAs and areas still beyond under the scenario),
-        ``headline`` (one sentence), ``directory_completeness``, ``method``, ``threshold``,
+        ``headline`` (in people), ``headline_beyond`` (people still beyond 50
+        miles), ``population_note``, ``directory_completeness``, ``method``, ``threshold``,
         ``data_dates`` and ``provenance``.
     """
     rule = network.rule
@@ -283,10 +310,17 @@ def statutory_network_summary(network: StatutoryNetwork) -> dict[str, Any]:
                     "area_code": code,
                     "area_name": name,
                     "lsoas": int(by_service["lsoas"].iloc[0]),
-                    "scenario": {**_shares(supported, "scenario"), "covered": float(supported["scenario_covered"])},
+                    "people": float(by_service["people"].iloc[0]),
+                    "scenario": {
+                        **_shares(supported, "scenario"), "covered": float(supported["scenario_covered"]),
+                        "people_covered": float(supported["scenario_people_covered"]),
+                        "people_share_covered": float(supported["scenario_people_share_covered"]),
+                    },
                     "directory_supported": _shares(supported, "directory"),
                     "directory_supervised": _shares(supervised, "directory"),
                     "directory_covered": float(supported["directory_covered"]),
+                    "directory_people_covered": float(supported["directory_people_covered"]),
+                    "directory_people_share_covered": float(supported["directory_people_share_covered"]),
                 }
             )
         return rows
@@ -297,12 +331,19 @@ def statutory_network_summary(network: StatutoryNetwork) -> dict[str, Any]:
     directory_share = national["directory_covered"]
     reach_text = rule.describe().split(";")[0]
     held = network.directory.completeness
+    where = "single point of entry family court" if network.variant == "spoe" else "family court centre"
     headline = (
-        f"If every {'single point of entry family court' if network.variant == 'spoe' else 'family court centre'} "
-        f"had a supported and a supervised contact venue, {scenario_share:.0%} of neighbourhoods (LSOAs) in England "
-        f"and Wales would have both {reach_text}; today, from the centres in this directory, it is "
-        f"{directory_share:.0%} (this directory is incomplete: {held.open_centres} open centres, about "
-        f"{held.share_of_estimate:.0%} of NACCC's roughly {held.estimate_total})."
+        f"If every {where} had a supported and a supervised contact venue, "
+        f"{format_people(national['scenario']['people_covered'])} in England and Wales "
+        f"({national['scenario']['people_share_covered']:.0%}; {scenario_share:.0%} of neighbourhoods) would have "
+        f"both {reach_text}; today, from the centres in this directory, it is "
+        f"{format_people(national['directory_people_covered'])} ({national['directory_people_share_covered']:.0%}; "
+        f"{directory_share:.0%} of neighbourhoods) (this directory is incomplete: {held.open_centres} open centres, "
+        f"about {held.share_of_estimate:.0%} of NACCC's roughly {held.estimate_total})."
+    )
+    headline_beyond = (
+        f"If every {where} had a venue, {format_people(national['scenario']['people_beyond_50_miles'])} would still "
+        f"be more than {FAR_MILES:g} miles from one."
     )
     return {
         "scenario": VARIANT_LABELS[network.variant],
@@ -321,19 +362,23 @@ def statutory_network_summary(network: StatutoryNetwork) -> dict[str, Any]:
         "beyond_50_miles": {
             "lsoas": int(beyond["lsoas_beyond"].sum()),
             "share_lsoas": float(national["scenario"]["share_beyond_50_miles"]),
+            "people": float(national["scenario"]["people_beyond_50_miles"]),
+            "share_people": float(national["scenario"]["people_share_beyond_50_miles"]),
             "local_authorities": [
                 {key: (value.item() if hasattr(value, "item") else value) for key, value in row.items()}
                 for row in beyond.to_dict("records")
             ],
         },
         "headline": headline,
+        "headline_beyond": headline_beyond,
+        "population_note": POPULATION_NOTE,
         "directory_completeness": held.describe(),
         "threshold": rule.describe(),
         "method": (
             "Venues placed at each court's coordinates (FaCT postcode centroids); nearest venue per LSOA centroid by "
             "great-circle distance, estimated drive minutes from the calibrated model, exactly as for the directory's "
-            "coverage. Shares are of LSOAs (2011), a proxy for population. 'Beyond 50 miles' is one-way great-circle "
-            "distance: the campaign's 100-mile round trip."
+            "coverage. Shares are of LSOAs (2011) and of people. 'Beyond 50 miles' is one-way great-circle "
+            f"distance: the campaign's 100-mile round trip. {POPULATION_NOTE}"
         ),
         "data_dates": dict(DATA_SNAPSHOTS),
         "provenance": provenance(network.directory, extra={"scenario": VARIANT_LABELS[network.variant]}),
@@ -355,7 +400,8 @@ def readable_comparison(summary: dict[str, Any]) -> pd.DataFrame:
         One row per area and network (scenario; directory supported;
         directory supervised): ``area``, ``network``, ``within_<band>_min``
         for each reach band and ``beyond_50_miles`` (shares of LSOAs, 0..1),
-        and ``median_minutes`` (estimated drive to the nearest venue).
+        and ``median_minutes`` (estimated drive to the nearest venue). The
+        same in people: :func:`readable_people_comparison`.
     """
     rows = []
     for area in [summary["national"], *summary["by_nation"]]:
@@ -368,6 +414,30 @@ def readable_comparison(summary: dict[str, Any]) -> pd.DataFrame:
                     **{f"within_{band}_min": shares[f"share_within_{band}_min"] for band in REACH_BANDS_MINUTES},
                     "beyond_50_miles": shares["share_beyond_50_miles"],
                     "median_minutes": shares["median_minutes"],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def readable_people_comparison(summary: dict[str, Any]) -> pd.DataFrame:
+    """:func:`readable_comparison` in people: how many people, not what share of LSOAs.
+
+    Returns:
+        One row per area and network: ``area``, ``network``, ``people`` (in
+        the area), ``within_<band>_min`` for each reach band and
+        ``beyond_50_miles`` (counts of people, :data:`~millis_network.places.POPULATION_NOTE`).
+    """
+    rows = []
+    for area in [summary["national"], *summary["by_nation"]]:
+        for label, key in READABLE_NETWORKS:
+            counts = area[key]
+            rows.append(
+                {
+                    "area": area["area_name"],
+                    "network": label,
+                    "people": area["people"],
+                    **{f"within_{band}_min": counts[f"people_within_{band}_min"] for band in REACH_BANDS_MINUTES},
+                    "beyond_50_miles": counts["people_beyond_50_miles"],
                 }
             )
     return pd.DataFrame(rows)

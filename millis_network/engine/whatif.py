@@ -30,6 +30,8 @@ from millis_network.engine.coverage import (
 )
 from millis_network.errors import NotFoundError
 from millis_network.landmasses import landmasses_of
+from millis_network.places import nearest_places
+from millis_network.wording import site_near
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class ClosureImpact:
     areas: pd.DataFrame
     lsoas_losing_cover: int
     courts_losing_rule: int
+    people_losing_cover: float = float("nan")
 
 
 def closure_impact(
@@ -62,7 +65,9 @@ def closure_impact(
         ``supervised_minutes_before``/``after``, ``extra_minutes``) and
         ``areas``: LSOAs whose nearest drive grew (``lsoa_code``,
         ``local_authority_name``, ``minutes_before``, ``minutes_after``,
-        ``extra_minutes``, ``covered_before``, ``covered_after``), worst first.
+        ``extra_minutes``, ``covered_before``, ``covered_after``, ``population``),
+        worst first; ``people_losing_cover`` counts the people of LSOAs that lose
+        cover (:data:`~millis_network.places.POPULATION_NOTE`; NaN without populations).
 
     Raises:
         NotFoundError: no centre has ``centre_id``.
@@ -109,15 +114,18 @@ def closure_impact(
             "extra_minutes": extra_area,
             "covered_before": reach_before["covered"],
             "covered_after": reach_after["covered"],
+            "population": reach_before["population"],
         }
     )
     areas = areas[areas["extra_minutes"] > 0].sort_values("extra_minutes", ascending=False).reset_index(drop=True)
+    losing = areas["covered_before"] & ~areas["covered_after"]
     return ClosureImpact(
         centre_id=centre_id,
         courts=court_diff,
         areas=areas,
         lsoas_losing_cover=int((areas["covered_before"] & ~areas["covered_after"]).sum()),
         courts_losing_rule=int((court_diff["meets_rule_before"] & ~court_diff["meets_rule_after"]).sum()),
+        people_losing_cover=float(areas.loc[losing, "population"].sum(min_count=1)) if losing.any() else 0.0,
     )
 
 
@@ -125,7 +133,7 @@ def closure_impact(
 RECOMMENDATION_COLUMNS: tuple[str, ...] = (
     "rank", "site_kind", "site_id", "site_name", "local_authority_name", "lat", "lon",
     "new_courts_meeting_rule", "new_lsoas_covered", "cumulative_courts_meeting_rule",
-    "cumulative_lsoas_covered", "cumulative_share_lsoas_covered",
+    "cumulative_lsoas_covered", "cumulative_share_lsoas_covered", "new_people_covered", "cumulative_people_covered",
 )
 
 
@@ -134,7 +142,10 @@ def candidate_sites(courts: pd.DataFrame, lsoas: pd.DataFrame) -> pd.DataFrame:
 
     The LSOA chosen for a local authority is the one whose centroid lies
     closest to the mean of its LSOA centroids (a population-weighted centre,
-    since LSOAs hold similar populations).
+    since LSOAs hold similar populations). An LSOA site is named for people by
+    the nearest gazetteer place in its local authority
+    (:func:`millis_network.places.nearest_places`), with the LSOA code as
+    detail: "near Chelsea, Kensington and Chelsea (LSOA E01002840)".
 
     Returns:
         ``site_kind`` (``court`` or ``lsoa``), ``site_id``, ``site_name``,
@@ -158,11 +169,14 @@ def candidate_sites(courts: pd.DataFrame, lsoas: pd.DataFrame) -> pd.DataFrame:
         np.hypot(lsoas["easting_m"] - centre_of["easting_m"], lsoas["northing_m"] - centre_of["northing_m"]),
     )
     central = lsoas.loc[offset.groupby(lsoas["local_authority_code"]).idxmin()]
+    places = nearest_places(central["lat"].to_numpy(dtype=float), central["lon"].to_numpy(dtype=float),
+                            local_authority_code=central["local_authority_code"].to_numpy(dtype=object))
     lsoa_sites = pd.DataFrame(
         {
             "site_kind": "lsoa",
             "site_id": central["lsoa_code"].to_numpy(),
-            "site_name": central["lsoa_name"].to_numpy(),
+            "site_name": [site_near(str(place), str(area), str(code)) for place, area, code in zip(
+                places["place_name"], central["local_authority_name"], central["lsoa_code"], strict=True)],
             "local_authority_name": central["local_authority_name"].to_numpy(),
             "lat": central["lat"].to_numpy(dtype=float),
             "lon": central["lon"].to_numpy(dtype=float),
@@ -191,7 +205,8 @@ def recommend_sites(
 
     Returns:
         One row per pick, columns :data:`RECOMMENDATION_COLUMNS`: the
-        marginal gain of each pick and the cumulative result.
+        marginal gain of each pick and the cumulative result, in courts, LSOAs
+        and people (:data:`~millis_network.places.POPULATION_NOTE`; NaN without populations).
     """
     if sites < 1:
         raise ValueError(f"sites must be at least 1, got {sites}")
@@ -215,6 +230,7 @@ def recommend_sites(
     court_sup, court_sv, court_by_site = state(courts, landmasses_of(courts))
     lsoa_sup, lsoa_sv, lsoa_by_site = state(lsoas, landmasses_of(lsoas))
     total_lsoas = len(lsoas)
+    people = lsoas["population"].to_numpy(dtype=float) if "population" in lsoas else np.full(total_lsoas, np.nan)
     rows = []
     for rank in range(1, sites + 1):
         court_need = ~(court_sup & court_sv)
@@ -227,6 +243,7 @@ def recommend_sites(
             break
         new_courts = court_by_site[best].indices
         new_lsoas = lsoa_by_site[best].indices
+        new_people = float(people[new_lsoas[lsoa_need[new_lsoas]]].sum())
         court_sup[new_courts] = court_sv[new_courts] = True
         lsoa_sup[new_lsoas] = lsoa_sv[new_lsoas] = True
         site = candidates.iloc[best]
@@ -244,6 +261,8 @@ def recommend_sites(
                 "cumulative_courts_meeting_rule": int((court_sup & court_sv).sum()),
                 "cumulative_lsoas_covered": int((lsoa_sup & lsoa_sv).sum()),
                 "cumulative_share_lsoas_covered": float((lsoa_sup & lsoa_sv).mean()),
+                "new_people_covered": new_people,
+                "cumulative_people_covered": float(people[lsoa_sup & lsoa_sv].sum()),
             }
         )
     return pd.DataFrame(rows, columns=list(RECOMMENDATION_COLUMNS))

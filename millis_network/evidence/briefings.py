@@ -30,7 +30,7 @@ import dataclasses
 import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -46,11 +46,12 @@ from tqdm import tqdm
 
 from millis_network.config import FAR_MILES, KM_PER_MILE, REACH_BANDS_MINUTES
 from millis_network.engine.analysis import Analysis, provenance, require_public
+from millis_network.engine.constituencies import PetitionJoin
 from millis_network.engine.coverage import (
     COURT_STATUSES,
-    SERVING_COURT_NOTE,
     centres_near,
     court_row,
+    people_headline,
     reach_summary,
     serving_courts,
 )
@@ -64,13 +65,28 @@ from millis_network.engine.scenario import (
 from millis_network.errors import NotFoundError
 from millis_network.evidence.exports import PRIVACY_STATEMENT
 from millis_network.evidence.funding import FundingEstimate
-from millis_network.places import local_authority_boundaries
+from millis_network.places import (
+    POPULATION_NOTE,
+    local_authority_boundaries,
+    round_people,
+)
 from millis_network.sources.petitions import PetitionFigures
+from millis_network.wording import (
+    ACROSS_THE_SEA,
+    NO_CENTRE_IN_DIRECTORY,
+    NO_CENTRE_WITHIN_REACH,
+    PLACE_NOT_STATED,
+    PRECISION_LABELS,
+    SERVICES_NOT_STATED,
+    SERVING_COURT_NOTE,
+    centre_drive_text,
+    drive_text,
+)
 
 if TYPE_CHECKING:
     from matplotlib.collections import PathCollection
 
-Kind = Literal["court", "local_authority", "national"]
+Kind = Literal["court", "local_authority", "national", "constituency"]
 BriefingFormat = Literal["html", "pdf"]
 
 #: Briefing formats.
@@ -113,7 +129,7 @@ CENTRE_MARKERS: dict[str, tuple[str, str]] = {
     "supported and supervised": ("#2c7bb6", "D"),
     "supported": ("#abd9e9", "o"),
     "supervised": ("#7b3294", "s"),
-    "services not stated": ("#bdbdbd", "o"),
+    SERVICES_NOT_STATED: ("#bdbdbd", "o"),
 }
 
 _ASSUMED_RESIDENTS_PER_LSOA = (1_000, 3_000)
@@ -174,7 +190,8 @@ class Briefing:
     @property
     def file_stem(self) -> str:
         """File name without extension, e.g. ``briefing-court-cardiff-civil-and-family-justice-centre``."""
-        short = {"court": "court", "local_authority": "la", "national": "national"}[self.kind]
+        short = {"court": "court", "local_authority": "la", "national": "national", "constituency": "constituency"}[
+            self.kind]
         return f"briefing-{short}-{self.key.lower()}"
 
 
@@ -239,13 +256,13 @@ def briefing_inputs(analysis: Analysis, *, boundaries: gpd.GeoDataFrame | None =
 
 
 def _minutes(value: float) -> str:
-    return "none reachable by road in this directory" if pd.isna(value) or np.isinf(value) else f"{value:.0f} min"
+    return drive_text(float(value))
 
 
 def _how_far(minutes: float, miles: float) -> str:
     """How far a nearest centre is; one with distance but no drive time is across the sea."""
     if pd.isna(minutes) or np.isinf(minutes):
-        return f"{_miles(miles)} away across the sea, with no road to it"
+        return f"{_miles(miles)} away, {ACROSS_THE_SEA}"
     return f"{_minutes(minutes)} ({_miles(miles)}) away"
 
 
@@ -306,9 +323,8 @@ def _centre_label(row: pd.Series) -> str:
 
 
 def _place_label(row: pd.Series) -> str:
-    where = str(row["town"]) or str(row["postcode"]) or "place not stated"
-    precision = {"postcode": "postcode", "district": "postcode district only", "town": "town centre"}
-    return f"{where} ({precision.get(str(row['location_precision']), 'unplaced')})"
+    where = str(row["town"]) or str(row["postcode"]) or PLACE_NOT_STATED
+    return f"{where} ({PRECISION_LABELS[str(row['location_precision'])]})"
 
 
 def _nearest_table(
@@ -323,11 +339,11 @@ def _nearest_table(
         for _, centre in near.iterrows():
             rows.append((
                 service.capitalize(), _centre_label(centre), _place_label(centre),
-                _miles(centre["distance_miles"]), _minutes(centre["drive_minutes"]),
+                _miles(centre["distance_miles"]), centre_drive_text(float(centre["drive_minutes"])),
                 "yes" if centre["within_threshold"] else "no",
             ))
         if near.empty:
-            rows.append((service.capitalize(), "no suitable centre in this directory", "", "", "", "no"))
+            rows.append((service.capitalize(), NO_CENTRE_IN_DIRECTORY, "", "", "", "no"))
     return BriefingTable(
         columns=("Service", "Centre", "Where", "Distance", "Drive", "Within reach"),
         rows=tuple(rows),
@@ -338,8 +354,10 @@ def _nearest_table(
 
 def _notes(analysis: Analysis) -> tuple[str, ...]:
     notes = [
-        "Coverage is what this directory shows: \"no centre within reach\" means none in this directory. "
-        + analysis.completeness.describe(),
+        f"Coverage is what this directory shows: \"{NO_CENTRE_WITHIN_REACH}\" does not mean that no centre exists. "
+        + analysis.completeness.describe()
+        + (f" {analysis.completeness.describe_nations()}" if analysis.completeness.nations else "")
+        + f" {analysis.completeness.describe_checking()}",
         f"The campaign rule: a family court centre is served when at least one centre offering supported contact "
         f"and one offering supervised contact lie {analysis.rule.describe()}.",
         PRIVACY_STATEMENT,
@@ -403,7 +421,8 @@ def court_briefing(
     for service in ("supported", "supervised"):
         if court[f"nearest_{service}_id"]:
             facts.append((f"Nearest {service}", f"{court[f'nearest_{service}_name']}: "
-                          f"{_miles(court[f'nearest_{service}_miles'])}, {_minutes(court[f'nearest_{service}_minutes'])}"))
+                          f"{_miles(court[f'nearest_{service}_miles'])}, "
+                          f"{centre_drive_text(float(court[f'nearest_{service}_minutes']))}"))
     if len(reach):
         facts.append(("Local neighbourhoods without both services in reach", _share(1 - float(reach["covered"].mean()))))
         population = BriefingSection(
@@ -531,8 +550,16 @@ def funding_section(estimate: FundingEstimate) -> BriefingSection:
     )
 
 
-def petition_section(petition: PetitionFigures, *, top: int = 10) -> BriefingSection:
-    """A petition's total and its top constituencies, labelled with where and when they were read."""
+def petition_section(
+    petition: PetitionFigures, *, top: int = 10, joined: PetitionJoin | None = None
+) -> BriefingSection:
+    """A petition's total and its top constituencies, labelled with where and when they were read.
+
+    With ``joined`` (:func:`millis_network.engine.constituencies.join_petition`) the table is of the
+    constituencies with most signatures per 10,000 people, beside the people there beyond reach.
+    """
+    if joined is not None:
+        return petition_people_section(petition, joined, top=top)
     rows = tuple(
         (str(row.name), str(row.mp), f"{row.signature_count:,}")
         for row in petition.top_constituencies(top).itertuples()
@@ -547,6 +574,29 @@ def petition_section(petition: PetitionFigures, *, top: int = 10) -> BriefingSec
     )
 
 
+def petition_people_section(petition: PetitionFigures, joined: PetitionJoin, *, top: int = 10) -> BriefingSection:
+    """A petition's signatures per 10,000 people by constituency, beside the people there beyond reach."""
+    best = joined.table.sort_values(["signatures_per_10000_people", "signatures"], ascending=False).head(top)
+    rows = tuple(
+        (str(name), f"{signatures:,}", f"{per_10000:.1f}", round_people(beyond))
+        for name, signatures, per_10000, beyond in zip(
+            best["name"], best["signatures"].astype(int), best["signatures_per_10000_people"].astype(float),
+            best["supported_people_beyond_threshold"].astype(float), strict=True)
+    )
+    return BriefingSection(
+        f"Petition {petition.petition_id}: {petition.title}",
+        paragraphs=(
+            f"{petition.signature_count:,} signatures (petition {petition.state or 'state not stated'}).",
+            joined.describe(),
+            f"Source: UK Parliament petitions, {petition.label()}. {POPULATION_NOTE}",
+        ),
+        table=BriefingTable(
+            ("Constituency", "Signatures", "Per 10,000 people", "People beyond reach of a supported centre"), rows,
+            caption=f"The {len(rows)} constituencies of England and Wales with most signatures per 10,000 people.",
+        ),
+    )
+
+
 def national_briefing(
     inputs: BriefingInputs,
     *,
@@ -555,12 +605,14 @@ def national_briefing(
     extra_sections: Sequence[BriefingSection] = (),
     with_map: bool = True,
     top: int = 10,
+    petition_join: PetitionJoin | None = None,
 ) -> Briefing:
     """Briefing for England and Wales (plus Jersey's Royal Court): courts, population, worst-served areas.
 
     Args:
         funding: the cost of closing the gaps (:func:`millis_network.evidence.funding.cost_of_closing_gaps`), if wanted.
         petition: petition figures (:mod:`millis_network.sources.petitions`), if wanted.
+        petition_join: the petition joined to constituency coverage, for signatures per 10,000 people.
         extra_sections: further sections (e.g. the statutory-network scenario), placed before the asks.
         top: rows in the worst-courts and worst-areas tables.
     """
@@ -572,7 +624,8 @@ def national_briefing(
     headline = (
         f"{headline_figures['courts_meeting_rule']} of {headline_figures['courts']} family court centres have both a "
         f"supported and a supervised contact centre in this directory within {threshold}; "
-        f"{_share(headline_figures['share_lsoas_covered'])} of neighbourhoods in England and Wales have both."
+        f"{_share(headline_figures['share_lsoas_covered'])} of neighbourhoods in England and Wales have both. "
+        + people_headline(analysis.area_reach, analysis.rule)
     )
     facts = [(f"Courts: {status}", str(int(counts.get(status, 0)))) for status in COURT_STATUSES]
     facts += [
@@ -626,7 +679,7 @@ def national_briefing(
         sections.append(funding_section(funding))
         extra_sources.append(f"Per-centre cost: {funding.parameters['budget_source']}")
     if petition is not None:
-        sections.append(petition_section(petition))
+        sections.append(petition_section(petition, joined=petition_join))
         extra_sources.append(f"Petition figures: UK Parliament petitions, {petition.label()}")
     sections += list(extra_sections)
     return Briefing(
@@ -695,7 +748,7 @@ def _draw_centres(axes: Any, inputs: BriefingInputs, extent: tuple[float, float,
         "supported and supervised": usable["supported"] & usable["supervised"],
         "supported": usable["supported"] & ~usable["supervised"],
         "supervised": usable["supervised"] & ~usable["supported"],
-        "services not stated": usable["services"] == "",
+        SERVICES_NOT_STATED: usable["services"] == "",
     }
     for label, chosen in kinds.items():
         colour, marker = CENTRE_MARKERS[label]
@@ -827,13 +880,36 @@ def _pdf_fonts() -> tuple[str, str]:
     return "DejaVuSans", "DejaVuSans-Bold"
 
 
-def _column_widths(table: BriefingTable, width: float) -> list[float]:
-    """Column widths (points) in proportion to each column's longest text (6 to 40 characters; headings may wrap)."""
-    lengths = []
-    for i, heading in enumerate(table.columns):
-        longest = max(len(heading) * 0.6, *(len(word) + 1 for word in heading.split()), *(len(row[i]) for row in table.rows))
-        lengths.append(min(max(longest, 6), 40))
-    return [width * n / sum(lengths) for n in lengths]
+#: Space (points) left and right of the text in a PDF table cell.
+_CELL_PADDING = 3.0
+
+
+def _column_widths(
+    table: BriefingTable, width: float, *, measure: Callable[[str, bool], float]
+) -> list[float]:
+    """PDF column widths (points, summing to ``width``) that wrap every cell at spaces, never inside a word.
+
+    Each column gets at least its longest word (heading words measured bold)
+    and, when the page allows, its longest line; the width left over goes to
+    the columns whose text must wrap, in proportion to how much each lacks.
+    Only a word wider than a fair share of the page can still be broken.
+
+    Args:
+        measure: the width in points of a text, set in bold (True) or regular type.
+    """
+    columns = range(len(table.columns))
+    cells = [[(heading, True), *((row[i], False) for row in table.rows)] for i, heading in enumerate(table.columns)]
+    padding = 2 * _CELL_PADDING + 1
+    least = [max(measure(word, bold) for text, bold in cells[i] for word in [*text.split(), ""]) + padding
+             for i in columns]
+    most = [max(max(measure(text, bold) for text, bold in cells[i]) + padding, least[i]) for i in columns]
+    if sum(least) > width:
+        return [width * n / sum(least) for n in least]
+    if sum(most) <= width:
+        return [width * n / sum(most) for n in most]
+    lacking = [m - n for m, n in zip(most, least, strict=True)]
+    spare = width - sum(least)
+    return [n + spare * lack / sum(lacking) for n, lack in zip(least, lacking, strict=True)]
 
 
 def render_pdf(briefing: Briefing) -> bytes:
@@ -843,6 +919,7 @@ def render_pdf(briefing: Briefing) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.platypus import (
         Image,
         KeepTogether,
@@ -867,13 +944,18 @@ def render_pdf(briefing: Briefing) -> bytes:
     def text(value: str, style: ParagraphStyle = base) -> Paragraph:
         return Paragraph(escape(value), style)
 
+    def measure(value: str, strong: bool) -> float:
+        return float(stringWidth(value, bold if strong else regular, cell.fontSize))
+
     def table(data: BriefingTable, width: float) -> list[Any]:
         rows = [[text(c, cell_head) for c in data.columns]] + [[text(v, cell) for v in row] for row in data.rows]
-        flow = Table(rows, colWidths=_column_widths(data, width), repeatRows=1)
+        flow = Table(rows, colWidths=_column_widths(data, width, measure=measure), repeatRows=1)
         flow.setStyle(TableStyle([
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6eef7")),
             ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b0b0b0")),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PADDING),
+            ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PADDING),
             ("TOPPADDING", (0, 0), (-1, -1), 1.5),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
         ]))

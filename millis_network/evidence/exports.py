@@ -48,7 +48,8 @@ from millis_network._geo import WGS84
 from millis_network._text import spreadsheet_text
 from millis_network.directory import CENTRE_COLUMNS
 from millis_network.engine.analysis import Analysis, provenance, require_public
-from millis_network.places import local_authority_boundaries
+from millis_network.places import POPULATION_NOTE, local_authority_boundaries
+from millis_network.wording import NO_ROAD
 
 Format = Literal["csv", "xlsx", "geojson", "gpkg"]
 
@@ -78,7 +79,7 @@ COLUMN_NOTES: dict[str, str] = {
     "threshold": "the campaign rule applied",
     "method": "how reach is measured: estimated_drive (minutes) or straight_line (miles)",
     "rule_version": "version of the campaign rule",
-    "worst_minutes": "the longer of the two nearest drives (blank: no suitable centre in this directory reachable by road)",
+    "worst_minutes": f"the longer of the two nearest drives (blank: {NO_ROAD})",
     "level": "national, nation or local_authority",
     "area_code": "ONS code of the area (nation name for nations; E+W for the national row)",
     "area_name": "name of the area",
@@ -100,15 +101,16 @@ class ExportTable:
         title: a heading for people.
         description: what one row is and where it comes from.
         frame: the rows (infinite values already blanked).
-        geometry: how rows are placed on a map: ``point`` (``lat``/``lon``)
-            or ``local_authority`` (the boundary of ``area_code``).
+        geometry: how rows are placed on a map: ``point`` (``lat``/``lon``),
+            ``local_authority`` (the boundary of ``area_code``) or
+            ``constituency`` (the hexagon of ``gss_code`` in the boundaries given).
     """
 
     name: str
     title: str
     description: str
     frame: pd.DataFrame
-    geometry: Literal["point", "local_authority"]
+    geometry: Literal["point", "local_authority", "constituency"]
 
 
 def _finite(frame: pd.DataFrame) -> pd.DataFrame:
@@ -179,11 +181,15 @@ def column_notes(columns: list[str] | pd.Index) -> dict[str, str]:
         elif column.endswith("_miles"):
             notes[column] = "great-circle distance, miles"
         elif column.endswith("_minutes"):
-            notes[column] = "estimated drive time one way, minutes (blank: no suitable centre in this directory reachable by road)"
+            notes[column] = f"estimated drive time one way, minutes (blank: {NO_ROAD})"
         elif column.endswith("_within"):
             notes[column] = "number of suitable centres within the threshold"
         elif column.startswith("share_"):
             notes[column] = "fraction of LSOAs (0-1); LSOAs hold similar populations, so ~ fraction of people"
+        elif "share" in column.split("_"):
+            notes[column] = f"fraction of the area's people (0-1). {POPULATION_NOTE}"
+        elif "people" in column.split("_"):
+            notes[column] = f"number of people. {POPULATION_NOTE}"
         else:
             notes[column] = ""
     return notes
@@ -195,6 +201,13 @@ def export_provenance(analysis: Analysis, tables: tuple[ExportTable, ...]) -> di
         require_public(analysis),
         extra={
             "privacy": PRIVACY_STATEMENT,
+            "directory_needs_checking": analysis.completeness.describe_checking(),
+            "directory_by_nation": [
+                {"jurisdiction": n.stated.jurisdiction, "open_centres_in_directory": n.open_centres,
+                 "count_stated": n.stated.count, "what": n.stated.what, "source": n.stated.source}
+                for n in analysis.completeness.nations
+            ],
+            "population": POPULATION_NOTE,
             "tables": [
                 {"name": t.name, "title": t.title, "description": t.description, "rows": int(len(t.frame))}
                 for t in tables
@@ -302,6 +315,9 @@ def geo_frame(table: ExportTable, boundaries: gpd.GeoDataFrame) -> gpd.GeoDataFr
         placed = frame["lat"].notna() & frame["lon"].notna()
         points = gpd.points_from_xy(frame["lon"].fillna(0.0), frame["lat"].fillna(0.0))
         geometry = [point if ok else None for point, ok in zip(points, placed, strict=True)]
+    elif table.geometry == "constituency":
+        hexes = boundaries.set_index("gss_code").geometry
+        geometry = [hexes.get(code) for code in frame["gss_code"]]
     else:
         outlines = boundaries.set_index("local_authority_code").geometry
         geometry = [

@@ -42,27 +42,34 @@ from reportlab.platypus import (
 
 from millis_network._text import safe_link
 from millis_network.config import KM_PER_MILE, CampaignRule
-from millis_network.directory import (
-    PRECISION_LABELS,
-    completeness,
-)
+from millis_network.directory import completeness
 from millis_network.engine.coverage import (
-    SERVING_COURT_NOTE,
     Service,
     centres_near,
     serving_court,
 )
-from millis_network.errors import PostcodeError
 from millis_network.network import PublicNetwork, require_public_network
 from millis_network.places import nation_of_code
 from millis_network.postcodes import (
+    ISLAND_TOWNS,
     Location,
     PostcodeIndex,
-    crown_dependency,
     is_district,
     locate,
     locate_district,
     normalise_postcode,
+)
+from millis_network.wording import (
+    ACCREDITATION_NOT_STATED,
+    ACROSS_THE_SEA,
+    ADDRESS_ON_REFERRAL,
+    BY_ROAD_AND_FERRY,
+    NOT_STATED,
+    OPENING_NOT_STATED,
+    PRECISION_LABELS,
+    REFERRAL_NOT_STATED,
+    SERVING_COURT_NOTE,
+    no_centre_offering,
 )
 
 #: What each kind of contact means, in words for parents (DESIGN domain facts).
@@ -90,7 +97,9 @@ class SheetCentre:
 
     Attributes:
         distance_miles: great-circle miles from the family's postcode.
-        drive_minutes: estimated one-way drive minutes (NaN across the sea).
+        drive_minutes: estimated one-way journey minutes (by road and ferry
+            where ``journey`` says so; NaN across the sea with no ferry).
+        journey: how the family would travel (``by road``, ``by road and ferry``, or across the sea).
         location: postcode, postcode district (address withheld) or town.
         location_note: "" when placed at its postcode, else why it is approximate.
     """
@@ -106,16 +115,18 @@ class SheetCentre:
     referral: str
     distance_miles: float
     drive_minutes: float
+    journey: str
     within_threshold: bool
     sample: bool
     source_url: str
 
     @property
     def reach_text(self) -> str:
-        """Distance and drive time in words, e.g. "6.7 miles, about 22 min drive" ("across the sea" when no road joins them)."""
+        """Distance and drive time in words, e.g. "6.7 miles, about 22 min drive" (:data:`~millis_network.wording.ACROSS_THE_SEA` when no road joins them)."""
         if math.isnan(self.drive_minutes):
-            return f"{self.distance_miles:.1f} miles, across the sea (no road)"
-        text = f"{self.distance_miles:.1f} miles, about {self.drive_minutes:.0f} min drive"
+            return f"{self.distance_miles:.1f} miles, {ACROSS_THE_SEA}"
+        how = f"{BY_ROAD_AND_FERRY}" if self.journey == BY_ROAD_AND_FERRY else "drive"
+        text = f"{self.distance_miles:.1f} miles, about {self.drive_minutes:.0f} min {how}"
         return text if self.within_threshold else f"{text} (beyond the campaign's reach threshold)"
 
 
@@ -183,14 +194,15 @@ def _sheet_centre(row: pd.Series) -> SheetCentre:
         name=row["name"],
         organisation=row["organisation"],
         town=row["town"],
-        location=f"{location} (address given on referral)" if withheld else location,
+        location=f"{location} ({ADDRESS_ON_REFERRAL})" if withheld else location,
         location_note="" if row["location_precision"] == "postcode" else PRECISION_LABELS[row["location_precision"]],
-        services=row["services"] or "not stated",
-        accreditation="Accreditation not stated" if row["accreditation"] == "not stated" else row["accreditation"],
-        opening=row["opening"] or "not stated: ask the centre",
-        referral=row["referral"] or "not stated: ask the centre how to refer",
+        services=row["services"] or NOT_STATED,
+        accreditation=ACCREDITATION_NOT_STATED if row["accreditation"] == "not stated" else row["accreditation"],
+        opening=row["opening"] or OPENING_NOT_STATED,
+        referral=row["referral"] or REFERRAL_NOT_STATED,
         distance_miles=float(row["distance_miles"]),
         drive_minutes=float(row["drive_minutes"]),
+        journey=str(row["journey"]),
         within_threshold=bool(row["within_threshold"]),
         sample=row["sample"] == "yes",
         source_url=_first_url(row["source_urls"]),
@@ -198,22 +210,13 @@ def _sheet_centre(row: pd.Series) -> SheetCentre:
 
 
 def _family_location(postcode: str, index: PostcodeIndex | None) -> Location:
-    """Where the family is: its postcode, or a bare district (as a shared link carries) at the district's centre."""
+    """Where the family is: its postcode, or a bare district (as a shared link carries) at the district's centre.
+
+    A Jersey, Guernsey or Isle of Man postcode is placed at its island's main town (precision ``island``).
+    """
     if is_district(postcode):
-        if crown_dependency(postcode):
-            raise PostcodeError(
-                f"{postcode.strip().upper()} is a {crown_dependency(postcode)} postcode district. The ONS Postcode "
-                "Directory this tool uses has no coordinates there, so distances from it cannot be measured yet."
-            )
         return locate_district(postcode, index=index)
-    canonical = normalise_postcode(postcode)
-    dependency = crown_dependency(canonical)
-    if dependency is not None:
-        raise PostcodeError(
-            f"{canonical} is a {dependency} postcode. The ONS Postcode Directory this tool uses has no "
-            f"coordinates for {dependency}, so distances from it cannot be measured yet."
-        )
-    return locate(canonical, index=index)
+    return locate(normalise_postcode(postcode), index=index)
 
 
 def _court_note(local_authority_code: str) -> str:
@@ -244,12 +247,13 @@ def information_sheet(
         index: postcode index (the cached ONS index by default).
 
     Raises:
-        PostcodeError: the postcode is malformed, in the Channel Islands or
-            Isle of Man (no coordinates), or unknown along with its district;
-            the message says which, for the person who typed it.
+        PostcodeError: the postcode is malformed, on Alderney or Sark (not
+            placed), or unknown along with its district; the message says
+            which, for the person who typed it. Jersey, Guernsey and Isle of
+            Man postcodes are placed at the island's main town.
     """
     location = _family_location(postcode, index)
-    nation = nation_of_code(location.local_authority_code)
+    nation = location.island or nation_of_code(location.local_authority_code)
     public = require_public_network(network)
     centres, courts = public.centres, public.courts
     snapshots = public.provenance.snapshots()
@@ -261,7 +265,9 @@ def information_sheet(
     court = serving_court(location.lat, location.lon, courts, nation=nation)
     listed = tuple(_sheet_centre(row) for _, row in near.iterrows())
     district = location.postcode.split(" ")[0]
-    note = f"placed at the centre of postcode district {district}" if location.precision == "district" else ""
+    note = {"district": f"placed at the centre of postcode district {district}",
+            "island": f"placed at {ISLAND_TOWNS.get(location.island, '')}, the main town of {location.island} "
+                      "(the island only: no finer place is known for its postcodes)"}.get(location.precision, "")
     return InformationSheet(
         district=district,
         location_note=note,
@@ -296,7 +302,9 @@ def _environment() -> Environment:
 
 def render_information_sheet_html(sheet: InformationSheet) -> str:
     """The sheet as a self-contained, printable HTML page (UTF-8 text)."""
-    return _environment().get_template("information_sheet.html").render(sheet=sheet, accreditation_note=ACCREDITATION_NOTE)
+    return _environment().get_template("information_sheet.html").render(
+        sheet=sheet, accreditation_note=ACCREDITATION_NOTE, no_centre=no_centre_offering(sheet.service)
+    )
 
 
 def render_information_sheet_pdf(sheet: InformationSheet) -> bytes:
@@ -340,7 +348,7 @@ def render_information_sheet_pdf(sheet: InformationSheet) -> bytes:
         ]))
         story.append(table)
     else:
-        story.append(p(f"No centre offering {sheet.service} contact is in this directory."))
+        story.append(p(no_centre_offering(sheet.service)))
     story += [
         p("Family court", heading),
         p(sheet.court_text),

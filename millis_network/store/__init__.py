@@ -6,5 +6,7 @@ Modules::
     migrations     versioned schema migrations
     importer       spreadsheets of centres: dry run, row-level errors, one transaction
     auth           editors' sign-in: password hashes and the throttle
-    open_referral  Open Referral UK (HSDS) JSON
+    editors        editor accounts and the sign-in throttle
+    suggestions    the public's suggestions queue: rate-limited, moderated by editors, contacts forgotten on closing
+    open_referral  Open Referral UK (HSDS) JSON, out and back in
 """

@@ -20,8 +20,10 @@ What it holds:
   which is itself audited.
 
 Two dates are kept apart: ``last_updated`` is stamped by the store on every
-change; ``last_verified`` changes only when a person says they confirmed the
-entry is true. Writers take the write lock at the start of their transaction
+change; ``last_verified`` is set only by :meth:`Store.verify_centre`, when an
+editor says they confirmed the entry against a source (audited as ``verify``:
+who, when, and the source in the reason); loading a ``network_data/``
+snapshot restores it as the files hold it. Writers take the write lock at the start of their transaction
 (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: a transaction-level advisory lock),
 so writers queue rather than interleave; a write either commits whole or leaves
 the database as it was, even if the process is killed part-way. Text sorts by
@@ -38,7 +40,7 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +72,10 @@ from millis_network.config import DATABASE_ENV, default_cache_dir
 from millis_network.directory import (
     CENTRE_COLUMNS,
     COURT_COLUMNS,
+    LATER_CENTRE_COLUMNS,
     check_centre_rows,
     check_court_rows,
+    with_later_centre_columns,
 )
 from millis_network.errors import (
     ConflictError,
@@ -101,11 +105,13 @@ _WRITE_OPTION = "millis_network_write"
 _BATCH_ROWS = 500
 
 _metadata = MetaData()
+# Columns in the order the migrations leave them: later columns were added after ``version``.
 CENTRES = Table(
     "centres", _metadata,
     Column("id", Text, primary_key=True),
-    *[Column(name, Text, nullable=False, server_default="") for name in CENTRE_FIELDS],
+    *[Column(name, Text, nullable=False, server_default="") for name in CENTRE_FIELDS if name not in LATER_CENTRE_COLUMNS],
     Column("version", Integer, nullable=False),
+    *[Column(name, Text, nullable=False, server_default="") for name in LATER_CENTRE_COLUMNS],
 )
 COURTS = Table(
     "courts", _metadata,
@@ -163,8 +169,8 @@ class Change:
         change_id: position in the audit log (increasing).
         at: when, UTC, ISO 8601 with milliseconds (``2026-11-23T09:30:12.345Z``).
         who: the person (or import) responsible, as they signed in.
-        action: ``create``, ``update``, ``close``, ``reopen``, ``delete``,
-            ``revert`` or ``import``.
+        action: ``create``, ``update``, ``close``, ``reopen``, ``verify``,
+            ``delete``, ``revert`` or ``import``.
         entity: ``centre``, ``court`` or ``centre_record``.
         entity_id: the record's id (a centre record's is its centre's id).
         old: the changed fields' values before (None when the record was created).
@@ -583,6 +589,8 @@ class Store:
         unknown = sorted(set(values) - set(CENTRE_FIELDS))
         if unknown:
             raise ValueError(f"not centre fields: {', '.join(unknown)}; fields are {', '.join(CENTRE_FIELDS)}")
+        if "last_verified" in values and action != "verify":
+            raise ValueError("last_verified is set only by verify_centre: an editor confirms the entry against a source")
         with self._writing() as conn:
             current = self._fetch(conn, _ENTITIES["centre"], centre_id)
             if current is None:
@@ -593,6 +601,25 @@ class Store:
             self._check_centre(conn, centre_id, merged | {"last_updated": at[:10]})
             return self._write(conn, "centre", centre_id, dict(values), expected_version=expected_version,
                                action=action, who=who, reason=reason, at=at)
+
+    def verify_centre(
+        self, centre_id: str, *, source: str, expected_version: int, who: str, on: date | None = None
+    ) -> Change | None:
+        """Record that editor ``who`` confirmed the centre's entry against ``source`` (``last_verified`` = ``on``, default today UTC).
+
+        Returns:
+            The ``verify`` audit entry (reason ``verified against SOURCE``), or None when already verified that day.
+
+        Raises:
+            MillisNetworkError: no source given.
+            ConflictError: the centre changed since ``expected_version``.
+        """
+        text = " ".join(str(source).split())
+        if not text:
+            raise MillisNetworkError("say what the entry was verified against (a web page, a phone call to the centre ...)")
+        day = on.isoformat() if on else _now()[:10]
+        return self.update_centre(centre_id, {"last_verified": day}, expected_version=expected_version, who=who,
+                                  reason=f"verified against {text}", action="verify")
 
     def close_centre(
         self, centre_id: str, *, closed: str, successor_id: str = "", expected_version: int, who: str, reason: str = ""
@@ -698,9 +725,12 @@ class Store:
     # writing: imports ---------------------------------------------------
 
     def write_centres(
-        self, writes: Sequence[PlannedWrite], *, who: str, reason: str, progress: bool = False
+        self, writes: Sequence[PlannedWrite], *, who: str, reason: str, progress: bool = False, stamp: bool = True
     ) -> WriteSummary:
         """Write many centres in one transaction: all of them, or (on any problem) none.
+
+        ``last_updated`` is stamped with today's date, unless ``stamp`` is
+        False and a write gives one (an Open Referral file's ``last_modified``).
 
         Each write is checked against the version its plan was made from, so
         a centre changed since the preview stops the whole import.
@@ -713,7 +743,8 @@ class Store:
         with self._writing() as conn:
             at = _now()
             before_first = self._last_change_id(conn)
-            stamped = [{"id": w.centre_id, **{f: str(w.values.get(f, "")) for f in CENTRE_FIELDS}, "last_updated": at[:10]}
+            stamped = [{"id": w.centre_id, **{f: str(w.values.get(f, "")) for f in CENTRE_FIELDS},
+                        "last_updated": (not stamp and str(w.values.get("last_updated", ""))) or at[:10]}
                        for w in writes]
             self._check_many(conn, stamped)
             ids = [w.centre_id for w in writes]
@@ -789,6 +820,8 @@ class Store:
             if not path.exists():
                 raise DataFileError(f"{path}: file is missing; point --data-dir at a network_data folder")
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+            if kind == "centre":
+                frame = with_later_centre_columns(frame)
             report.extend(check(frame, file=str(path)))
             tables[kind] = frame
         report.raise_if_any()

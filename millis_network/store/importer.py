@@ -28,7 +28,8 @@ one is matched by name and postcode (name and town when there is no
 postcode). Two rows of one file naming the same centre are duplicates: the
 first is used, the later ones rejected. A blank cell never erases a stored
 value (edit the centre to clear a field). ``last_updated`` is stamped by the
-store; ``last_verified`` changes only when the file (or the editor) says so.
+store; ``last_verified`` is never taken from a file or form: only an editor's
+verification (:meth:`Store.verify_centre`) sets it.
 New and moved centres are placed from their postcode (ONS Postcode
 Directory), or their town (GeoNames) when there is none.
 """
@@ -106,6 +107,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "last_verified": ("last verified", "verified", "date verified", "verified on", "last checked", "date checked"),
     "sample": ("sample", "illustrative"),
     "notes": ("notes", "note", "comments", "comment", "other information"),
+    "doubt": ("doubt", "doubts", "needs checking", "to check"),
 }
 
 #: Headings recognised but ignored because the store sets these itself.
@@ -173,8 +175,12 @@ class ColumnMap:
     notices: tuple[str, ...]
 
 
-def map_columns(header: Sequence[str], *, file: str, header_row: int = 1) -> ColumnMap:
-    """Match headings to directory fields with :data:`COLUMN_ALIASES`."""
+def map_columns(header: Sequence[str], *, file: str, header_row: int = 1, keep_dates: bool = False) -> ColumnMap:
+    """Match headings to directory fields with :data:`COLUMN_ALIASES`.
+
+    ``last_updated`` and ``last_verified`` columns are ignored (with a notice)
+    unless ``keep_dates``: a directory's own export being restored.
+    """
     fields: dict[str, int] = {}
     headings: dict[str, str] = {}
     problems: list[Issue] = []
@@ -185,8 +191,14 @@ def map_columns(header: Sequence[str], *, file: str, header_row: int = 1) -> Col
         if not folded:
             continue
         target = _HEADING_TO_FIELD.get(folded)
-        if target == "last_updated" or folded in stamped:
+        if keep_dates and (target == "last_verified" or folded == "last updated"):
+            fields[target or "last_updated"] = position
+            headings[target or "last_updated"] = heading
+        elif target == "last_updated" or folded in stamped:
             notices.append(f"column {heading!r} ignored: the store records when each centre last changed")
+        elif target == "last_verified":
+            notices.append(f"column {heading!r} ignored: a centre is verified only by an editor confirming it "
+                           "against a source (Directory page)")
         elif target is None:
             notices.append(f"column {heading!r} not recognised and ignored (recognised headings: network_data/centres/README.md)")
         elif target in fields:
@@ -321,6 +333,7 @@ _NORMALISERS: dict[str, Callable[[str, str], str]] = {
     "closed": _partial_date,
     "page_date": _page_date,
     "last_verified": _full_date,
+    "last_updated": _full_date,
     "lat": _coordinate,
     "lon": _coordinate,
     "source_urls": lambda text, _: " ; ".join(p.strip() for p in re.split(r"\s+;\s+|;|\n|\s\|\s", text) if p.strip()),
@@ -505,6 +518,9 @@ def _place(rows: list[_Row], *, file: str, progress: bool) -> None:
         elif dependency is not None:
             record["jurisdiction"] = record["jurisdiction"] or dependency
             _place_by_town(row, f"{dependency} postcodes have no ONS coordinates; ")
+            if record["location_precision"] == "none" and hit["precision"] == "island":
+                record.update(lat=f"{hit['lat']:.6f}", lon=f"{hit['lon']:.6f}", location_precision="island")
+                row.notes[-1] = hit["error"]
         else:
             row.issues.append(Issue(file, row.number, "postcode", record["postcode"], "postcode-unknown", hit["error"]))
     for row in rows:
@@ -560,6 +576,7 @@ def plan_sheet(
     source_label: str | None = None,
     today: date | None = None,
     progress: bool = False,
+    keep_dates: bool = False,
 ) -> ImportPlan:
     """Decide, row by row, what importing a sheet into a directory holding ``centres`` would do.
 
@@ -572,13 +589,16 @@ def plan_sheet(
             none; default ``spreadsheet FILE (imported DATE)``.
         today: the date used in that label (default: today).
         progress: show a geocoding progress bar on stderr.
+        keep_dates: take ``last_updated`` and ``last_verified`` from the sheet
+            (restoring a directory's own export) instead of ignoring them.
 
     Returns:
         The plan; nothing is written.
     """
     file = sheet.file
     day = (today or date.today()).isoformat()
-    columns = map_columns(sheet.header, file=file, header_row=sheet.header_row) if sheet.header else ColumnMap({}, {}, (), ())
+    columns = (map_columns(sheet.header, file=file, header_row=sheet.header_row, keep_dates=keep_dates)
+               if sheet.header else ColumnMap({}, {}, (), ()))
     problems = (*sheet.problems, *columns.problems)
     if problems:
         return ImportPlan(file, sheet.format, sheet.encoding, columns.headings, columns.notices, tuple(problems),
@@ -747,23 +767,20 @@ def plan_edit(
     centres: pd.DataFrame,
     values: Mapping[str, str],
     *,
-    verified: bool = False,
     label: str = "dashboard",
     today: date | None = None,
 ) -> ImportPlan:
     """Plan one edit (``values`` has an ``id`` of a stored centre) or one new centre (no ``id``).
 
     Every field in ``values`` is taken as typed, a blank clearing the stored
-    value; fields not in ``values`` keep theirs. ``verified`` sets
-    ``last_verified`` to today: the editor confirmed the entry is true.
+    value; fields not in ``values`` keep theirs (``last_verified`` is
+    ignored: see :meth:`Store.verify_centre`).
 
     Returns:
         A plan with one row (row number 1).
     """
     day = today or date.today()
-    given = {k: str(v) for k, v in values.items() if k in CENTRE_COLUMNS and k != "last_updated"}
-    if verified:
-        given["last_verified"] = day.isoformat()
+    given = {k: str(v) for k, v in values.items() if k in CENTRE_COLUMNS and k not in ("last_updated", "last_verified")}
     header = tuple(given)
     sheet = Sheet(label, "form", "", 0, header, ((1, tuple(given[h] for h in header)),))
     return plan_sheet(sheet, centres, blank_erases=True, source_label=f"entered in the {label} ({day.isoformat()})", today=day)
@@ -775,4 +792,5 @@ def apply_import(store: Store, plan: ImportPlan, *, who: str, progress: bool = F
     Raises:
         ConflictError: a centre changed since the plan was made; nothing is written.
     """
-    return store.write_centres(plan.writes, who=who, reason=f"import {plan.file}", progress=progress)
+    return store.write_centres(plan.writes, who=who, reason=f"import {plan.file}", progress=progress,
+                               stamp=plan.format != "hsds")

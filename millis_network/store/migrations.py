@@ -28,6 +28,7 @@ from sqlalchemy import (
     false,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import Connection
 
@@ -129,6 +130,41 @@ def _v2_editors(conn: Connection) -> None:
     snapshot.create_all(conn)
 
 
+def _v3_doubts_and_suggestions(conn: Connection) -> None:
+    conn.execute(text("ALTER TABLE centres ADD COLUMN doubt TEXT NOT NULL DEFAULT ''"))
+    snapshot = MetaData()
+    suggestions = Table(
+        "suggestions", snapshot,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("kind", Text, nullable=False),
+        Column("centre_id", Text, nullable=False, server_default=""),
+        Column("name", Text, nullable=False, server_default=""),
+        Column("place", Text, nullable=False, server_default=""),
+        Column("services", Text, nullable=False, server_default=""),
+        Column("source_url", Text, nullable=False, server_default=""),
+        Column("details", Text, nullable=False, server_default=""),
+        Column("contact", Text, nullable=False, server_default=""),
+        Column("submitted_at", Text, nullable=False),
+        Column("status", Text, nullable=False, server_default="open"),
+        Column("closed_at", Text, nullable=False, server_default=""),
+        Column("closed_by", Text, nullable=False, server_default=""),
+        Column("reason", Text, nullable=False, server_default=""),
+        Column("change_id", Integer),
+        CheckConstraint("kind IN ('new', 'change', 'closure')", name="suggestions_kind"),
+        CheckConstraint("status IN ('open', 'accepted', 'rejected')", name="suggestions_status"),
+        CheckConstraint("status = 'open' OR contact = ''", name="suggestions_contact_only_while_open"),
+    )
+    Index("suggestions_status", suggestions.c.status)
+    attempts = Table(
+        "suggestion_attempts", snapshot,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("client", Text, nullable=False),
+        Column("at", Float, nullable=False),
+    )
+    Index("suggestion_attempts_client", attempts.c.client, attempts.c.at)
+    snapshot.create_all(conn)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema change: its version number, what it does, and the function doing it."""
@@ -141,13 +177,15 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "centres, courts, centre records and the audit log", _v1_directory),
     Migration(2, "editor accounts and the sign-in throttle's failures and known clients", _v2_editors),
+    Migration(3, "a doubt flag on centres; the public's suggestions queue and its per-client throttle",
+              _v3_doubts_and_suggestions),
 )
 
 #: The schema version this code expects.
 LATEST_VERSION = MIGRATIONS[-1].version
 
 #: ``(table, column)`` of every id numbered by the database.
-_NUMBERED_IDS = (("audit_log", "change_id"), ("editors", "id"))
+_NUMBERED_IDS = (("audit_log", "change_id"), ("editors", "id"), ("suggestions", "id"), ("suggestion_attempts", "id"))
 
 
 def schema_version(conn: Connection) -> int:

@@ -1,0 +1,32 @@
+"""The dashboard benchmark's baseline: a minimal Streamlit app showing the landing page's map from a prepared file.
+
+Started by ``benchmarks/dashboard_first_map.py`` as
+``streamlit run benchmarks/baseline_map_app.py -- PREPARED.pickle`` with
+``dashboard/`` on ``PYTHONPATH``. It draws the same folium map as the coverage
+map page (the same :mod:`map_layers` layers from the same data, written to the
+file beforehand) and nothing else: no directory database, no analysis, no
+sidebar. The benchmark's ratio to it says what the dashboard adds to Streamlit
+and folium themselves.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+
+import folium
+import map_layers
+from streamlit_folium import st_folium
+
+with open(sys.argv[1], "rb") as file:
+    prepared = pickle.load(file)
+
+st_folium(
+    map_layers.coverage_map(prepared["centres"], prepared["areas"], service="supported", bounds=prepared["bounds"]),
+    feature_group_to_add=map_layers.court_layers(prepared["coverage"]),
+    layer_control=folium.LayerControl(collapsed=True),
+    key="coverage_map",
+    height=map_layers.MAP_HEIGHT_PX,
+    use_container_width=True,
+    returned_objects=["last_object_clicked"],
+)
