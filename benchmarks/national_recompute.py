@@ -29,6 +29,7 @@ import numpy as np  # noqa: E402
 from millis_network.config import CampaignRule  # noqa: E402
 from millis_network.engine.analysis import run_analysis  # noqa: E402
 from millis_network.engine.coverage import suitable_centres  # noqa: E402
+from millis_network.landmasses import landmasses_of  # noqa: E402
 from millis_network.network import PublicNetwork, load_network  # noqa: E402
 
 
@@ -84,12 +85,15 @@ def main() -> None:
     court_table, reach = ours(network, rule)
     check = baseline(network, rule)
     minutes = reach["nearest_supported_minutes"].to_numpy()
-    by_road = np.isfinite(minutes)  # the baseline knows no coast: it drives to the Isle of Wight too
-    agree = np.allclose(minutes[by_road], check[("lsoas", "supported")][by_road], rtol=0.01)
+    # The baseline knows no coast: it drives to the Isle of Wight too; ours goes by road and ferry there.
+    by_road = np.isfinite(minutes) & (landmasses_of(reach) == 0)
+    # Where two centres are almost equally near, British National Grid and the sphere may pick different ones,
+    # whose local road speeds differ: count the LSOAs that agree.
+    agree = int(np.isclose(minutes[by_road], check[("lsoas", "supported")][by_road], rtol=0.01).sum())
     print(f"national recompute (167 courts + 34,753 LSOAs, both services, drive minutes): median {ours_s * 1000:.0f} ms")
     print(f"geopandas sjoin_nearest baseline (same inputs, nearest only):              median {base_s * 1000:.0f} ms")
-    print(f"speed-up: {base_s / ours_s:.1f}x   nearest drive minutes agree within 1% on the {by_road.sum():,} LSOAs "
-          f"with a drive ({(~by_road).sum()} across the sea have none): {agree}")
+    print(f"speed-up: {base_s / ours_s:.1f}x   nearest drive minutes agree within 1% on {agree:,} of the "
+          f"{by_road.sum():,} LSOAs on Great Britain with a drive ({(~by_road).sum()} on islands or with none left out)")
 
 
 if __name__ == "__main__":

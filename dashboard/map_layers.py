@@ -498,11 +498,7 @@ def frame_bounds(frame: gpd.GeoDataFrame) -> list[list[float]]:
 
 
 #: Share of people beyond reach (0..1): viridis light (few) to dark (most), as the drive-time layer's dark = far.
-BEYOND_SCALE = ColourScale(
-    bounds=(0.2, 0.4, 0.6, 0.8, 1.0),
-    labels=("up to 20%", "20–40%", "40–60%", "60–80%", "over 80%"),
-    colours=VIRIDIS_5,
-)
+BEYOND_SCALE = ColourScale(bounds=SHARE_SCALE.bounds, labels=SHARE_SCALE.labels, colours=VIRIDIS_5)
 
 
 def hex_features(hexes: gpd.GeoDataFrame, values: pd.DataFrame, *, value_column: str, scale: ColourScale) -> dict:

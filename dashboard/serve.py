@@ -11,6 +11,7 @@ sooner waits on the same cached computation; it is never done twice.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 import threading
@@ -30,6 +31,10 @@ RUNTIME_POLL_SECONDS = 0.02
 #: preparing thread (Python's default is 0.005).
 PREPARING_SWITCH_INTERVAL_SECONDS = 0.0005
 
+#: Libraries the landing page needs that never import Streamlit, the heaviest first: safe to import
+#: while Streamlit's server starts in the main thread.
+EARLY_IMPORTS: tuple[str, ...] = ("pandas", "scipy.spatial", "sqlalchemy", "geopandas", "folium")
+
 _THREAD_NAME = "prepare-landing-page"
 
 
@@ -43,23 +48,27 @@ class _OutsideScriptRunNotice(logging.Filter):
 def prepare_landing_page() -> None:
     """Import the coverage map's modules and fill its caches under the default settings.
 
-    Imports start at once, while Streamlit's server is still starting (the
-    longest part of the preparation, and the one that needs no runtime):
-    here rather than at the top of this module, so that they overlap the
-    server's start and the browser's loading instead of coming before them.
-    The caches are filled once Streamlit's runtime, which holds them, has
-    started. The map component (``streamlit_folium``) is left to the page:
-    Streamlit registers a component only when it is declared during a
-    script run.
+    The libraries of :data:`EARLY_IMPORTS` are imported at once, while
+    Streamlit's server is still starting (imports are the longest part of
+    the preparation). The dashboard's own modules, which import parts of
+    Streamlit, wait until Streamlit's runtime has started, so that two
+    threads never import Streamlit's modules at the same time; then the
+    caches, which the runtime holds, are filled. All of this happens here
+    rather than at the top of this module so that it overlaps the server's
+    start and the browser's loading instead of coming before them. The map
+    component (``streamlit_folium``) is left to the page: Streamlit
+    registers a component only when it is declared during a script run.
     """
     usual = sys.getswitchinterval()
     sys.setswitchinterval(PREPARING_SWITCH_INTERVAL_SECONDS)
     try:
+        for name in EARLY_IMPORTS:
+            importlib.import_module(name)
+        while not Runtime.exists() or Runtime.instance().state == RuntimeState.INITIAL:
+            time.sleep(RUNTIME_POLL_SECONDS)
         import loaders
         import shared
 
-        while not Runtime.exists() or Runtime.instance().state == RuntimeState.INITIAL:
-            time.sleep(RUNTIME_POLL_SECONDS)
         settings = shared.default_settings()
         loaders.prepare_coverage_map(shared.rule_for(settings), shared.jurisdiction_for(settings), str(settings["service"]))
     finally:

@@ -191,21 +191,43 @@ class LocalCorrection:
         rows, cols = self.cell_log.shape
         cells = self._padded_cells
         (lon0, lat0), (step_lon, step_lat) = self.grid_origin, self.cell_deg
-        total = np.zeros(np.broadcast_shapes(olon.shape, olat.shape, dlon.shape, dlat.shape))
-        with np.errstate(invalid="ignore"):
-            for fraction in self.path_fractions:
-                i = np.clip(np.floor((olat + fraction * (dlat - olat) - lat0) / step_lat) + 1, 0, rows + 1)
-                j = np.clip(np.floor((olon + fraction * (dlon - olon) - lon0) / step_lon) + 1, 0, cols + 1)
-                flat = np.nan_to_num(i * (cols + 2) + j, nan=0.0).astype(np.int64)
-                total += cells[flat]
-        return total / len(self.path_fractions)
+        # In padded cell units (the border of zeros is row and column 0): row = floor(a + t * b), column =
+        # floor(c + t * d), clipped to the border; a point with a NaN coordinate reads the border.
+        a = (olat - lat0) / step_lat + 1.0
+        b = (dlat - olat) / step_lat
+        c = (olon - lon0) / step_lon + 1.0
+        d = (dlon - olon) / step_lon
+        a, b, c, d = np.broadcast_arrays(a, b, c, d)
+        shape = a.shape
+        a, b, c, d = (np.ravel(v) for v in (a, b, c, d))
+        if not (np.isfinite(a).all() and np.isfinite(b).all() and np.isfinite(c).all() and np.isfinite(d).all()):
+            unknown = ~(np.isfinite(a) & np.isfinite(b) & np.isfinite(c) & np.isfinite(d))
+            a, b, c, d = (np.where(unknown, 0.0, v) for v in (a, b, c, d))
+        total = np.zeros(a.shape)
+        for fraction in self.path_fractions:
+            row = np.floor(a + fraction * b)
+            np.clip(row, 0, rows + 1, out=row)
+            column = np.floor(c + fraction * d)
+            np.clip(column, 0, cols + 1, out=column)
+            row *= cols + 2
+            row += column
+            total += cells[row.astype(np.intp)]
+        return (total / len(self.path_fractions)).reshape(shape)
 
     def apply(self, base_minutes: ArrayLike, log_factor: ArrayLike) -> Floats:
         """Corrected minutes from base minutes and the trip's ln(factor) (place + place + path)."""
-        minutes = np.asarray(base_minutes, dtype=np.float64) * np.exp(np.asarray(log_factor, dtype=np.float64))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scale = np.interp(np.log(minutes), self.scale_log_minutes, self.scale_factor)
-        return minutes * scale
+        with np.errstate(divide="ignore"):
+            log_base = np.log(np.asarray(base_minutes, dtype=np.float64))
+        return self.apply_log(log_base + np.asarray(log_factor, dtype=np.float64))
+
+    def apply_log(self, log_minutes: Floats) -> Floats:
+        """Corrected minutes from ln(base minutes × factor): the final scale applied (overwrites its argument)."""
+        scale = np.interp(log_minutes, self.scale_log_minutes, self.scale_factor)
+        if not isinstance(log_minutes, np.ndarray) or log_minutes.ndim == 0:
+            return np.asarray(np.exp(log_minutes) * scale, dtype=np.float64)
+        minutes = np.exp(log_minutes, out=log_minutes)
+        minutes *= scale
+        return minutes
 
 
 @dataclass(frozen=True)
@@ -276,6 +298,13 @@ class DriveTimeModel:
             times the model was fitted to run between LSOA centroids and
             hospitals, including getting onto and off the road network.
         """
+        log_minutes = self._log_drive_minutes(distance_km, origin_lsoa_count, destination_lsoa_count)
+        return np.exp(log_minutes, out=log_minutes)
+
+    def _log_drive_minutes(
+        self, distance_km: ArrayLike, origin_lsoa_count: ArrayLike, destination_lsoa_count: ArrayLike
+    ) -> Floats:
+        """ln of :meth:`drive_minutes` (a new array)."""
         km = np.asarray(distance_km, dtype=np.float64)
         with np.errstate(invalid="ignore"):
             if np.any(km < 0):
@@ -297,7 +326,7 @@ class DriveTimeModel:
             cube *= term
             cube *= term
             log_minutes += cube
-        return np.exp(log_minutes, out=log_minutes)
+        return log_minutes
 
     def journey_minutes(
         self,
@@ -325,18 +354,17 @@ class DriveTimeModel:
             times the local factor; the national curve alone when the model
             has no correction.
         """
-        base = self.drive_minutes(
-            distance_km, origin_lsoa_count=origin_lsoa_count, destination_lsoa_count=destination_lsoa_count
-        )
+        log_minutes = self._log_drive_minutes(distance_km, origin_lsoa_count, destination_lsoa_count)
         if self.correction is None:
-            return base
+            return np.exp(log_minutes, out=log_minutes)
         correction = self.correction
         origin_log = correction.place_log_factor(*origin_lonlat) if origin_place_log is None else origin_place_log
         destination_log = (correction.place_log_factor(*destination_lonlat)
                            if destination_place_log is None else destination_place_log)
-        log_factor = (np.asarray(origin_log, dtype=np.float64) + np.asarray(destination_log, dtype=np.float64)
-                      + correction.path_log_factor(*origin_lonlat, *destination_lonlat))
-        return correction.apply(base, log_factor)
+        log_minutes = log_minutes + correction.path_log_factor(*origin_lonlat, *destination_lonlat)
+        log_minutes += np.asarray(origin_log, dtype=np.float64)
+        log_minutes += np.asarray(destination_log, dtype=np.float64)
+        return correction.apply_log(log_minutes)
 
     def without_correction(self) -> DriveTimeModel:
         """The same model with the national curve alone (for comparisons and checks)."""

@@ -105,7 +105,7 @@ def landmasses(
             out[here] = LANDMASSES.index(landmass)
             decided |= here
     unknown = ~decided & np.isfinite(lat) & np.isfinite(lon)
-    for island in ("Jersey", "Guernsey", "Isle of Man"):
+    for island in ("Jersey", "Guernsey", "Isle of Man") if unknown.any() else ():
         west, south, east, north = JURISDICTION_BOUNDS[island]
         inside = unknown & (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
         out[inside] = LANDMASSES.index(JURISDICTION_LANDMASSES[island])

@@ -123,11 +123,21 @@ def test_court_failing_names_the_missing_service_and_nearest_centre(inputs: Brie
             ) in briefing.headline
 
 
-def test_an_island_court_is_told_its_nearest_centre_is_across_the_sea(inputs: BriefingInputs) -> None:
+def test_an_island_court_is_told_its_nearest_centre_is_by_road_and_ferry(inputs: BriefingInputs) -> None:
     briefing = court_briefing(inputs, "isle-of-wight-combined-court", with_map=False)
     court = inputs.analysis.court_coverage.set_index("court_id").loc["isle-of-wight-combined-court"]
+    assert court["nearest_supported_journey"] == "by road and ferry"
     assert (f"the nearest supported centre, {court['nearest_supported_name']}, is "
-            f"{court['nearest_supported_miles']:.1f} miles away, {ACROSS_THE_SEA}") in briefing.headline
+            f"{court['nearest_supported_minutes']:.0f} min by road and ferry "
+            f"({court['nearest_supported_miles']:.1f} miles) away") in briefing.headline
+
+
+def test_a_court_with_no_road_or_ferry_is_told_its_nearest_centre_is_across_the_sea(inputs: BriefingInputs) -> None:
+    briefing = court_briefing(inputs, "royal-court-of-jersey", with_map=False)
+    court = inputs.analysis.court_coverage.set_index("court_id").loc["royal-court-of-jersey"]
+    # Jersey has no car ferry in the data, and no supported centre on the island in this directory.
+    assert (court["status"], court["nearest_supported_journey"]) == ("neither", ACROSS_THE_SEA)
+    assert f"{court['nearest_supported_miles']:.1f} miles away, {ACROSS_THE_SEA}" in briefing.headline
 
 
 def test_court_population_is_its_catchment(inputs: BriefingInputs) -> None:

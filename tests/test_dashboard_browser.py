@@ -163,8 +163,15 @@ def axe_script() -> str:
 def _open(page: Page, url: str) -> None:
     """Go to ``url`` and wait until the page's script has finished and any map has drawn."""
     page.goto(url)
+    _settle(page)
+
+
+def _settle(page: Page) -> None:
+    """Wait until the page shown has finished its script and drawn any map."""
     page.locator("h1").first.wait_for()
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(state="attached")
+    # Elements whose code is still loading show as grey placeholders, then take their own size.
+    page.wait_for_function("() => !document.querySelector(\"[data-testid^='stSkeleton'], [data-testid='stAppSkeleton']\")")
     for frame in _map_frames(page):
         frame.locator(".leaflet-pane path, .leaflet-marker-icon").first.wait_for(state="attached")
 
@@ -279,7 +286,7 @@ def test_the_keyboard_alone_reaches_find_a_centre_and_its_information_sheet(serv
     _tab_to(page, page.get_by_test_id("stSidebarNav").get_by_role("link", name="Find a centre"))
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Find a centre").wait_for()
-    _open(page, page.url)
+    _settle(page)
     postcode = page.get_by_label("Family's postcode")
     _tab_to(page, postcode)
     page.keyboard.type("b46ds")

@@ -102,6 +102,15 @@ def test_crown_dependency_postcodes_fall_back_to_the_town(store: Store) -> None:
     assert "Jersey postcodes have no ONS coordinates" in plan.rows[0].notes[0]
 
 
+def test_an_island_postcode_with_no_known_town_is_placed_at_island_precision(store: Store) -> None:
+    plan = plan_import(store, b"Name,Town,Postcode,Sample\nGuernsey Sample Centre,,gy1 1aa,yes\n", name="gy.csv")
+    record = plan.writes[0].values
+    # Hand-checked: St Peter Port in GeoNames, 49.45981 N 2.53527 W; never postcode precision.
+    assert (record["jurisdiction"], record["location_precision"]) == ("Guernsey", "island")
+    assert (record["lat"], record["lon"]) == ("49.459810", "-2.535270")
+    assert "placed at St Peter Port, the island's main town (island precision" in plan.rows[0].notes[-1]
+
+
 def test_duplicates_within_the_file_are_rejected_naming_the_first(store: Store) -> None:
     plan = plan_file(store, "duplicate_rows.csv")
     assert outcomes(plan) == [(2, "new", "sample-bedford"), (3, "rejected", ""), (4, "new", "basildon-sample-centre"),

@@ -52,7 +52,7 @@ import shutil
 import sqlite3
 import string
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -313,13 +313,52 @@ def near_pairs(pairs: np.ndarray, centre: Withheld, point: tuple[float, float]) 
     return close
 
 
-def gpkg_contents(body: bytes, folder: Path) -> tuple[str, np.ndarray]:
-    """A GeoPackage as a reader sees it: every table's rows as text, and every geometry vertex as (lat, lon) rows.
+#: Columns whose name gives them a unit other than degrees (minutes, km, miles, shares, counts of people or
+#: LSOAs): their numbers are read as what they say they are, never paired up as a latitude and a longitude.
+_NOT_DEGREES = re.compile(r"minutes|_km|_miles|share|people|population|lsoas|signatures|count|per_")
+
+
+def coordinate_text(frames: Iterable[pd.DataFrame]) -> str:
+    """The rows of ``frames`` as text, one row a line, without the columns :data:`_NOT_DEGREES` names.
+
+    A table's "51.33" median minutes beside the next row's "0.544" share of
+    people is no point near a venue; its ``lat`` and ``lon`` columns, and every
+    column of text, are still scanned.
+    """
+    lines = []
+    for frame in frames:
+        kept = frame[[c for c in frame.columns if not _NOT_DEGREES.search(str(c))]]
+        lines += [" ".join(map(str, kept.columns)), *(" ".join(map(str, row)) for row in kept.itertuples(index=False))]
+    return "\n".join(lines)
+
+
+def tabular_contents(name: str, body: bytes) -> tuple[str, np.ndarray]:
+    """An export's numbers for the pair scan and its geometry vertices.
+
+    A CSV, XLSX or GeoJSON table gives :func:`coordinate_text`; any other file
+    (a provenance record) its whole text.
+    """
+    if name.endswith(".xlsx"):
+        return coordinate_text(pd.read_excel(io.BytesIO(body), sheet_name=None, dtype=str,
+                                             keep_default_na=False).values()), np.empty((0, 2))
+    if name.endswith(".csv"):
+        return coordinate_text([pd.read_csv(io.BytesIO(body), dtype=str, keep_default_na=False)]), np.empty((0, 2))
+    if not name.endswith(".geojson"):
+        return body.decode("utf-8"), np.empty((0, 2))
+    features = json.loads(body)["features"]
+    geometries = shapely.from_geojson([json.dumps(f["geometry"]) for f in features if f.get("geometry")])
+    vertices = shapely.get_coordinates(np.asarray(geometries))[:, ::-1] if len(geometries) else np.empty((0, 2))
+    return coordinate_text([pd.DataFrame([f["properties"] for f in features])]), vertices
+
+
+def gpkg_contents(body: bytes, folder: Path) -> tuple[str, str, np.ndarray]:
+    """A GeoPackage as a reader sees it: its rows as text, its attributes for the pair scan, its vertices.
 
     As :func:`test_privacy_guard.readable_text`, but the R-tree index tables
     (``rtree_*``) are left out of the text: they hold float32 envelopes of the
     geometries, whose every vertex is checked exactly here instead, and the
-    corners of a boundary's envelope are no point of the data.
+    corners of a boundary's envelope are no point of the data. The second text
+    is every layer's attributes as :func:`coordinate_text` gives them.
     """
     path = folder / "scanned.gpkg"
     path.write_bytes(body)
@@ -330,13 +369,14 @@ def gpkg_contents(body: bytes, folder: Path) -> tuple[str, np.ndarray]:
         for table in tables:
             lines.append(" ".join(r[1] for r in db.execute(f'PRAGMA table_info("{table}")')))
             lines += [" ".join(str(v) for v in row) for row in db.execute(f'SELECT * FROM "{table}"')]
-    parts = [np.empty((0, 2))]
+    parts, attributes = [np.empty((0, 2))], []
     for layer, geometry_type in pyogrio.list_layers(path):
+        frame = pyogrio.read_dataframe(path, layer=layer)
         if geometry_type is not None:
-            xy = shapely.get_coordinates(pyogrio.read_dataframe(path, layer=layer).geometry.to_numpy())
-            parts.append(xy[:, ::-1])
+            parts.append(shapely.get_coordinates(frame.geometry.to_numpy())[:, ::-1])
+        attributes.append(pd.DataFrame(frame.drop(columns="geometry", errors="ignore")))
     path.unlink()
-    return "\n".join(lines), np.concatenate(parts)
+    return "\n".join(lines), coordinate_text(attributes), np.concatenate(parts)
 
 
 _EMBEDDED_IMAGE = re.compile(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+")
@@ -344,11 +384,15 @@ _EMBEDDED_IMAGE = re.compile(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+")
 
 def leaks(
     name: str, text: str, centre: Withheld, point: tuple[float, float], *, vertices: np.ndarray | None = None,
+    numbers: str | None = None,
 ) -> list[str]:
     """What an output reveals about the venue (empty when nothing).
 
-    Embedded images (the briefings' maps) are left out: their base64 is no text a
-    reader sees, and runs such as ``AAAAAAAAA`` in it would match short secrets.
+    Secrets are looked for in ``text``; coordinate pairs in ``numbers`` (a
+    table's :func:`coordinate_text`) when given, else in ``text``, and among
+    ``vertices``. Embedded images (the briefings' maps) are left out: their
+    base64 is no text a reader sees, and runs such as ``AAAAAAAAA`` in it would
+    match short secrets.
     """
     found: list[str] = []
     text = _EMBEDDED_IMAGE.sub("[image]", text)
@@ -358,7 +402,7 @@ def leaks(
             found.append(f"{name} holds {secret!r}")
     if centre.street_word.lower() in flat.lower():
         found.append(f"{name} holds the street name {centre.street_word!r}")
-    pairs = _pairs(numbers_in(text))
+    pairs = _pairs(numbers_in(text if numbers is None else numbers))
     if vertices is not None:
         pairs = np.concatenate([pairs, vertices])
     for lat, lon in near_pairs(pairs, centre, point)[:3]:
@@ -537,10 +581,11 @@ def check_every_output(centre: Withheld, seeded: Path) -> None:
                     sheets = pd.read_excel(io.BytesIO(body), sheet_name=["court_coverage", "gaps"], dtype=str,
                                            keep_default_na=False)
                 if name.endswith(".gpkg"):
-                    text, vertices = gpkg_contents(body, scratch)
-                    found += leaks(f"export {name}", text, centre, point, vertices=vertices)
+                    text, numbers, vertices = gpkg_contents(body, scratch)
                 else:
-                    found += leaks(f"export {name}", readable_text(name, body, scratch), centre, point)
+                    text = readable_text(name, body, scratch)
+                    numbers, vertices = tabular_contents(name, body)
+                found += leaks(f"export {name}", text, centre, point, vertices=vertices, numbers=numbers)
                 for table in ("court_coverage", "gaps"):
                     frame = None
                     if name == f"{table}.csv":
@@ -693,6 +738,10 @@ def test_the_scanner_finds_a_venue_however_it_is_printed() -> None:
     for text in (f'{{"lat": {lat}, "lon": {east_600_m}}}', f"{lat}, 7.0, 8.0, {lon}", f"{point[0]!r}, {point[1]!r}"):
         assert not leaks("t", text, centre, point), text
     assert leaks("t", "Quixotically-lane", centre, point) and leaks("t", "at CF35PL", centre, point)
+    located = pd.DataFrame({"name": ["x"], "lat": [lat], "lon": [lon]})
+    assert leaks("t", "", centre, point, numbers=coordinate_text([located]))
+    measured = pd.DataFrame({"median_supported_minutes": [lat], "people_share_beyond_50_miles": [lon]})
+    assert not leaks("t", "", centre, point, numbers=coordinate_text([measured]))
 
 
 def test_unknown_districts_are_well_formed_and_unplaceable() -> None:

@@ -72,9 +72,9 @@ COURT_STATUSES: tuple[str, ...] = ("meets rule", "supported only", "supervised o
 COURT_COVERAGE_COLUMNS: tuple[str, ...] = (
     "court_id", "court_name", "jurisdiction", "town", "postcode", "lat", "lon", "children_spoe",
     "nearest_supported_id", "nearest_supported_name", "nearest_supported_km",
-    "nearest_supported_miles", "nearest_supported_minutes", "supported_within",
+    "nearest_supported_miles", "nearest_supported_minutes", "nearest_supported_journey", "supported_within",
     "nearest_supervised_id", "nearest_supervised_name", "nearest_supervised_km",
-    "nearest_supervised_miles", "nearest_supervised_minutes", "supervised_within",
+    "nearest_supervised_miles", "nearest_supervised_minutes", "nearest_supervised_journey", "supervised_within",
     "meets_rule", "status", "threshold", "method", "rule_version",
 )
 
@@ -316,6 +316,11 @@ class CentreIndex:
         )
 
 
+def journey_words(minutes: np.ndarray, by_ferry: np.ndarray) -> np.ndarray:
+    """How each journey is made, in words: by road, by road and ferry, or across the sea (no journey time)."""
+    return np.where(by_ferry, BY_ROAD_AND_FERRY, np.where(np.isnan(minutes), ACROSS_THE_SEA, BY_ROAD))
+
+
 def centre_index(
     places: pd.DataFrame, *, model: DriveTimeModel, settlements: SettlementIndex | None = None
 ) -> CentreIndex:
@@ -392,7 +397,8 @@ def court_coverage(
 
     Returns:
         One row per court, columns :data:`COURT_COVERAGE_COLUMNS`: distances in
-        km and miles (great-circle), ``*_minutes`` estimated drive minutes,
+        km and miles (great-circle), ``*_minutes`` estimated journey minutes,
+        ``*_journey`` how (:func:`journey_words`),
         ``*_within`` the number of suitable centres within the threshold,
         ``meets_rule`` (bool), ``status`` (one of :data:`COURT_STATUSES`),
         ``threshold`` (text), ``method`` and ``rule_version``. Distances are NaN
@@ -422,6 +428,7 @@ def court_coverage(
         out[f"nearest_{service}_km"] = result.distance_km
         out[f"nearest_{service}_miles"] = result.distance_km / KM_PER_MILE
         out[f"nearest_{service}_minutes"] = result.drive_minutes
+        out[f"nearest_{service}_journey"] = journey_words(result.drive_minutes, result.by_ferry)
         out[f"{service}_within"] = result.within
         ok[service] = result.within > 0
     out["meets_rule"] = ok["supported"] & ok["supervised"]
@@ -690,7 +697,7 @@ def centres_near(
     out["distance_km"] = km[order]
     out["distance_miles"] = km[order] / KM_PER_MILE
     out["drive_minutes"] = minutes
-    out["journey"] = np.where(by_ferry, BY_ROAD_AND_FERRY, np.where(np.isnan(minutes), ACROSS_THE_SEA, BY_ROAD))
+    out["journey"] = journey_words(minutes, by_ferry)
     out["within_threshold"] = (within_reach(out["distance_km"].to_numpy(), minutes, rule)
                                & (rule.count_ferry_journeys | ~by_ferry))
     return out[list(CENTRES_NEAR_COLUMNS)]

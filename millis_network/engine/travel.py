@@ -30,7 +30,7 @@ from millis_network.drive_model import (
     load_drive_time_model,
     settlement_index,
 )
-from millis_network.landmasses import landmass_names, landmasses
+from millis_network.landmasses import LANDMASSES, landmass_names, landmasses
 from millis_network.wording import BY_ROAD, BY_ROAD_AND_FERRY, NO_ROAD_OR_FERRY
 
 #: A router: (origins, destinations, fallback estimator) -> one row per pair with
@@ -113,20 +113,30 @@ def ferry_journey_minutes(
         return minutes, used
     port_from = place_features(ferries.from_port[:, 0], ferries.from_port[:, 1], model=model, settlements=settlements)
     port_to = place_features(ferries.to_port[:, 0], ferries.to_port[:, 1], model=model, settlements=settlements)
+    journeys_between = np.unique(origin_land.astype(np.int64) * len(LANDMASSES) + destination_land)
+    candidate_rows, candidate_directions = [], []
     for direction in range(len(ferries)):
-        rows = np.flatnonzero((origin_land == ferries.from_landmass[direction])
-                              & (destination_land == ferries.to_landmass[direction]))
-        if rows.size == 0:
-            continue
-        start = np.repeat(port_from[direction : direction + 1], rows.size, axis=0)
-        end = np.repeat(port_to[direction : direction + 1], rows.size, axis=0)
-        to_port = great_circle_km(origin[rows, 2], origin[rows, 3], start[:, 2], start[:, 3])
-        from_port = great_circle_km(end[:, 2], end[:, 3], destination[rows, 2], destination[rows, 3])
-        total = (pair_minutes(to_port, origin[rows], start, model=model) + ferries.fixed_minutes[direction]
-                 + pair_minutes(from_port, end, destination[rows], model=model))
-        better = ~(total >= minutes[rows])
-        minutes[rows[better]] = total[better]
-        used[rows[better]] = direction
+        key = int(ferries.from_landmass[direction]) * len(LANDMASSES) + int(ferries.to_landmass[direction])
+        if key in journeys_between:
+            rows = np.flatnonzero((origin_land == ferries.from_landmass[direction])
+                                  & (destination_land == ferries.to_landmass[direction]))
+            candidate_rows.append(rows)
+            candidate_directions.append(np.full(rows.size, direction, dtype=np.intp))
+    if not candidate_rows:
+        return minutes, used
+    # Every (pair, route) candidate at once: two drives each, then the quickest route per pair.
+    rows, directions = np.concatenate(candidate_rows), np.concatenate(candidate_directions)
+    start, end = port_from[directions], port_to[directions]
+    to_port = great_circle_km(origin[rows, 2], origin[rows, 3], start[:, 2], start[:, 3])
+    from_port = great_circle_km(end[:, 2], end[:, 3], destination[rows, 2], destination[rows, 3])
+    total = (pair_minutes(to_port, origin[rows], start, model=model) + ferries.fixed_minutes[directions]
+             + pair_minutes(from_port, end, destination[rows], model=model))
+    order = np.lexsort((np.nan_to_num(total, nan=np.inf), rows))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = rows[order][1:] != rows[order][:-1]
+    chosen = order[first]
+    minutes[rows[chosen]] = total[chosen]
+    used[rows[chosen]] = np.where(np.isfinite(total[chosen]), directions[chosen], -1)
     return minutes, used
 
 

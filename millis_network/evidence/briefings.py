@@ -73,6 +73,7 @@ from millis_network.places import (
 from millis_network.sources.petitions import PetitionFigures
 from millis_network.wording import (
     ACROSS_THE_SEA,
+    BY_ROAD_AND_FERRY,
     NO_CENTRE_IN_DIRECTORY,
     NO_CENTRE_WITHIN_REACH,
     PLACE_NOT_STATED,
@@ -259,11 +260,12 @@ def _minutes(value: float) -> str:
     return drive_text(float(value))
 
 
-def _how_far(minutes: float, miles: float) -> str:
+def _how_far(minutes: float, miles: float, journey: str = "") -> str:
     """How far a nearest centre is; one with distance but no drive time is across the sea."""
     if pd.isna(minutes) or np.isinf(minutes):
         return f"{_miles(miles)} away, {ACROSS_THE_SEA}"
-    return f"{_minutes(minutes)} ({_miles(miles)}) away"
+    ferry = f" {BY_ROAD_AND_FERRY}" if journey == BY_ROAD_AND_FERRY else ""
+    return f"{_minutes(minutes)}{ferry} ({_miles(miles)}) away"
 
 
 def _miles(value: float) -> str:
@@ -408,7 +410,7 @@ def court_briefing(
                    "neither": ["supported", "supervised"]}[status]
         nearest = "; ".join(
             f"the nearest {service} centre, {court[f'nearest_{service}_name']}, is "
-            f"{_how_far(court[f'nearest_{service}_minutes'], court[f'nearest_{service}_miles'])}"
+            f"{_how_far(court[f'nearest_{service}_minutes'], court[f'nearest_{service}_miles'], court[f'nearest_{service}_journey'])}"
             if court[f"nearest_{service}_id"] else f"this directory holds no {service} centre at all"
             for service in missing
         )
@@ -422,7 +424,7 @@ def court_briefing(
         if court[f"nearest_{service}_id"]:
             facts.append((f"Nearest {service}", f"{court[f'nearest_{service}_name']}: "
                           f"{_miles(court[f'nearest_{service}_miles'])}, "
-                          f"{centre_drive_text(float(court[f'nearest_{service}_minutes']))}"))
+                          f"{centre_drive_text(float(court[f'nearest_{service}_minutes']), court[f'nearest_{service}_journey'])}"))
     if len(reach):
         facts.append(("Local neighbourhoods without both services in reach", _share(1 - float(reach["covered"].mean()))))
         population = BriefingSection(
