@@ -597,6 +597,6 @@ def test_the_travel_command_with_a_hostile_router_prints_one_line(
     assert main(args) == 0
     captured = capsys.readouterr()
     assert captured.err == "" and captured.out.count("\n") == 1, captured
-    assert re.match(r"211\.3 km \(131\.3 miles\) great-circle; \d+ min estimated drive  \[router failed \(",
+    assert re.match(r"211\.3 km \(131\.3 miles\) great-circle; \d+ min estimated drive, by road  \[router failed \(",
                     captured.out), captured.out
     assert re.search(message, captured.out), captured.out

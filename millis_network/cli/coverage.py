@@ -24,9 +24,9 @@ from millis_network.cli.options import (
     print_table,
     records,
     rule_from_args,
+    stored_petition,
     write_csv,
 )
-from millis_network.errors import SourceUnavailableError
 
 if TYPE_CHECKING:
     from millis_network.engine.analysis import Analysis
@@ -104,7 +104,7 @@ def run_courts(args: argparse.Namespace) -> int:
 def run_areas(args: argparse.Namespace) -> int:
     """Print national, per-nation and per-local-authority reach summaries, in LSOAs and in people."""
     from millis_network.engine.coverage import people_headline
-    from millis_network.places import POPULATION_NOTE
+    from millis_network.wording import POPULATION_NOTE
 
     analysis = _analysis(args)
     parts = {by: analysis.summary(service=args.service, by=by) for by in ("national", "nation", "local_authority")}
@@ -154,19 +154,11 @@ def run_constituencies(args: argparse.Namespace) -> int:
     from millis_network.evidence.constituency_tables import (
         constituency_export_tables as export_tables,
     )
-    from millis_network.places import POPULATION_NOTE
-    from millis_network.sources.petitions import cached_petition
+    from millis_network.wording import POPULATION_NOTE
 
     if args.out is not None and args.out.suffix.lower() not in CONSTITUENCY_OUT_FORMATS:
         raise SystemExit(f"millis-network: --out {args.out}: give a file ending in {', '.join(CONSTITUENCY_OUT_FORMATS)}")
-    figures = None
-    if args.petition:
-        figures = cached_petition(args.petition)
-        if figures is None:
-            raise SourceUnavailableError(
-                f"no stored copy of petition {args.petition}; fetch it first with "
-                f"`millis-network petition {args.petition}` (needs the network)"
-            )
+    figures = stored_petition(args.petition) if args.petition else None
     analysis = _analysis(args)
     network = analysis.network
     scenario = statutory_network(analysis)

@@ -16,10 +16,10 @@ from millis_network.cli.options import (
     positive_float,
     positive_int,
     rule_from_args,
+    stored_petition,
     write_csv,
     yearly_uplift,
 )
-from millis_network.errors import SourceUnavailableError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -161,16 +161,8 @@ def run_export(args: argparse.Namespace) -> int:
 def run_brief(args: argparse.Namespace) -> int:
     """Write one briefing, or a batch for several or all courts."""
     from millis_network.evidence import briefings
-    from millis_network.sources.petitions import cached_petition
 
-    petition = None
-    if args.petition:
-        petition = cached_petition(args.petition)
-        if petition is None:
-            raise SourceUnavailableError(
-                f"no stored copy of petition {args.petition}; fetch it first with "
-                f"`millis-network petition {args.petition}` (needs the network)"
-            )
+    petition = stored_petition(args.petition) if args.petition else None
     inputs = briefings.briefing_inputs(_analysis(args))
     if args.constituency or args.all_constituencies:
         paths = _constituency_briefings(args, inputs, petition)
@@ -233,14 +225,10 @@ def _constituency_briefings(
 def run_petition(args: argparse.Namespace) -> int:
     """Print a petition's total and top constituencies (live, or the stored copy)."""
     from millis_network.sources import HttpSettings
-    from millis_network.sources.petitions import cached_petition, fetch_petition
+    from millis_network.sources.petitions import fetch_petition
 
     if args.cached:
-        figures = cached_petition(args.petition_id)
-        if figures is None:
-            raise SourceUnavailableError(
-                f"no stored copy of petition {args.petition_id}; run without --cached to fetch it"
-            )
+        figures = stored_petition(args.petition_id, hint="run without --cached to fetch it")
     else:
         figures = fetch_petition(args.petition_id, settings=HttpSettings(timeout_s=args.timeout))
         if figures.from_cache:

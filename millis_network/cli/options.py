@@ -16,7 +16,8 @@ from typing import Any, cast
 import pandas as pd
 
 from millis_network.config import DATABASE_ENV, DEFAULT_THRESHOLD_MINUTES, CampaignRule
-from millis_network.errors import MillisNetworkError
+from millis_network.errors import MillisNetworkError, SourceUnavailableError
+from millis_network.sources.petitions import PetitionFigures, cached_petition
 from millis_network.wording import display_value, missing_phrase
 
 #: Largest id an audit-log change can have: ``change_id`` is an INTEGER column, 32-bit on PostgreSQL.
@@ -290,3 +291,19 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     from millis_network.evidence.exports import spreadsheet_safe
 
     spreadsheet_safe(frame).to_csv(path, index=False)
+
+
+def stored_petition(petition_id: str, *, hint: str = "") -> PetitionFigures:
+    """The stored copy of a petition, for commands that never touch the network.
+
+    Raises:
+        SourceUnavailableError: none is stored; the message says how to fetch it
+            (``hint``, else ``millis-network petition ID``).
+    """
+    figures = cached_petition(petition_id)
+    if figures is None:
+        raise SourceUnavailableError(
+            f"no stored copy of petition {petition_id}; "
+            + (hint or f"fetch it first with `millis-network petition {petition_id}` (needs the network)")
+        )
+    return figures

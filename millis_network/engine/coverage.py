@@ -407,22 +407,21 @@ def court_coverage(
     """
     model = model or load_drive_time_model()
     centres = check_centres(centres)
-    out = pd.DataFrame(
-        {
-            "court_id": courts["id"].to_numpy(),
-            "court_name": courts["name"].to_numpy(),
-            "jurisdiction": courts["jurisdiction"].to_numpy(),
-            "town": courts["town"].to_numpy(),
-            "postcode": courts["postcode"].to_numpy(),
-            "lat": courts["lat"].to_numpy(dtype=float),
-            "lon": courts["lon"].to_numpy(dtype=float),
-            "children_spoe": courts["children_spoe"].to_numpy(dtype=bool),
-        }
-    )
+    lat, lon = courts["lat"].to_numpy(dtype=float), courts["lon"].to_numpy(dtype=float)
+    out: dict[str, object] = {
+        "court_id": courts["id"].array,
+        "court_name": courts["name"].array,
+        "jurisdiction": courts["jurisdiction"].array,
+        "town": courts["town"].array,
+        "postcode": courts["postcode"].array,
+        "lat": lat,
+        "lon": lon,
+        "children_spoe": courts["children_spoe"].to_numpy(dtype=bool),
+    }
     ok = {}
-    landmass = landmasses_of(out)
+    landmass = landmasses_of(courts)
     for service, (chosen, index) in (indexes or service_indexes(centres, rule, model, settlements)).items():
-        result = index.nearest(out["lat"].to_numpy(), out["lon"].to_numpy(), rule=rule, origin_landmass=landmass)
+        result = index.nearest(lat, lon, rule=rule, origin_landmass=landmass)
         out[f"nearest_{service}_id"] = _pick(chosen, "id", result.position)
         out[f"nearest_{service}_name"] = _pick(chosen, "name", result.position)
         out[f"nearest_{service}_km"] = result.distance_km
@@ -436,7 +435,7 @@ def court_coverage(
     out["threshold"] = rule.describe()
     out["method"] = rule.method
     out["rule_version"] = rule.version
-    return out[list(COURT_COVERAGE_COLUMNS)]
+    return pd.DataFrame(out)[list(COURT_COVERAGE_COLUMNS)]
 
 
 def area_reach(
@@ -506,7 +505,7 @@ def reach_summary_columns(service: Service) -> list[str]:
 
 
 def _population(lsoas: pd.DataFrame) -> np.ndarray:
-    """People per LSOA (ONS mid-2019, :data:`~millis_network.places.POPULATION_NOTE`); NaN where the table has none."""
+    """People per LSOA (ONS mid-2019, :data:`~millis_network.wording.POPULATION_NOTE`); NaN where the table has none."""
     if "population" not in lsoas.columns:
         return np.full(len(lsoas), np.nan)
     return lsoas["population"].to_numpy(dtype=float)
@@ -554,7 +553,7 @@ def reach_summary(
 
     ``share_*`` columns are fractions of LSOAs (0..1); ``people_*`` columns
     count people (ONS mid-2019 estimates, all ages, on 2011 LSOAs:
-    :data:`~millis_network.places.POPULATION_NOTE`) and ``people_share_*`` are
+    :data:`~millis_network.wording.POPULATION_NOTE`) and ``people_share_*`` are
     fractions of the area's people. People figures are NaN where the LSOA table
     carries no population. "Beyond 50 miles" is the campaign's "round trip of
     100 miles", measured as great-circle distance one way. LSOAs with no
@@ -613,7 +612,7 @@ def people_headline(reach: pd.DataFrame, rule: CampaignRule, *, service: Service
 
     A person counts as beyond when the nearest suitable centre is not within
     reach (:func:`within_reach`); populations are
-    :data:`~millis_network.places.POPULATION_NOTE`.
+    :data:`~millis_network.wording.POPULATION_NOTE`.
     """
     near = within_reach(reach[f"nearest_{service}_km"].to_numpy(dtype=float),
                         reach[f"nearest_{service}_minutes"].to_numpy(dtype=float), rule)
