@@ -27,13 +27,15 @@ from folium.plugins import MarkerCluster
 from jinja2 import Template
 
 from millis_network.config import REACH_BANDS_MINUTES
-from millis_network.engine.coverage import COURT_STATUSES
+from millis_network.engine.coverage import COURT_STATUSES, SERVICES_FOR_RULE
 from millis_network.engine.scenario import format_share
 from millis_network.wording import (
+    NO_CENTRE_IN_DIRECTORY,
     NO_ROAD,
     PRECISION_LABELS,
     SERVICES_NOT_STATED,
     WITHHELD_PHRASES,
+    drive_text,
 )
 
 # The map frame (served at /component/streamlit_folium.st_folium/) loads
@@ -189,8 +191,14 @@ def reach_class(minutes: float) -> str:
 
 
 def court_tooltip(row: pd.Series) -> str:
-    """A court's hover text, HTML-escaped: Leaflet writes tooltips as HTML."""
-    return html.escape(f"{row['court_name']} ({row['status']})")
+    """A court's hover text, HTML-escaped (Leaflet writes tooltips as HTML): its status and the estimated
+    journey to its nearest centre for each service, labelled when it is by road and ferry."""
+    drives = "; ".join(
+        f"nearest {service}: " + (drive_text(row[f"nearest_{service}_minutes"], row[f"nearest_{service}_journey"])
+                                  if row[f"nearest_{service}_name"] else NO_CENTRE_IN_DIRECTORY)
+        for service in SERVICES_FOR_RULE
+    )
+    return html.escape(f"{row['court_name']} ({row['status']}); {drives}")
 
 
 def courts_at(coverage: pd.DataFrame, lat: float, lon: float) -> list[str]:
@@ -426,16 +434,21 @@ def coverage_map(
     return fmap
 
 
-def _base_map() -> folium.Map:
-    """An empty map on the bundled Leaflet, with the optional street background as its one network layer."""
+def _base_map(*, tiles: bool = True) -> folium.Map:
+    """An empty map on the bundled Leaflet, with the optional street background as its one network layer.
+
+    Args:
+        tiles: False for a map that is no geography (the hex cartogram): no street background, no scale bar.
+    """
     _serve_leaflet()
-    fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
+    fmap = folium.Map(tiles=None, control_scale=tiles, zoom_snap=0.25)
     fmap.default_js = [("leaflet", _LEAFLET + "leaflet.js")]
     fmap.default_css = [("leaflet_css", _LEAFLET + "leaflet.css")]
     fmap.get_root().header.add_child(Element(_STYLE))
-    folium.TileLayer(
-        "OpenStreetMap", name="Street map (needs internet)", overlay=True, control=True, show=True
-    ).add_to(fmap)
+    if tiles:
+        folium.TileLayer(
+            "OpenStreetMap", name="Street map (needs internet)", overlay=True, control=True, show=True
+        ).add_to(fmap)
     return fmap
 
 
@@ -534,11 +547,7 @@ def hex_map(features: dict, *, scale: ColourScale, title: str, credit: str, sele
         credit: the hex map's credit line, shown in the legend.
         selected: the GSS code of the constituency to outline, if any.
     """
-    _serve_leaflet()
-    fmap = folium.Map(tiles=None, control_scale=False, zoom_snap=0.25)
-    fmap.default_js = [("leaflet", _LEAFLET + "leaflet.js")]
-    fmap.default_css = [("leaflet_css", _LEAFLET + "leaflet.css")]
-    fmap.get_root().header.add_child(Element(_STYLE))
+    fmap = _base_map(tiles=False)
     folium.GeoJson(
         features,
         name=title,

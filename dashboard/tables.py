@@ -52,6 +52,7 @@ def _service_columns(frame: pd.DataFrame, service: str) -> dict[str, pd.Series]:
         f"Nearest {service}": frame[f"nearest_{service}_name"].replace("", NO_CENTRE_IN_DIRECTORY),
         f"{service.capitalize()} miles": frame[f"nearest_{service}_miles"].round(1),
         f"{service.capitalize()} drive (min)": _minutes(frame[f"nearest_{service}_minutes"]),
+        f"{service.capitalize()} journey": frame[f"nearest_{service}_journey"],
         f"{service.capitalize()} within reach": frame[f"{service}_within"],
     }
 
@@ -82,6 +83,7 @@ def gaps(failing: pd.DataFrame) -> pd.DataFrame:
             "Postcode": failing["postcode"],
             "Status": failing["status"],
             "Longest drive to a missing service (min)": _minutes(failing["worst_minutes"]),
+            "Longest drive: journey": failing["worst_journey"],
             **_service_columns(failing, "supported"),
             **_service_columns(failing, "supervised"),
             "Rule": failing["threshold"],
@@ -91,22 +93,36 @@ def gaps(failing: pd.DataFrame) -> pd.DataFrame:
 
 
 def areas(summary: pd.DataFrame, *, service: str) -> pd.DataFrame:
-    """:func:`millis_network.engine.coverage.reach_summary` by local authority, as a table for people."""
+    """:func:`millis_network.engine.coverage.reach_summary` by local authority, as a table for people.
+
+    Shares of LSOAs ("(share)") and, beside them, of people ("(share of people)") and counts of people.
+    """
     shares = {
         column.replace("share_within_", "Within ").replace("_min", " min (share)"): summary[column].round(3)
         for column in summary.columns
         if column.startswith("share_within_")
+    }
+    people_shares = {
+        column.replace("people_share_within_", "Within ").replace("_min", " min (share of people)"):
+            summary[column].round(3)
+        for column in summary.columns
+        if column.startswith("people_share_within_")
     }
     return pd.DataFrame(
         {
             "Local authority": summary["area_name"],
             "Code": summary["area_code"],
             "LSOAs": summary["lsoas"],
+            "People": summary["people"].round(0),
             f"Median drive to {service} (min)": _minutes(summary[f"median_{service}_minutes"]),
             "90th percentile drive (min)": _minutes(summary[f"p90_{service}_minutes"]),
             **shares,
+            **people_shares,
             "Beyond 50 miles (share)": summary["share_beyond_50_miles"].round(3),
+            "Beyond 50 miles (people)": summary["people_beyond_50_miles"].round(0),
+            "Beyond 50 miles (share of people)": summary["people_share_beyond_50_miles"].round(3),
             "Both services within reach (share)": summary["share_covered"].round(3),
+            "Both services within reach (share of people)": summary["people_share_covered"].round(3),
         }
     ).sort_values(f"Median drive to {service} (min)", ascending=False, na_position="first")
 

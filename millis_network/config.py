@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Literal
 
 #: Version of the campaign rule implemented by :class:`CampaignRule`. Bump it
-#: whenever the meaning of ``meets_rule`` changes; every result records it.
-RULE_VERSION = "2026.1"
+#: whenever the meaning of ``meets_rule`` changes; every result records it. 2026.2: a journey by road
+#: and scheduled car ferry counts towards a drive-time threshold (``count_ferry_journeys``).
+RULE_VERSION = "2026.2"
 
 #: Default reach threshold in estimated drive minutes, one way. The campaign
 #: cites a "round trip of 100 miles" (50 miles, over an hour's drive each way)

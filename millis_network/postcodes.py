@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -65,7 +66,7 @@ GEOCODE_COLUMNS = [
     "error",
 ]
 
-_INDEX_FORMAT = 3
+_INDEX_FORMAT = 4
 
 #: Irish Grid (TM75), the CRS of ONSPD grid references for Northern Ireland.
 IRISH_GRID = "EPSG:29903"
@@ -262,32 +263,36 @@ def build_index() -> PostcodeIndex:
 
 
 def index_cache_path(cache_dir: Path | None = None) -> Path:
-    """Where the index for the installed directory version is cached."""
+    """Where the index for the installed directory version is cached (a folder of ``.npy`` arrays)."""
     folder = cache_dir if cache_dir is not None else default_cache_dir()
-    return folder / f"postcode-index-onspd-{onspd_version()}-v{_INDEX_FORMAT}.npz"
+    return folder / f"postcode-index-onspd-{onspd_version()}-v{_INDEX_FORMAT}"
 
 
 def save_index(index: PostcodeIndex, path: Path) -> None:
-    """Write the index atomically: a reader never sees a half-written file."""
+    """Write the index as a folder of ``.npy`` arrays, atomically: a reader never sees a half-written one.
+
+    The arrays are written uncompressed so that :func:`read_index` can map
+    them instead of reading them: a lookup touches only the pages it needs.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {name: getattr(index, name) for name in PostcodeIndex.__dataclass_fields__}
     arrays["source_version"] = np.array(index.source_version)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    os.close(handle)
+    temporary = Path(tempfile.mkdtemp(dir=path.parent, suffix=".index.tmp"))
     try:
-        with open(temporary, "wb") as out:
-            np.savez(out, **arrays)
+        for name, values in arrays.items():
+            np.save(temporary / f"{name}.npy", values, allow_pickle=False)
+        if path.exists():
+            shutil.rmtree(path)
         os.replace(temporary, path)
     finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+        shutil.rmtree(temporary, ignore_errors=True)
 
 
 def read_index(path: Path) -> PostcodeIndex:
-    """Read an index written by :func:`save_index`."""
-    with np.load(path, allow_pickle=False) as data:
-        values = {name: data[name] for name in data.files}
-    values["source_version"] = str(values["source_version"])
+    """Map an index written by :func:`save_index` (read-only; pages are read as lookups touch them)."""
+    values = {name: np.load(path / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+              for name in PostcodeIndex.__dataclass_fields__}
+    values["source_version"] = str(values["source_version"][()])
     return PostcodeIndex(**values)
 
 
@@ -299,7 +304,7 @@ def load_index(cache_dir: Path | None = None) -> PostcodeIndex:
         try:
             return read_index(path)
         except (OSError, ValueError, KeyError, TypeError):
-            path.unlink(missing_ok=True)
+            shutil.rmtree(path, ignore_errors=True)
     index = build_index()
     save_index(index, path)
     return index

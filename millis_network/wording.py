@@ -3,10 +3,11 @@
 The dashboard, briefings, exports, information sheets and the command line
 read their phrases for shared facts from here: a centre with no road to it,
 a journey by road and ferry, a detail the directory does not state, how
-approximately a centre is placed, a withheld address, and how the court
-serving an area is chosen. :func:`display_value` renders a missing value
-(None, NaN, NaT, ``pd.NA``, an empty string) as the phrase that fits it, so
-no reader ever sees ``None`` or ``nan``.
+approximately a centre is placed, a withheld address, how the court
+serving an area is chosen and what a count of people means.
+:func:`display_value` renders a missing value (None, NaN, NaT, ``pd.NA``,
+an empty string) as the phrase that fits it, so no reader ever sees
+``None`` or ``nan``.
 
 While the directory is incomplete a gap is "no centre *in this directory*",
 never "no centre": every phrase about absence says so.
@@ -83,6 +84,12 @@ SERVING_COURT_NOTE = (
     "centre in the same nation."
 )
 
+#: The one phrase for what "people" means, shown wherever a figure is people.
+POPULATION_NOTE = (
+    "People are ONS mid-2019 population estimates (all ages) of the 2011 LSOAs, split between 2024 constituencies "
+    "by mySociety's overlaps; they count everyone, not only families with children."
+)
+
 # ---------------------------------------------------------------- rendering values
 
 #: The phrase for a missing value, by the unit its column name ends with (:func:`missing_phrase`).
@@ -130,9 +137,12 @@ def sentence(phrase: str) -> str:
     return phrase[:1].upper() + phrase[1:]
 
 
-def drive_text(minutes: float) -> str:
-    """Estimated drive minutes in words: "48 min", or :data:`NO_ROAD` (NaN or infinite)."""
-    return f"{minutes:.0f} min" if math.isfinite(minutes) else NO_ROAD
+def drive_text(minutes: float, journey: str = BY_ROAD) -> str:
+    """Estimated drive minutes to the nearest suitable centre in words: "48 min", "98 min by road and ferry"
+    (``journey`` :data:`BY_ROAD_AND_FERRY`), or :data:`NO_ROAD` (NaN or infinite)."""
+    if not math.isfinite(minutes):
+        return NO_ROAD
+    return f"{minutes:.0f} min {BY_ROAD_AND_FERRY}" if journey == BY_ROAD_AND_FERRY else f"{minutes:.0f} min"
 
 
 def centre_drive_text(minutes: float, journey: str = BY_ROAD) -> str:

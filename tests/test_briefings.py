@@ -249,7 +249,7 @@ def test_html_parses_and_carries_map_asks_sources_and_provenance(cardiff: Briefi
     embedded = json.loads(page.provenance)
     assert embedded == json.loads(json.dumps(cardiff.provenance))
     assert embedded["briefing"] == {"kind": "court", "court_id": "cardiff-civil-and-family-justice-centre"}
-    assert embedded["rule"]["description"] == "within 30 min (estimated drive); all open centres; rule v2026.1"
+    assert embedded["rule"]["description"] == "within 30 min (estimated drive); all open centres; rule v2026.2"
     html = render_html(cardiff)
     assert all(ask in html for ask in CAMPAIGN_ASKS)
 

@@ -33,9 +33,9 @@ from millis_network.evidence.constituency_briefing import (
     constituency_briefing,
     write_constituency_briefings,
 )
-from millis_network.places import POPULATION_NOTE
 from millis_network.sources._http import Snapshot
 from millis_network.sources.petitions import PetitionFigures, parse_petition
+from millis_network.wording import POPULATION_NOTE
 
 RULE = CampaignRule()
 RECORDED = Path(__file__).resolve().parent / "data" / "evidence" / "petition_999002.json"
@@ -95,7 +95,8 @@ def test_the_briefing_leads_with_people_and_names_its_courts(evidence) -> None:
     assert dict(briefing.key_facts)["People"] == "111,000"
     assert POPULATION_NOTE in briefing.notes and briefing.asks == CAMPAIGN_ASKS
     assert any("mySociety" in source for source in briefing.sources)
-    assert any("Alasdair Rae and Philip Brown" in source for source in briefing.sources)
+    labels = [source.split(":")[0] for source in briefing.sources]
+    assert len(labels) == len(set(labels)), "each source is listed once"
     assert briefing.provenance["briefing"] == {"kind": "constituency", "gss_code": "E14001063"}
     with pytest.raises(NotFoundError, match="no constituency of England and Wales"):
         constituency_briefing(inputs, table, "S14000083")
@@ -135,6 +136,32 @@ def test_both_formats_render_and_say_it(evidence) -> None:
     text = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(render(briefing, fmt="pdf"))).pages).split())
     assert "Aberafan Maesteg" in text and " ".join(briefing.headline.split()[:6]) in text
     assert "mid-2019" in text
+
+
+def test_the_pdf_is_one_a4_page_even_for_the_longest_briefings(evidence) -> None:
+    inputs, table = evidence
+    joined = join_petition(table, petition().by_constituency, constituencies=inputs.analysis.network.constituencies)
+    courts = table["serving_courts"].str.split("; ").str.len()
+    signed = joined.table.set_index("gss_code")["signatures"]
+    chosen = {
+        "longest name": table.loc[table["name"].str.len().idxmax(), "gss_code"],
+        "most serving courts": table.loc[courts.idxmax(), "gss_code"],
+        "most signatures": signed.idxmax(),
+        "Welsh, most people": table.loc[table["people"].where(table["nation"] == "Wales").idxmax(), "gss_code"],
+    }
+    assert courts.max() >= 5, "the bundled data has a constituency served by many courts"
+    for why, code in chosen.items():
+        briefing = constituency_briefing(inputs, table, code, petition=joined, petition_source="a stored copy")
+        reader = PdfReader(io.BytesIO(render(briefing, fmt="pdf")))
+        assert len(reader.pages) == 1, f"{why}: {briefing.title} runs to {len(reader.pages)} pages"
+        width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
+        assert (round(width), round(height)) == (595, 842), "A4"
+        text = " ".join(reader.pages[0].extract_text().split())
+        for heading in ("What the campaign's network would change here", "Family court centres serving its people",
+                        "Nearest contact centres in this directory", "Petition", "What the campaign asks", "Sources"):
+            assert heading in text, f"{why}: {heading!r} missing"
+        assert all(court in text for court in constituency_profile(table, code, rule=RULE).courts)
+        assert briefing.sources[-1].split()[0] in text and len(reader.pages[0].images) == 1
 
 
 def test_batch_and_cli_write_one_file_per_constituency(evidence, tmp_path: Path,

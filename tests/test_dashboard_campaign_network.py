@@ -3,18 +3,54 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import map_layers
 import pytest
+from bundled import bundled_public
 from dashboard_pages import dashboard_at
 from streamlit.testing.v1 import AppTest
 
+from millis_network.config import DATABASE_ENV, FAR_MILES, CampaignRule
+from millis_network.engine.analysis import run_analysis
+from millis_network.engine.history import lost_since
+from millis_network.engine.scenario import (
+    readable_people_comparison,
+    statutory_network,
+    statutory_network_summary,
+)
+from millis_network.places import format_people, round_people
+from millis_network.store.database import database_url, default_database_url
+from millis_network.wording import POPULATION_NOTE
+
 
 @pytest.fixture(scope="module")
-def page() -> AppTest:
+def page_database(tmp_path_factory: pytest.TempPathFactory, dashboard_seed: Path) -> Iterator[Path]:
+    """A seeded directory of this module's own for :func:`page` (conftest's per-test copy comes too late for it)."""
+    copy = tmp_path_factory.mktemp("campaign-network-directory") / "directory.sqlite"
+    shutil.copy(dashboard_seed, copy)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(DATABASE_ENV, str(copy))
+        yield copy
+
+
+@pytest.fixture(scope="module")
+def page(page_database: Path) -> AppTest:
+    assert default_database_url() == database_url(page_database)
     return dashboard_at("campaign_network", timeout_s=120).run()
+
+
+@pytest.fixture(scope="module")
+def summary() -> dict[str, Any]:
+    """The library's figures for the page's default view (the statutory network at every court)."""
+    return statutory_network_summary(statutory_network(run_analysis(bundled_public(), CampaignRule())))
+
+
+def table_with(at: AppTest, column: str) -> Any:
+    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -42,9 +78,6 @@ def test_scenario_headline_and_side_by_side_table(page: AppTest) -> None:
     assert "today, from the centres in this directory, it is" in headline
     shown = metrics(page)
     assert shown["Courts meeting the rule"].startswith("167 vs ")
-    scenario_share = float(shown["Both services within reach: statutory network"].rstrip("%"))
-    directory_share = float(shown["Both services within reach: centres in this directory today"].rstrip("%"))
-    assert scenario_share > directory_share
     table = page.dataframe[0].value
     assert list(table["Network"][:3]) == [
         "statutory network (scenario)",
@@ -56,6 +89,32 @@ def test_scenario_headline_and_side_by_side_table(page: AppTest) -> None:
     script = folium_script(page)
     assert "Gap: statutory network minus this directory, within 30 min" in script
     assert "deck" not in script.lower() and "webgl" not in script.lower()
+
+
+def test_the_scenario_counts_people_beside_lsoas(page: AppTest, summary: dict[str, Any]) -> None:
+    national, far = summary["national"], summary["beyond_50_miles"]
+    assert national["scenario"]["people_share_covered"] > national["directory_people_share_covered"]
+    shown = metrics(page)
+    assert shown["Both services within reach: statutory network"] == (
+        f"{round_people(national['scenario']['people_covered'])} ({national['scenario']['people_share_covered']:.1%})")
+    assert shown["Both services within reach: centres in this directory today"] == (
+        f"{round_people(national['directory_people_covered'])} ({national['directory_people_share_covered']:.1%})")
+    assert shown[f"People still beyond {FAR_MILES:g} miles"] == (
+        f"{round_people(far['people'])} ({far['share_people']:.1%})")
+    captions = [c.value for c in page.caption]
+    assert f"{national['scenario']['covered']:.1%} of LSOAs" in captions
+    assert f"{national['directory_covered']:.1%} of LSOAs" in captions
+    assert f"{far['lsoas']:,} LSOAs ({far['share_lsoas']:.1%})" in captions
+    assert POPULATION_NOTE in captions
+    assert any(m.value == summary["headline_beyond"] for m in page.markdown)
+    people = table_with(page, "People")
+    expected = readable_people_comparison(summary).round(0)
+    assert list(people["Network"]) == list(expected["network"])
+    assert list(people["Within 30 min"]) == list(expected["within_30_min"])
+    assert list(people[f"Over {FAR_MILES:g} miles"]) == list(expected["beyond_50_miles"])
+    beyond = table_with(page, "People beyond")
+    assert list(beyond["People beyond"]) == [round(row["people_beyond"]) for row in far["local_authorities"]]
+    assert beyond["People beyond"].sum() == pytest.approx(far["people"], abs=len(beyond))
 
 
 def test_spoe_variant_changes_the_figures(page: AppTest) -> None:
@@ -81,11 +140,16 @@ def test_map_view_and_band_are_described(page: AppTest) -> None:
 def test_lost_since_lists_courts_and_closures(page: AppTest) -> None:
     page.selectbox(key="lost_since").set_value("2019").run()
     assert not page.exception
-    courts = page.dataframe[3].value
+    courts = table_with(page, "Service lost")
     assert "Royal Court of Jersey" in set(courts["Court"])
-    closures = page.dataframe[4].value
+    closures = table_with(page, "Closed by")
     assert "Milli's Child Contact Centre" in set(closures["Centre"])
     assert any("presumed open" in caption.value for caption in page.caption)
+    network = bundled_public()
+    counts = lost_since(network.courts, network.centres, network.lsoas, start="2019", rule=CampaignRule(),
+                        model=network.model, settlements=network.settlements).summary()
+    assert any(f"**{format_people(counts['people_lost_supported'])}** ({counts['lsoas_lost_supported']:,} LSOAs) lost"
+               in m.value for m in page.markdown)
 
 
 def test_timeline_for_a_local_authority(page: AppTest) -> None:

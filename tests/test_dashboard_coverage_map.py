@@ -7,16 +7,31 @@ library call the page makes.
 
 from __future__ import annotations
 
+import json
+import math
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import loaders
+import map_layers
 import pytest
 import shared
+import tables
 from bundled import bundled_public
 from dashboard_pages import dashboard_at
 from streamlit.testing.v1 import AppTest
 
-from millis_network.config import CampaignRule
+from millis_network.config import DATABASE_ENV, CampaignRule
 from millis_network.engine.analysis import run_analysis
-from millis_network.wording import NO_ROAD
+from millis_network.engine.coverage import centres_near, people_headline
+from millis_network.places import round_people
+from millis_network.store.database import database_url, default_database_url
+from millis_network.wording import BY_ROAD_AND_FERRY, NO_ROAD, POPULATION_NOTE, centre_drive_text, drive_text
+
+#: The court reached only by road and ferry (``network_data/courts/family_court_centres.csv``).
+WIGHT = "isle-of-wight-combined-court"
 
 
 def open_page(**query: str) -> AppTest:
@@ -27,40 +42,123 @@ def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
+def folium_script(at: AppTest) -> str:
+    """The arguments of the page's one folium map as text (AppTest cannot draw it; the browser test does)."""
+    def elements(node: Any) -> Iterator[Any]:
+        for child in getattr(node, "children", {}).values():
+            yield child
+            yield from elements(child)
+
+    (fmap,) = (e for e in elements(at._tree) if getattr(e, "type", "") == "component_instance")
+    return json.dumps(json.loads(fmap.proto.json_args))
+
+
 @pytest.fixture(scope="module")
-def default_page() -> AppTest:
+def page_database(tmp_path_factory: pytest.TempPathFactory, dashboard_seed: Path) -> Iterator[Path]:
+    """A seeded directory of this module's own for :func:`default_page`.
+
+    conftest gives each dashboard test its own copy, but only once the test
+    starts, after module-scoped fixtures have run: without this the shared
+    page would open the default database (a developer's cache).
+    """
+    copy = tmp_path_factory.mktemp("coverage-map-directory") / "directory.sqlite"
+    shutil.copy(dashboard_seed, copy)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(DATABASE_ENV, str(copy))
+        yield copy
+
+
+@pytest.fixture(scope="module")
+def default_page(page_database: Path) -> AppTest:
+    assert default_database_url() == database_url(page_database)
     return open_page()
 
 
 def test_headline_map_and_tables_show_the_national_analysis(default_page: AppTest) -> None:
     at = default_page
-    headline = run_analysis(bundled_public(), CampaignRule()).headline()
+    analysis = run_analysis(bundled_public(), CampaignRule())
+    headline = analysis.headline()
     assert not at.exception
     assert at.title[0].value == "Family courts and child contact centres"
     assert metric(at, "Courts meeting the rule") == f"{headline['courts_meeting_rule']} of {headline['courts']}"
-    assert metric(at, "Population beyond 50 miles of a supported centre") == (
-        f"{headline['share_lsoas_beyond_50_miles_supported']:.1%}")
     assert at.info[0].value.startswith("**Incomplete directory.** This directory holds")
-    gaps = run_analysis(bundled_public(), CampaignRule()).gaps()
+    gaps = analysis.gaps()
     # Jersey's nearest suitable centres are across the sea with no car ferry: no journey, so it is worst served.
     # The Isle of Wight's are reached by road and ferry: a journey time, no longer infinite.
     assert gaps["court_id"].iloc[0] == "royal-court-of-jersey"
     assert gaps["worst_minutes"].iloc[0] == float("inf") and gaps["worst_minutes"].iloc[1] < float("inf")
-    wight = gaps.set_index("court_id").loc["isle-of-wight-combined-court"]
-    assert 70 < wight["worst_minutes"] < 150 and wight["nearest_supported_journey"] == "by road and ferry"
-    second = gaps.iloc[1]
-    assert any(m.value.startswith(f"1. {gaps['court_name'].iloc[0]}: {NO_ROAD}\n"
-                                  f"2. {second['court_name']}: {second['worst_minutes']:.0f} min") for m in at.markdown)
+    wight = gaps.set_index("court_id").loc[WIGHT]
+    assert 70 < wight["worst_minutes"] < 150 and wight["worst_journey"] == BY_ROAD_AND_FERRY
+    # Wherever the Isle of Wight's longest journey is written (this list, the Gaps page's table) it says how.
+    assert drive_text(wight["worst_minutes"], wight["worst_journey"]) == (
+        f"{wight['worst_minutes']:.0f} min {BY_ROAD_AND_FERRY}")
+    ranked = tables.gaps(gaps).set_index("Court id")
+    assert ranked.at[WIGHT, "Longest drive: journey"] == BY_ROAD_AND_FERRY
+    assert ranked.at[WIGHT, "Longest drive to a missing service (min)"] == round(wight["worst_minutes"])
+    expected = "\n".join(f"{i}. {row.court_name}: {drive_text(row.worst_minutes, row.worst_journey)}"
+                         for i, row in enumerate(gaps.head(3).itertuples(), 1))
+    assert expected.startswith(f"1. {gaps['court_name'].iloc[0]}: {NO_ROAD}\n2. {gaps['court_name'].iloc[1]}: ")
+    assert any(m.value == expected for m in at.markdown)
     assert at.radio(key="coverage_view").value == "map" and not at.dataframe
     assert any("Circles: family court centres coloured by the rule" in c.value for c in at.caption)
     assert at.query_params["threshold"] == "30min" and "view" not in at.query_params
+
+
+def test_the_headline_counts_people_beside_lsoas(default_page: AppTest) -> None:
+    at = default_page
+    analysis = run_analysis(bundled_public(), CampaignRule())
+    headline = analysis.headline()
+    national = analysis.summary(service="supported").iloc[0]
+    # The headline's people agree with the library's reach summary and its one people sentence.
+    assert headline["people"] == national["people"] > 0
+    assert headline["people_beyond_50_miles_supported"] == national["people_beyond_50_miles"]
+    assert headline["people_headline"] == people_headline(analysis.area_reach, analysis.rule)
+    beyond = headline["people_beyond_threshold_supported"]
+    assert 0 < beyond < headline["people"]
+    assert headline["people_share_beyond_threshold_supported"] == pytest.approx(beyond / headline["people"])
+    assert any(m.value == f"**{headline['people_headline']}** By neighbourhood: "
+                          f"{headline['share_lsoas_beyond_threshold_supported']:.1%} of LSOAs." for m in at.markdown)
+    assert metric(at, "People beyond 50 miles of a supported centre") == (
+        f"{round_people(headline['people_beyond_50_miles_supported'])} "
+        f"({headline['people_share_beyond_50_miles_supported']:.1%})")
+    assert any(c.value == f"{headline['share_lsoas_beyond_50_miles_supported']:.1%} of LSOAs. {POPULATION_NOTE}"
+               for c in at.caption)
+
+
+def test_court_markers_label_the_isle_of_wight_journey_by_road_and_ferry(default_page: AppTest) -> None:
+    coverage = run_analysis(bundled_public(), CampaignRule()).court_coverage.set_index("court_id")
+    wight = coverage.loc[WIGHT]
+    assert wight["nearest_supported_journey"] == wight["nearest_supervised_journey"] == BY_ROAD_AND_FERRY
+    tooltip = map_layers.court_tooltip(wight)
+    assert tooltip == (
+        f"{wight['court_name']} ({wight['status']}); "
+        f"nearest supported: {wight['nearest_supported_minutes']:.0f} min {BY_ROAD_AND_FERRY}; "
+        f"nearest supervised: {wight['nearest_supervised_minutes']:.0f} min {BY_ROAD_AND_FERRY}")
+    assert json.dumps(tooltip)[1:-1] in folium_script(default_page)
+    mainland = coverage.loc["truro-county-court-and-family-court"]
+    assert f"nearest supported: {mainland['nearest_supported_minutes']:.0f} min;" in map_layers.court_tooltip(mainland)
 
 
 def test_the_tables_view_holds_every_court_and_local_authority() -> None:
     at = open_page()
     at.radio(key="coverage_view").set_value("tables").run()
     courts_table, areas_table = (d.value for d in at.dataframe)
-    assert len(courts_table) == run_analysis(bundled_public(), CampaignRule()).headline()["courts"] and len(areas_table) == 318
+    analysis = run_analysis(bundled_public(), CampaignRule())
+    assert len(courts_table) == analysis.headline()["courts"] and len(areas_table) == 318
+    shown = courts_table.set_index("Court")
+    expected = analysis.court_coverage.set_index("court_name").loc[shown.index]
+    for service in ("supported", "supervised"):
+        assert list(shown[f"{service.capitalize()} journey"]) == list(expected[f"nearest_{service}_journey"])
+    isle = shown.loc[analysis.court_coverage.set_index("court_id").at[WIGHT, "court_name"]]
+    assert isle["Supported journey"] == isle["Supervised journey"] == BY_ROAD_AND_FERRY
+    assert math.isfinite(isle["Supported drive (min)"])
+    summary = analysis.summary(service="supported", by="local_authority").set_index("area_code")
+    areas = areas_table.set_index("Code")
+    assert (areas["People"] == summary.loc[areas.index, "people"].round(0)).all()
+    assert (areas["Beyond 50 miles (people)"] == summary.loc[areas.index, "people_beyond_50_miles"].round(0)).all()
+    assert (areas["Within 30 min (share of people)"]
+            == summary.loc[areas.index, "people_share_within_30_min"].round(3)).all()
+    assert any(POPULATION_NOTE in c.value for c in at.caption)
     assert not any("Circles: family court centres" in c.value for c in at.caption)
     assert at.query_params["view"] == "tables"
     at.radio(key="coverage_view").set_value("map").run()
@@ -95,7 +193,8 @@ def test_jurisdiction_limits_courts_and_areas() -> None:
     assert not at.exception
     jersey = run_analysis(bundled_public(), CampaignRule()).in_jurisdiction("Jersey").headline()
     assert metric(at, "Courts meeting the rule") == f"{jersey['courts_meeting_rule']} of 1"
-    assert metric(at, "Population beyond 50 miles of a supported centre") == "no LSOA data"
+    assert metric(at, "People beyond 50 miles of a supported centre") == "no LSOA data"
+    assert jersey["people_headline"] == "" and not any("live more than" in m.value for m in at.markdown)
 
 
 def test_service_switches_the_drive_time_layer_and_tables() -> None:
@@ -116,6 +215,21 @@ def test_a_court_in_the_link_shows_its_nearest_centres() -> None:
     assert len(supported) == len(supervised) == 5
     assert supported["Miles"].is_monotonic_increasing
     assert at.query_params["court"] == "truro-county-court-and-family-court"
+
+
+def test_the_isle_of_wight_court_shows_its_nearest_centres_by_road_and_ferry() -> None:
+    at = open_page(court=WIGHT)
+    assert not at.exception
+    analysis = run_analysis(bundled_public(), CampaignRule())
+    court = analysis.court_coverage.set_index("court_id").loc[WIGHT]
+    for kind, table in zip(("supported", "supervised"), at.dataframe[:2], strict=True):
+        near = centres_near(court["lat"], court["lon"], analysis.centres, rule=analysis.rule, service=kind, n=5,
+                            jurisdiction=court["jurisdiction"], model=analysis.network.model,
+                            settlements=analysis.network.settlements)
+        expected = [centre_drive_text(m, j) for m, j in zip(near["drive_minutes"], near["journey"], strict=True)]
+        assert table.value["Drive (est.)"].tolist() == expected
+        assert (near["journey"] == BY_ROAD_AND_FERRY).any()
+        assert any(text.endswith(f"min {BY_ROAD_AND_FERRY}") for text in expected)
 
 
 def test_an_unknown_court_in_the_link_is_ignored() -> None:

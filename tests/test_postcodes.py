@@ -138,7 +138,7 @@ def test_locate_raises_for_unplaceable_postcode() -> None:
 
 def test_index_cache_round_trips(tmp_path) -> None:
     index = load_index()
-    path = tmp_path / "index.npz"
+    path = tmp_path / "index"
     save_index(index, path)
     again = read_index(path)
     assert len(again) == len(index) > 2_600_000

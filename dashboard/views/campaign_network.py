@@ -24,8 +24,10 @@ from millis_network.engine.scenario import (
     VARIANT_LABELS,
     format_share,
     readable_comparison,
+    readable_people_comparison,
 )
-from millis_network.wording import NO_ROAD, NOT_STATED
+from millis_network.places import format_people, round_people
+from millis_network.wording import NO_ROAD, NOT_STATED, POPULATION_NOTE
 
 #: What the map can show, by radio value.
 MAP_VIEWS: dict[str, str] = {
@@ -75,16 +77,28 @@ with scenario_tab:
     )
     summary = loaders.statutory_network_summary(rule, variant)
     network = loaders.statutory_network(rule, variant)
+    national = summary["national"]
+    far = summary["beyond_50_miles"]
     st.markdown(f"**{summary['headline']}**")
+    st.markdown(summary["headline_beyond"])
     first, second, third, fourth = st.columns(4)
-    first.metric("Both services within reach: statutory network", f"{summary['national']['scenario']['covered']:.1%}",
-                 help="Share of LSOAs (neighbourhoods of about 1,000–3,000 people) in England and Wales.")
-    second.metric(f"Both services within reach: {DIRECTORY_LABEL}", f"{summary['national']['directory_covered']:.1%}")
+    first.metric("Both services within reach: statutory network",
+                 f"{round_people(national['scenario']['people_covered'])} "
+                 f"({national['scenario']['people_share_covered']:.1%})",
+                 help="People in England and Wales with both services within reach, and their share.")
+    first.caption(f"{national['scenario']['covered']:.1%} of LSOAs")
+    second.metric(f"Both services within reach: {DIRECTORY_LABEL}",
+                  f"{round_people(national['directory_people_covered'])} "
+                  f"({national['directory_people_share_covered']:.1%})")
+    second.caption(f"{national['directory_covered']:.1%} of LSOAs")
     third.metric("Courts meeting the rule",
                  f"{summary['courts_meeting_rule']['scenario']} vs {summary['courts_meeting_rule']['directory']}",
                  help=f"Statutory network vs this directory, of {summary['courts']} family court centres.")
-    fourth.metric(f"LSOAs still beyond {FAR_MILES:g} miles", f"{summary['beyond_50_miles']['lsoas']:,}",
+    fourth.metric(f"People still beyond {FAR_MILES:g} miles",
+                  f"{round_people(far['people'])} ({far['share_people']:.1%})",
                   help="With the statutory network: the campaign's 100-mile round trip, one way, straight line.")
+    fourth.caption(f"{far['lsoas']:,} LSOAs ({far['share_lsoas']:.1%})")
+    st.caption(POPULATION_NOTE)
     shared.data_notice(directory)
 
     st.subheader("Side by side")
@@ -104,6 +118,16 @@ with scenario_tab:
         f"Shares of LSOAs by estimated drive time to the nearest venue. '{SCENARIO_LABEL}' has a supported and a "
         "supervised venue at the same place, so one row serves both services."
     )
+    people_table = readable_people_comparison(summary)
+    st.dataframe(
+        people_table.round(0).rename(columns={
+            "area": "Area", "network": "Network", "people": "People",
+            "beyond_50_miles": f"Over {FAR_MILES:g} miles",
+            **{f"within_{band}_min": f"Within {band} min" for band in REACH_BANDS_MINUTES},
+        }),
+        hide_index=True, width="stretch",
+    )
+    st.caption(f"The same in people: how many live within each estimated drive of the nearest venue. {POPULATION_NOTE}")
 
     st.subheader("Map: by local authority")
     band_default = int(rule.threshold_minutes) if rule.threshold_minutes in REACH_BANDS_MINUTES else 30
@@ -134,25 +158,35 @@ with scenario_tab:
         areas = network.comparison(by="local_authority")
         areas = areas[areas["service"] == service]
         st.dataframe(
-            areas[["area_name", "lsoas", f"scenario_within_{band}_min", f"directory_within_{band}_min",
-                   "scenario_beyond_50_miles", "directory_beyond_50_miles"]].rename(columns={
-                "area_name": "Local authority", "lsoas": "LSOAs",
+            areas[["area_name", "lsoas", "people", f"scenario_within_{band}_min", f"directory_within_{band}_min",
+                   f"scenario_people_share_within_{band}_min", f"directory_people_share_within_{band}_min",
+                   "scenario_beyond_50_miles", "directory_beyond_50_miles",
+                   "scenario_people_beyond_50_miles", "directory_people_beyond_50_miles"]].rename(columns={
+                "area_name": "Local authority", "lsoas": "LSOAs", "people": "People",
                 f"scenario_within_{band}_min": f"Statutory network, within {band} min",
                 f"directory_within_{band}_min": f"This directory, within {band} min",
+                f"scenario_people_share_within_{band}_min": f"Statutory network, within {band} min (people)",
+                f"directory_people_share_within_{band}_min": f"This directory, within {band} min (people)",
                 "scenario_beyond_50_miles": f"Statutory network, over {FAR_MILES:g} miles",
                 "directory_beyond_50_miles": f"This directory, over {FAR_MILES:g} miles",
+                "scenario_people_beyond_50_miles": f"Statutory network, people over {FAR_MILES:g} miles",
+                "directory_people_beyond_50_miles": f"This directory, people over {FAR_MILES:g} miles",
             }),
             hide_index=True, width="stretch",
             column_config={column: st.column_config.NumberColumn(format="percent") for column in (
                 f"Statutory network, within {band} min", f"This directory, within {band} min",
+                f"Statutory network, within {band} min (people)", f"This directory, within {band} min (people)",
                 f"Statutory network, over {FAR_MILES:g} miles", f"This directory, over {FAR_MILES:g} miles")},
         )
+        st.caption(f"Shares of LSOAs, and '(people)' shares of people; people over {FAR_MILES:g} miles are counts. "
+                   f"{POPULATION_NOTE}")
 
     st.subheader(f"Who would still be more than {FAR_MILES:g} miles away")
     beyond = summary["beyond_50_miles"]["local_authorities"]
     if beyond:
         st.dataframe(
-            [{"Local authority": row["local_authority_name"], "LSOAs beyond": row["lsoas_beyond"],
+            [{"Local authority": row["local_authority_name"], "People beyond": round(row["people_beyond"]),
+              "People": round(row["people"]), "LSOAs beyond": row["lsoas_beyond"],
               "LSOAs": row["lsoas"], "Farthest (miles)": round(row["max_miles"])} for row in beyond],
             hide_index=True, width="stretch",
         )
@@ -170,11 +204,12 @@ with time_tab:
     st.markdown(
         f"Since 1 {lost.start.instant:%B %Y}, **{counts['courts_lost_any_service']} family court centres** lost every "
         "suitable centre in this directory within reach for at least one service; "
-        f"**{counts['lsoas_lost_supported']:,} LSOAs** lost their supported centres within reach and "
-        f"**{counts['lsoas_lost_supervised']:,}** their supervised ones. {counts['closures']} closures in this "
+        f"**{format_people(counts['people_lost_supported'])}** ({counts['lsoas_lost_supported']:,} LSOAs) lost "
+        f"their supported centres within reach and **{format_people(counts['people_lost_supervised'])}** "
+        f"({counts['lsoas_lost_supervised']:,} LSOAs) their supervised ones. {counts['closures']} closures in this "
         "directory fall between then and today."
     )
-    st.caption(f"{lost.start.describe()} {DATE_RULE}")
+    st.caption(f"{lost.start.describe()} {DATE_RULE} {POPULATION_NOTE}")
     if not lost.courts.empty:
         st.dataframe(
             lost.courts[["court_name", "service", "nearest_minutes_start", "nearest_minutes_end", "closures",
@@ -198,9 +233,10 @@ with time_tab:
     if not lost.areas.empty:
         with st.expander("Local authorities with LSOAs that lost reach"):
             st.dataframe(
-                lost.areas[["local_authority_name", "service", "lsoas_lost", "lsoas", "closures"]].rename(columns={
-                    "local_authority_name": "Local authority", "service": "Service", "lsoas_lost": "LSOAs lost",
-                    "lsoas": "LSOAs", "closures": "Closures responsible",
+                lost.areas[["local_authority_name", "service", "people_lost", "lsoas_lost", "lsoas",
+                            "closures"]].round({"people_lost": 0}).rename(columns={
+                    "local_authority_name": "Local authority", "service": "Service", "people_lost": "People who lost",
+                    "lsoas_lost": "LSOAs lost", "lsoas": "LSOAs", "closures": "Closures responsible",
                 }),
                 hide_index=True, width="stretch",
             )

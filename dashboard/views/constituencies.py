@@ -19,14 +19,17 @@ from millis_network.engine.coverage import beyond_reach_phrase
 from millis_network.errors import PostcodeError
 from millis_network.places import (
     HEX_MAP_CREDIT,
-    POPULATION_NOTE,
     constituency_at,
     format_people,
     round_people,
 )
 from millis_network.postcodes import locate
 from millis_network.sources.petitions import petition_id_from
-from millis_network.wording import NO_CENTRE_IN_DIRECTORY, SERVING_COURT_NOTE
+from millis_network.wording import (
+    NO_CENTRE_IN_DIRECTORY,
+    POPULATION_NOTE,
+    SERVING_COURT_NOTE,
+)
 
 #: What the hex map can be coloured by.
 COLOURINGS = {

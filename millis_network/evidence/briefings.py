@@ -30,6 +30,7 @@ import dataclasses
 import io
 import json
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,11 +66,7 @@ from millis_network.engine.scenario import (
 from millis_network.errors import NotFoundError
 from millis_network.evidence.exports import PRIVACY_STATEMENT
 from millis_network.evidence.funding import FundingEstimate
-from millis_network.places import (
-    POPULATION_NOTE,
-    local_authority_boundaries,
-    round_people,
-)
+from millis_network.places import local_authority_boundaries, round_people
 from millis_network.sources.petitions import PetitionFigures
 from millis_network.wording import (
     ACROSS_THE_SEA,
@@ -77,6 +74,7 @@ from millis_network.wording import (
     NO_CENTRE_IN_DIRECTORY,
     NO_CENTRE_WITHIN_REACH,
     PLACE_NOT_STATED,
+    POPULATION_NOTE,
     PRECISION_LABELS,
     SERVICES_NOT_STATED,
     SERVING_COURT_NOTE,
@@ -160,8 +158,8 @@ class Briefing:
     """Everything a briefing says, independent of its format.
 
     Attributes:
-        kind: ``court``, ``local_authority`` or ``national``.
-        key: court id, local authority code or ``england-and-wales``.
+        kind: ``court``, ``local_authority``, ``national`` or ``constituency``.
+        key: court id, local authority code, ``england-and-wales`` or constituency GSS code.
         title, subtitle: what the briefing is about.
         headline: the one-sentence answer.
         key_facts: (label, value) pairs.
@@ -172,6 +170,8 @@ class Briefing:
         notes: how to read the figures (directory completeness, method, sample records, privacy).
         sources: where every number comes from.
         provenance: the JSON-ready provenance (see :func:`millis_network.engine.analysis.provenance`).
+        one_page: lay the PDF out to fit one A4 page: smaller type, the map (at the size it was drawn)
+            beside the key facts, notes and sources side by side in small print.
     """
 
     kind: Kind
@@ -187,6 +187,7 @@ class Briefing:
     notes: tuple[str, ...]
     sources: tuple[str, ...]
     provenance: dict[str, Any] = field(default_factory=dict)
+    one_page: bool = False
 
     @property
     def file_stem(self) -> str:
@@ -329,9 +330,15 @@ def _place_label(row: pd.Series) -> str:
     return f"{where} ({PRECISION_LABELS[str(row['location_precision'])]})"
 
 
-def _nearest_table(
+def nearest_centres_table(
     inputs: BriefingInputs, lat: float, lon: float, *, jurisdiction: str = "", n: int = 3
 ) -> BriefingTable:
+    """The ``n`` centres in this directory nearest to a point (WGS84 ``lat``, ``lon``) for each service.
+
+    Columns: Service, Centre, Where (town or postcode district and how precisely it is placed),
+    Distance (straight line, miles), Drive (estimated minutes), Within reach (yes/no under the rule).
+    A service with no centre in ``jurisdiction`` gets one row saying so.
+    """
     analysis = inputs.analysis
     rows = []
     for service in ("supported", "supervised"):
@@ -354,7 +361,8 @@ def _nearest_table(
     )
 
 
-def _notes(analysis: Analysis) -> tuple[str, ...]:
+def briefing_notes(analysis: Analysis) -> tuple[str, ...]:
+    """How to read a briefing's figures: how complete the directory is, the campaign rule, privacy, sample records."""
     notes = [
         f"Coverage is what this directory shows: \"{NO_CENTRE_WITHIN_REACH}\" does not mean that no centre exists. "
         + analysis.completeness.describe()
@@ -369,7 +377,9 @@ def _notes(analysis: Analysis) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _sources(info: dict[str, Any], *extra: str) -> tuple[str, ...]:
+def briefing_sources(info: dict[str, Any], *extra: str) -> tuple[str, ...]:
+    """Every source of a briefing: those of the analysis's provenance ``info``, boundaries, drive times,
+    the campaign's asks, then ``extra``, the sources file and when and by what the briefing was generated."""
     return (
         *(f"{name[:1].upper()}{name[1:]}: {value}" for name, value in info["sources"].items()),
         "Local authority boundaries: dissolved from ONS LSOA (2011) boundaries, Open Government Licence v3.0; "
@@ -442,7 +452,7 @@ def court_briefing(
                         "(population data cover England and Wales only), so no population share is given.",),
         )
     sections = (
-        BriefingSection("Nearest contact centres", table=_nearest_table(
+        BriefingSection("Nearest contact centres", table=nearest_centres_table(
             inputs, float(court["lat"]), float(court["lon"]), jurisdiction=str(court["jurisdiction"])
         )),
         population,
@@ -456,7 +466,7 @@ def court_briefing(
         map_png=court_map_png(inputs, court_id) if with_map else None,
         map_caption=("The court (star), contact centres in this directory, and the court's local neighbourhoods "
                      "(dots: green = supported and supervised both within reach; red = not)."),
-        asks=CAMPAIGN_ASKS, notes=_notes(analysis), sources=_sources(inputs.provenance),
+        asks=CAMPAIGN_ASKS, notes=briefing_notes(analysis), sources=briefing_sources(inputs.provenance),
         provenance={**inputs.provenance, "briefing": {"kind": "court", "court_id": court_id}},
     )
 
@@ -517,7 +527,7 @@ def local_authority_briefing(
         BriefingSection(
             "Nearest contact centres",
             paragraphs=("Measured from the centre of the area's neighbourhoods.",),
-            table=_nearest_table(inputs, centre_lat, centre_lon),
+            table=nearest_centres_table(inputs, centre_lat, centre_lon),
         ),
         *extra_sections,
     )
@@ -527,7 +537,7 @@ def local_authority_briefing(
         map_png=local_authority_map_png(inputs, code) if with_map else None,
         map_caption=("The local authority (shaded), its neighbourhoods (dots: green = supported and supervised both "
                      "within reach; red = not), family court centres (stars) and contact centres in this directory."),
-        asks=CAMPAIGN_ASKS, notes=_notes(analysis), sources=_sources(inputs.provenance),
+        asks=CAMPAIGN_ASKS, notes=briefing_notes(analysis), sources=briefing_sources(inputs.provenance),
         provenance={**inputs.provenance, "briefing": {"kind": "local_authority", "local_authority_code": code}},
     )
 
@@ -691,7 +701,7 @@ def national_briefing(
         map_png=national_map_png(inputs) if with_map else None,
         map_caption=("Local authorities shaded by the share of neighbourhoods with both services within reach "
                      "(darker = fewer); family court centres coloured by status."),
-        asks=CAMPAIGN_ASKS, notes=_notes(analysis), sources=_sources(inputs.provenance, *extra_sources),
+        asks=CAMPAIGN_ASKS, notes=briefing_notes(analysis), sources=briefing_sources(inputs.provenance, *extra_sources),
         provenance={**inputs.provenance, "briefing": {"kind": "national"}},
     )
 
@@ -701,13 +711,21 @@ def national_briefing(
 
 #: Map layout: the map on the left, legend and attribution in a column on the right.
 _MAP_SIZE_IN = (6.4, 4.2)
+#: Resolution of the map PNGs (dots per inch).
+_MAP_DPI = 150
+#: Type size of map legends (points), and where the legend's column starts (a share of the figure's width).
+_LEGEND_FONT_PT = 6
+_LEGEND_LEFT = 0.72
+#: The legend's row spacing (em) and type size (points), tried in turn until it clears the attribution.
+_LEGEND_FITS: tuple[tuple[float, float], ...] = ((0.5, _LEGEND_FONT_PT), (0.25, _LEGEND_FONT_PT), (0.15, 5.0), (0.1, 4.2))
 _MAP_AXES = (0.01, 0.01, 0.70, 0.98)
 #: Width over height of the map axes, in inches: extents are widened to match it.
 _MAP_RATIO = (_MAP_AXES[2] * _MAP_SIZE_IN[0]) / (_MAP_AXES[3] * _MAP_SIZE_IN[1])
 
 
-def _new_axes(extent: tuple[float, float, float, float]) -> tuple[Figure, Any]:
-    figure = Figure(figsize=_MAP_SIZE_IN, dpi=150)
+def _new_axes(extent: tuple[float, float, float, float], *, scale: float = 1.0) -> tuple[Figure, Any]:
+    """A map figure of ``_MAP_SIZE_IN`` times ``scale`` (the same shape, type of the same size)."""
+    figure = Figure(figsize=(_MAP_SIZE_IN[0] * scale, _MAP_SIZE_IN[1] * scale), dpi=_MAP_DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_axes(_MAP_AXES)
     west, south, east, north = extent
@@ -781,16 +799,28 @@ def _png(figure: Figure, axes: Any, attribution: str) -> bytes:
     axes.set_xlabel("")
     axes.set_ylabel("")
     handles, labels = axes.get_legend_handles_labels()
-    keep = [(h, lab) for h, lab in zip(handles, labels, strict=True) if len(np.atleast_1d(h.get_offsets())) > 0]
-    if keep:
-        legend = figure.legend(*zip(*keep, strict=True), loc="upper left", bbox_to_anchor=(0.72, 0.99),
-                               fontsize=6, frameon=False)
+    # Labels wrap to the legend's column right of the map: about 0.58 em a character, less the marker's 20 points.
+    column_pt = (1 - _LEGEND_LEFT) * figure.get_figwidth() * 72 - 20
+    characters = int(column_pt / (0.58 * _LEGEND_FONT_PT))
+    keep = [(h, textwrap.fill(lab, characters)) for h, lab in zip(handles, labels, strict=True)
+            if len(np.atleast_1d(h.get_offsets())) > 0]
+    note = figure.text(_LEGEND_LEFT, 0.01, attribution, ha="left", va="bottom", fontsize=4.8, color="#555555",
+                       wrap=True)
+    note_top = figure.transFigure.inverted().transform(note.get_window_extent())[1, 1]
+    # The legend stands above the attribution: its rows close up (then its type shrinks) until it clears it;
+    # the last, tightest, stays whatever it does.
+    for attempt, (spacing, size) in enumerate(_LEGEND_FITS if keep else ()):
+        legend = figure.legend(*zip(*keep, strict=True), loc="upper left", bbox_to_anchor=(_LEGEND_LEFT, 0.99),
+                               fontsize=size, labelspacing=spacing, frameon=False)
         for handle in legend.legend_handles:
             # Every handle is a scatter's; matplotlib types legend handles as Artist | None.
             cast("PathCollection", handle).set_sizes([28])
-    figure.text(0.72, 0.01, attribution, ha="left", va="bottom", fontsize=4.8, color="#555555", wrap=True)
+        legend_bottom = figure.transFigure.inverted().transform(legend.get_window_extent())[0, 1]
+        if legend_bottom > note_top + 0.01 or attempt == len(_LEGEND_FITS) - 1:
+            break
+        legend.remove()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=150)
+    figure.savefig(buffer, format="png", dpi=_MAP_DPI)
     return buffer.getvalue()
 
 
@@ -818,19 +848,34 @@ def court_map_png(inputs: BriefingInputs, court_id: str) -> bytes:
 
 def local_authority_map_png(inputs: BriefingInputs, code: str) -> bytes:
     """Static map (PNG) of one local authority, its neighbourhoods, courts and nearby centres."""
+    reach = inputs.analysis.area_reach[inputs.analysis.area_reach["local_authority_code"] == code]
+    return neighbourhoods_map_png(
+        inputs, reach, outline=inputs.boundaries[inputs.boundaries["local_authority_code"] == code])
+
+
+def neighbourhoods_map_png(
+    inputs: BriefingInputs, reach: pd.DataFrame, *, outline: gpd.GeoDataFrame | None = None, scale: float = 1.0
+) -> bytes:
+    """Static map (PNG) of some neighbourhoods, their nearest centres and the family court centres in view.
+
+    Args:
+        reach: rows of ``inputs.analysis.area_reach`` (LSOA centroids, WGS84), drawn green or red by ``covered``.
+        outline: an area to shade beneath them (WGS84), e.g. the local authority.
+        scale: the figure's size relative to the full-width map (its type keeps its size).
+    """
     analysis = inputs.analysis
-    reach = analysis.area_reach[analysis.area_reach["local_authority_code"] == code]
-    outline = inputs.boundaries[inputs.boundaries["local_authority_code"] == code]
     centres = analysis.centres.set_index("id")
     near_ids = [i for s in ("supported", "supervised") for i in reach[f"nearest_{s}_id"].unique() if i]
     extent = _extent([*reach["lon"], *centres.loc[near_ids, "lon"]], [*reach["lat"], *centres.loc[near_ids, "lat"]])
-    figure, axes = _new_axes(extent)
+    figure, axes = _new_axes(extent, scale=scale)
     _draw_context(axes, inputs, extent)
-    if not outline.empty:
+    if outline is not None and not outline.empty:
         outline.plot(ax=axes, facecolor="#dbe9f7", edgecolor="#2c5d8a", linewidth=1.0, zorder=2)
     _draw_lsoas(axes, reach)
     _draw_centres(axes, inputs, extent)
-    _draw_courts(axes, analysis.court_coverage)
+    west, south, east, north = extent
+    courts = analysis.court_coverage
+    _draw_courts(axes, courts[courts["lat"].between(south, north) & courts["lon"].between(west, east)])
     return _png(figure, axes, _ATTRIBUTION)
 
 
@@ -914,15 +959,37 @@ def _column_widths(
     return [n + spare * lack / sum(lacking) for n, lack in zip(least, lacking, strict=True)]
 
 
+#: Type scales tried in turn for a one-page briefing, largest first: the first that fits one page is kept.
+ONE_PAGE_TYPE_SCALES = (0.86, 0.82, 0.78, 0.74)
+
+
 def render_pdf(briefing: Briefing) -> bytes:
-    """The briefing as an A4 PDF (ReportLab), the same content as :func:`render_html`."""
+    """The briefing as an A4 PDF (ReportLab), the same content as :func:`render_html`.
+
+    A :attr:`Briefing.one_page` briefing has its map beside the headline and key facts, its notes
+    and sources in three columns of small print, and type at the largest of
+    :data:`ONE_PAGE_TYPE_SCALES` that fits one page (the smallest when none does).
+    """
+    if not briefing.one_page:
+        return _pdf(briefing, type_scale=1.0)[0]
+    for type_scale in ONE_PAGE_TYPE_SCALES:
+        pdf, pages = _pdf(briefing, type_scale=type_scale)
+        if pages == 1:
+            break
+    return pdf
+
+
+def _pdf(briefing: Briefing, *, type_scale: float) -> tuple[bytes, int]:
+    """The PDF of :func:`render_pdf` with type ``type_scale`` times the normal size, and its number of pages."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_LEFT
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
+    from reportlab.lib.units import inch, mm
+    from reportlab.lib.utils import ImageReader
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.platypus import (
+        BalancedColumns,
         Image,
         KeepTogether,
         ListFlowable,
@@ -935,13 +1002,18 @@ def render_pdf(briefing: Briefing) -> bytes:
     )
 
     regular, bold = _pdf_fonts()
-    base = ParagraphStyle("base", fontName=regular, fontSize=8.6, leading=11, alignment=TA_LEFT)
-    small = ParagraphStyle("small", parent=base, fontSize=7, leading=8.8, textColor=colors.HexColor("#444444"))
-    cell = ParagraphStyle("cell", parent=base, fontSize=7.4, leading=9)
+    # Type scaled by `k`, space around headings by its cube; one-page briefings: smaller small print, narrower margins.
+    k = type_scale
+    fine, margin = (0.8, 11 * mm) if briefing.one_page else (1.0, 15 * mm)
+    base = ParagraphStyle("base", fontName=regular, fontSize=8.6 * k, leading=11 * k, alignment=TA_LEFT)
+    small = ParagraphStyle("small", parent=base, fontSize=7 * k * fine, leading=8.8 * k * fine,
+                           textColor=colors.HexColor("#444444"))
+    cell = ParagraphStyle("cell", parent=base, fontSize=7.4 * k, leading=9 * k)
     cell_head = ParagraphStyle("cell_head", parent=cell, fontName=bold)
-    title = ParagraphStyle("title", parent=base, fontName=bold, fontSize=16, leading=19)
-    heading = ParagraphStyle("heading", parent=base, fontName=bold, fontSize=10.5, leading=13, spaceBefore=6, spaceAfter=3)
-    headline = ParagraphStyle("headline", parent=base, fontName=bold, fontSize=10, leading=13)
+    title = ParagraphStyle("title", parent=base, fontName=bold, fontSize=16 * k, leading=19 * k)
+    heading = ParagraphStyle("heading", parent=base, fontName=bold, fontSize=10.5 * k, leading=13 * k,
+                             spaceBefore=6 * k ** 3, spaceAfter=3 * k ** 3)
+    headline = ParagraphStyle("headline", parent=base, fontName=bold, fontSize=10 * k, leading=13 * k)
 
     def text(value: str, style: ParagraphStyle = base) -> Paragraph:
         return Paragraph(escape(value), style)
@@ -968,32 +1040,52 @@ def render_pdf(briefing: Briefing) -> bytes:
 
     def bullets(items: Sequence[str], style: ParagraphStyle = base) -> ListFlowable:
         # types-reportlab omits ListItem from what ListFlowable accepts (it takes ListItems at run time).
-        return ListFlowable([ListItem(text(item, style), leftIndent=10) for item in items], bulletType="bullet",  # type: ignore[misc]
-                            start="•", leftIndent=10, bulletFontName=regular, bulletFontSize=7)
+        return ListFlowable([ListItem(text(item, style), leftIndent=10 * k) for item in items], bulletType="bullet",  # type: ignore[misc]
+                            start="•", leftIndent=10 * k, bulletFontName=regular, bulletFontSize=7 * k)
 
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=13 * mm, bottomMargin=14 * mm,
+        buffer, pagesize=A4, leftMargin=margin, rightMargin=margin, topMargin=margin * 13 / 15,
+        bottomMargin=margin * 14 / 15,
         title=f"Briefing: {briefing.title}", author=briefing.provenance.get("software", "millis_network"),
         # types-reportlab types keywords as a list; ReportLab also takes one string (Canvas.setKeywords).
         subject=briefing.headline, keywords=json.dumps(briefing.provenance, ensure_ascii=False),  # type: ignore[arg-type]
         creator=briefing.provenance.get("software", "millis_network"),
     )
     width = document.width
-    story: list[Any] = [text(briefing.title, title), text(briefing.subtitle, small), Spacer(1, 4)]
-    box = Table([[text(briefing.headline, headline)]], colWidths=[width])
+    story: list[Any] = [text(briefing.title, title), text(briefing.subtitle, small), Spacer(1, 4 * k)]
+    # A one-page briefing's map sits beside its headline and facts at the size it was drawn, at most 62% of the width.
+    beside = briefing.one_page and briefing.map_png is not None
+    if beside and briefing.map_png:
+        pixels_wide, pixels_high = ImageReader(io.BytesIO(briefing.map_png)).getSize()
+        map_width = min(pixels_wide / _MAP_DPI * inch, width * 0.62)
+        map_height = map_width * pixels_high / pixels_wide
+    else:
+        map_width, map_height = width, width * _MAP_SIZE_IN[1] / _MAP_SIZE_IN[0]
+    facts_width = width - map_width - 6 if beside else width
+    box = Table([[text(briefing.headline, headline)]], colWidths=[facts_width])
     box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fff4d6")),
                              ("BOX", (0, 0), (-1, -1), 0.6, colors.HexColor("#c99a2e")),
-                             ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
-    story += [box, Spacer(1, 5)]
+                             ("TOPPADDING", (0, 0), (-1, -1), 5 * k), ("BOTTOMPADDING", (0, 0), (-1, -1), 5 * k)]))
+    if not beside:
+        story += [box, Spacer(1, 5 * k)]
     facts = Table([[text(label, cell_head), text(value, cell)] for label, value in briefing.key_facts],
-                  colWidths=[width * 0.4, width * 0.6])
+                  colWidths=[facts_width * 0.6, facts_width * 0.4] if beside else [width * 0.4, width * 0.6])
     facts.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b0b0b0")),
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story.append(facts)
     if briefing.map_png:
-        image = Image(io.BytesIO(briefing.map_png), width=width, height=width * _MAP_SIZE_IN[1] / _MAP_SIZE_IN[0])
-        story += [Spacer(1, 4), KeepTogether([image, text(briefing.map_caption, small)])]
+        figure = [Image(io.BytesIO(briefing.map_png), width=map_width, height=map_height),
+                  text(briefing.map_caption, small)]
+        if beside:
+            top = Table([[figure, [box, Spacer(1, 5 * k), facts]]], colWidths=[map_width + 6, facts_width])
+            top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                     ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
+                                     ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+            story.append(top)
+        else:
+            story += [facts, Spacer(1, 4), KeepTogether(figure)]
+    else:
+        story.append(facts)
     for section in briefing.sections:
         block: list[Any] = [text(section.heading, heading)]
         block += [text(p) for p in section.paragraphs]
@@ -1004,20 +1096,24 @@ def render_pdf(briefing: Briefing) -> bytes:
         story.append(KeepTogether(block[:3]))
         story += block[3:]
     story += [text("What the campaign asks", heading), bullets(briefing.asks)]
-    story += [text("How to read these figures", heading), bullets(briefing.notes, small)]
-    story += [text("Sources", heading), bullets(briefing.sources, small)]
+    notes = [text("How to read these figures", heading), bullets(briefing.notes, small)]
+    sources = [text("Sources", heading), bullets(briefing.sources, small)]
+    if briefing.one_page:
+        story.append(BalancedColumns([*notes, *sources], nCols=3, innerPadding=4 * k))
+    else:
+        story += [*notes, *sources]
 
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         canvas.setFont(regular, 6.5)
         canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawString(15 * mm, 8 * mm, f"{briefing.title}: generated {briefing.provenance.get('generated_at', '')} "
-                                           f"by {briefing.provenance.get('software', '')}")
-        canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, f"page {doc.page}")
+        canvas.drawString(margin, 8 * mm, f"{briefing.title}: generated {briefing.provenance.get('generated_at', '')} "
+                                          f"by {briefing.provenance.get('software', '')}")
+        canvas.drawRightString(A4[0] - margin, 8 * mm, f"page {doc.page}")
         canvas.restoreState()
 
     document.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buffer.getvalue()
+    return buffer.getvalue(), int(document.page)
 
 
 def render(briefing: Briefing, *, fmt: BriefingFormat) -> bytes:

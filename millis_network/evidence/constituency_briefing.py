@@ -2,11 +2,13 @@
 
 Each briefing is built from one public analysis and its statutory-network
 scenario (:func:`millis_network.engine.constituencies.constituency_coverage`)
-and rendered exactly as the court and local authority briefings are
-(:func:`millis_network.evidence.briefings.render`): the headline in people, a
-map of its neighbourhoods, the family court centres serving it and its nearest
-centres, what the campaign's network would change there, petition signatures
-when a petition is given, the campaign's asks and the sources.
+and rendered as the court and local authority briefings are
+(:func:`millis_network.evidence.briefings.render`), its PDF laid out to fit one
+A4 page (:attr:`~millis_network.evidence.briefings.Briefing.one_page`): the
+headline in people, a small map of its neighbourhoods, the family court centres
+serving it and its nearest centres, what the campaign's network would change
+there, petition signatures when a petition is given, the campaign's asks and
+the sources.
 """
 
 from __future__ import annotations
@@ -28,42 +30,26 @@ from millis_network.engine.constituencies import (
     constituency_profile,
 )
 from millis_network.evidence.briefings import (
-    _ATTRIBUTION,
     CAMPAIGN_ASKS,
     Briefing,
     BriefingFormat,
     BriefingInputs,
     BriefingSection,
     BriefingTable,
-    _draw_centres,
-    _draw_context,
-    _draw_courts,
-    _draw_lsoas,
-    _extent,
-    _nearest_table,
-    _new_axes,
-    _notes,
-    _png,
-    _sources,
+    briefing_notes,
+    briefing_sources,
+    nearest_centres_table,
+    neighbourhoods_map_png,
     write_briefing,
 )
 from millis_network.evidence.constituency_tables import CONSTITUENCY_METHOD
-from millis_network.places import (
-    HEX_MAP_CREDIT,
-    POPULATION_NOTE,
-    format_people,
-    round_people,
-)
-from millis_network.wording import SERVING_COURT_NOTE
+from millis_network.places import format_people, round_people
+from millis_network.wording import POPULATION_NOTE, SERVING_COURT_NOTE
 
-#: Sources every constituency briefing adds to those of the analysis.
-CONSTITUENCY_SOURCES: tuple[str, ...] = (
-    "People: ONS mid-2019 LSOA population estimates (Open Government Licence v3.0), as redistributed by mySociety",
-    ("Constituencies and the split of LSOAs between them: mySociety, 2025-constituencies, geographic_overlaps v0.2.1 "
-     "(Creative Commons Attribution 4.0)"),
-    HEX_MAP_CREDIT,
-)
-
+#: How many centres of each service the briefing lists, nearest first.
+NEAREST_CENTRES = 2
+#: Size of the briefing's map relative to the full-width map of the other briefings.
+MAP_SCALE = 0.6
 
 #: A serving court's status under the campaign rule, in words.
 COURT_STATUS_TEXT: dict[str, str] = {
@@ -92,7 +78,7 @@ def _people_table(row: dict[str, Any]) -> BriefingTable:
     return BriefingTable(
         ("Nearest", *(f"Within {band} min" for band in REACH_BANDS_MINUTES), f"Over {FAR_MILES:g} miles"),
         tuple(rows),
-        caption=f"People, by estimated drive to the nearest. {POPULATION_NOTE}",
+        caption="People (mid-2019 estimates, all ages), by estimated drive to the nearest.",
     )
 
 
@@ -150,7 +136,7 @@ def constituency_briefing(
     sections.append(BriefingSection(
         "Nearest contact centres in this directory",
         paragraphs=("Measured from the constituency's centre of population (its neighbourhoods weighted by people).",),
-        table=_nearest_table(inputs, lat, lon, jurisdiction=profile.nation),
+        table=nearest_centres_table(inputs, lat, lon, jurisdiction=profile.nation, n=NEAREST_CENTRES),
     ))
     extra_sources: list[str] = []
     if petition is not None:
@@ -164,7 +150,6 @@ def constituency_briefing(
                  f"per 10,000 people, where {format_people(float(signed['supported_people_beyond_threshold']))} live "
                  "beyond reach of a supported centre in this directory."),
                 petition.describe(),
-                f"Source: {petition_source}.",
             ),
         ))
         extra_sources.append(f"Petition figures: {petition_source}")
@@ -172,31 +157,16 @@ def constituency_briefing(
         kind="constituency", key=profile.gss_code, title=profile.name,
         subtitle=f"Westminster constituency (2024 boundaries) · {profile.region or profile.nation} · {profile.gss_code}",
         headline=profile.headline, key_facts=tuple(facts), sections=tuple(sections),
-        map_png=constituency_map_png(inputs, lsoas) if with_map else None,
+        map_png=neighbourhoods_map_png(inputs, lsoas, scale=MAP_SCALE) if with_map else None,
         map_caption=("The constituency's neighbourhoods (dots: green = supported and supervised both within reach; "
                      "red = not), contact centres in this directory and family court centres (stars)."),
         asks=CAMPAIGN_ASKS,
-        notes=(*_notes(analysis), POPULATION_NOTE, CONSTITUENCY_METHOD),
-        sources=_sources(inputs.provenance, *CONSTITUENCY_SOURCES, *extra_sources),
+        notes=(*briefing_notes(analysis), POPULATION_NOTE, CONSTITUENCY_METHOD),
+        sources=briefing_sources(inputs.provenance, *extra_sources),
         provenance={**inputs.provenance, "population": POPULATION_NOTE,
                     "briefing": {"kind": "constituency", "gss_code": profile.gss_code}},
+        one_page=True,
     )
-
-
-def constituency_map_png(inputs: BriefingInputs, lsoas: pd.DataFrame) -> bytes:
-    """Static map (PNG) of a constituency's neighbourhoods (:func:`constituency_lsoas`), courts and nearby centres."""
-    analysis = inputs.analysis
-    centres = analysis.centres.set_index("id")
-    near_ids = [i for s in ("supported", "supervised") for i in lsoas[f"nearest_{s}_id"].unique() if i]
-    extent = _extent([*lsoas["lon"], *centres.loc[near_ids, "lon"]], [*lsoas["lat"], *centres.loc[near_ids, "lat"]])
-    figure, axes = _new_axes(extent)
-    _draw_context(axes, inputs, extent)
-    _draw_lsoas(axes, lsoas)
-    _draw_centres(axes, inputs, extent)
-    west, south, east, north = extent
-    courts = analysis.court_coverage
-    _draw_courts(axes, courts[courts["lat"].between(south, north) & courts["lon"].between(west, east)])
-    return _png(figure, axes, _ATTRIBUTION)
 
 
 def write_constituency_briefings(

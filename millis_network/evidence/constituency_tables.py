@@ -3,7 +3,7 @@
 The same formats and provenance as :mod:`millis_network.evidence.exports`
 (sources and snapshot dates, rule and thresholds, directory completeness,
 sample records), plus what a constituency figure needs said: the population
-caveat (:data:`~millis_network.places.POPULATION_NOTE`), how an LSOA split
+caveat (:data:`~millis_network.wording.POPULATION_NOTE`), how an LSOA split
 between constituencies is counted, how the serving court is chosen, the hex
 map's credit and, when a petition took part, where and when its figures
 were read and how the join treated missing and unknown codes.
@@ -31,8 +31,8 @@ from millis_network.evidence.exports import (
     to_gpkg_bytes,
     to_xlsx_bytes,
 )
-from millis_network.places import HEX_MAP_CREDIT, POPULATION_NOTE, constituency_hexes
-from millis_network.wording import SERVING_COURT_NOTE
+from millis_network.places import HEX_MAP_CREDIT, constituency_hexes
+from millis_network.wording import POPULATION_NOTE, SERVING_COURT_NOTE
 
 #: How a constituency's people are added up, for every export and briefing.
 CONSTITUENCY_METHOD = (

@@ -48,8 +48,8 @@ from millis_network._geo import WGS84
 from millis_network._text import spreadsheet_text
 from millis_network.directory import CENTRE_COLUMNS
 from millis_network.engine.analysis import Analysis, provenance, require_public
-from millis_network.places import POPULATION_NOTE, local_authority_boundaries
-from millis_network.wording import NO_ROAD
+from millis_network.places import local_authority_boundaries
+from millis_network.wording import NO_ROAD, POPULATION_NOTE
 
 Format = Literal["csv", "xlsx", "geojson", "gpkg"]
 
