@@ -24,6 +24,7 @@ from sqlalchemy import MetaData, create_engine, inspect, select, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import NullPool
 
+from millis_network.config import DATABASE_ENV
 from millis_network.store.database import Store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -333,4 +334,19 @@ def dashboard_database(
         return
     copy = tmp_path_factory.mktemp("dashboard-directory") / "directory.sqlite"
     shutil.copy(request.getfixturevalue("dashboard_seed"), copy)
-    monkeypatch.setenv("MILLIS_NETWORK_DB", str(copy))
+    monkeypatch.setenv(DATABASE_ENV, str(copy))
+
+
+@pytest.fixture(scope="module")
+def module_dashboard_database(tmp_path_factory: pytest.TempPathFactory, dashboard_seed: Path) -> Iterator[Path]:
+    """A copy of the seeded directory for one module's shared (module-scoped) page, in ``$MILLIS_NETWORK_DB``.
+
+    :func:`dashboard_database` gives each test its copy only once the test
+    starts, after module-scoped fixtures have run: without this a shared page
+    would open the default database (a developer's cache).
+    """
+    copy = tmp_path_factory.mktemp("module-dashboard-directory") / "directory.sqlite"
+    shutil.copy(dashboard_seed, copy)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(DATABASE_ENV, str(copy))
+        yield copy

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from bundled import bundled_public
 from dashboard_pages import dashboard_at
 from streamlit.testing.v1 import AppTest
 
-from millis_network.config import DATABASE_ENV, FAR_MILES, CampaignRule
+from millis_network.config import FAR_MILES, CampaignRule
 from millis_network.engine.analysis import run_analysis
 from millis_network.engine.history import lost_since
 from millis_network.engine.scenario import (
@@ -28,18 +27,8 @@ from millis_network.wording import POPULATION_NOTE
 
 
 @pytest.fixture(scope="module")
-def page_database(tmp_path_factory: pytest.TempPathFactory, dashboard_seed: Path) -> Iterator[Path]:
-    """A seeded directory of this module's own for :func:`page` (conftest's per-test copy comes too late for it)."""
-    copy = tmp_path_factory.mktemp("campaign-network-directory") / "directory.sqlite"
-    shutil.copy(dashboard_seed, copy)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(DATABASE_ENV, str(copy))
-        yield copy
-
-
-@pytest.fixture(scope="module")
-def page(page_database: Path) -> AppTest:
-    assert default_database_url() == database_url(page_database)
+def page(module_dashboard_database: Path) -> AppTest:
+    assert default_database_url() == database_url(module_dashboard_database)
     return dashboard_at("campaign_network", timeout_s=120).run()
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,12 +22,18 @@ from bundled import bundled_public
 from dashboard_pages import dashboard_at
 from streamlit.testing.v1 import AppTest
 
-from millis_network.config import DATABASE_ENV, CampaignRule
+from millis_network.config import CampaignRule
 from millis_network.engine.analysis import run_analysis
 from millis_network.engine.coverage import centres_near, people_headline
 from millis_network.places import round_people
 from millis_network.store.database import database_url, default_database_url
-from millis_network.wording import BY_ROAD_AND_FERRY, NO_ROAD, POPULATION_NOTE, centre_drive_text, drive_text
+from millis_network.wording import (
+    BY_ROAD_AND_FERRY,
+    NO_ROAD,
+    POPULATION_NOTE,
+    centre_drive_text,
+    drive_text,
+)
 
 #: The court reached only by road and ferry (``network_data/courts/family_court_centres.csv``).
 WIGHT = "isle-of-wight-combined-court"
@@ -54,23 +59,8 @@ def folium_script(at: AppTest) -> str:
 
 
 @pytest.fixture(scope="module")
-def page_database(tmp_path_factory: pytest.TempPathFactory, dashboard_seed: Path) -> Iterator[Path]:
-    """A seeded directory of this module's own for :func:`default_page`.
-
-    conftest gives each dashboard test its own copy, but only once the test
-    starts, after module-scoped fixtures have run: without this the shared
-    page would open the default database (a developer's cache).
-    """
-    copy = tmp_path_factory.mktemp("coverage-map-directory") / "directory.sqlite"
-    shutil.copy(dashboard_seed, copy)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(DATABASE_ENV, str(copy))
-        yield copy
-
-
-@pytest.fixture(scope="module")
-def default_page(page_database: Path) -> AppTest:
-    assert default_database_url() == database_url(page_database)
+def default_page(module_dashboard_database: Path) -> AppTest:
+    assert default_database_url() == database_url(module_dashboard_database)
     return open_page()
 
 
