@@ -26,15 +26,14 @@ from millis_network.directory import Completeness, check_centres, completeness
 from millis_network.engine.coverage import (
     JourneyModel,
     area_reach,
-    beyond_reach_phrase,
+    beyond_reach,
     court_coverage,
+    people_headline,
     reach_summary,
     service_indexes,
-    within_reach,
 )
 from millis_network.errors import NotFoundError
 from millis_network.network import Network, PublicNetwork, require_public_network
-from millis_network.places import format_people
 from millis_network.wording import POPULATION_NOTE
 
 
@@ -146,16 +145,10 @@ class Analysis:
         summary = self.summary(service="supported")
         national = summary.iloc[0] if len(summary) else pd.Series(float("nan"), index=summary.columns)
         reach = self.area_reach
-        beyond = ~within_reach(reach["nearest_supported_km"].to_numpy(dtype=float),
-                               reach["nearest_supported_minutes"].to_numpy(dtype=float), self.rule)
+        beyond = beyond_reach(reach, self.rule)
         people = float(national["people"])
         people_beyond = float(reach["population"][beyond].sum(min_count=1)) if people > 0 else float("nan")
         area = " and ".join(sorted(reach["nation"].unique()))
-        sentence = (
-            f"{format_people(people_beyond)} ({people_beyond / people:.0%} of {area}) live "
-            f"{beyond_reach_phrase(self.rule)} from a supported centre in this directory."
-            if people > 0 else ""
-        )
         return {
             "courts": int(len(self.court_coverage)),
             "courts_meeting_rule": int(self.court_coverage["meets_rule"].sum()),
@@ -171,7 +164,7 @@ class Analysis:
             "people_covered": float(national["people_covered"]),
             "people_share_covered": float(national["people_share_covered"]),
             "share_lsoas_covered": float(national["share_covered"]),
-            "people_headline": sentence,
+            "people_headline": people_headline(reach, self.rule),
             "population_note": POPULATION_NOTE,
         }
 

@@ -606,20 +606,30 @@ def beyond_reach_phrase(rule: CampaignRule) -> str:
     return f"more than {rule.threshold_minutes:g} minutes' drive"
 
 
-def people_headline(reach: pd.DataFrame, rule: CampaignRule, *, service: Service = "supported") -> str:
-    """The national headline in people, e.g. "5.2 million people live more than 30 minutes' drive from a
-    supported centre in this directory", from :func:`area_reach` under ``rule``.
-
-    A person counts as beyond when the nearest suitable centre is not within
-    reach (:func:`within_reach`); populations are
-    :data:`~millis_network.wording.POPULATION_NOTE`.
-    """
+def beyond_reach(reach: pd.DataFrame, rule: CampaignRule, *, service: Service = "supported") -> NDArray[np.bool_]:
+    """Per LSOA of :func:`area_reach`: True where its nearest suitable centre is not within reach (:func:`within_reach`)."""
     near = within_reach(reach[f"nearest_{service}_km"].to_numpy(dtype=float),
                         reach[f"nearest_{service}_minutes"].to_numpy(dtype=float), rule)
+    return ~near
+
+
+def people_headline(reach: pd.DataFrame, rule: CampaignRule, *, service: Service = "supported") -> str:
+    """The headline in people, e.g. "5.2 million people (9% of England and Wales) live more than 30 minutes'
+    drive from a supported centre in this directory.", from :func:`area_reach` under ``rule``.
+
+    A person counts as beyond when the nearest suitable centre is not within
+    reach (:func:`beyond_reach`); the area is the nations of the LSOAs;
+    populations are :data:`~millis_network.wording.POPULATION_NOTE`. Empty
+    when the LSOAs carry no people.
+    """
     people = _population(reach)
-    beyond = float(people[~near].sum())
+    total = float(people.sum()) if people.size else float("nan")
+    if not total > 0:
+        return ""
+    beyond = float(people[beyond_reach(reach, rule, service=service)].sum())
+    area = " and ".join(sorted(reach["nation"].unique()))
     return (
-        f"{format_people(beyond)} ({beyond / people.sum():.0%} of England and Wales) live {beyond_reach_phrase(rule)} "
+        f"{format_people(beyond)} ({beyond / total:.0%} of {area}) live {beyond_reach_phrase(rule)} "
         f"from a {service} centre in this directory."
     )
 
