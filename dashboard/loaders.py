@@ -61,12 +61,18 @@ def _detached(value: T) -> T:
 
     Models, indexes and other immutable parts are shared; every DataFrame in
     the value (at any depth of dataclasses, dicts, lists and tuples) is a copy.
+    A dataclass's cached properties already worked out on the cached value
+    (such as :attr:`Analysis.completeness`) come with the copy, detached, rather
+    than being worked out again on every rerun.
     """
     if isinstance(value, pd.DataFrame):
         return value.copy()  # type: ignore[return-value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = {f.name: _detached(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
-        return dataclasses.replace(value, **fields)  # type: ignore[type-var]
+        copy = dataclasses.replace(value, **fields)  # type: ignore[type-var]
+        names = {f.name for f in dataclasses.fields(value)}
+        copy.__dict__.update({name: _detached(known) for name, known in value.__dict__.items() if name not in names})
+        return copy
     if isinstance(value, dict):
         return {key: _detached(item) for key, item in value.items()}  # type: ignore[return-value]
     if isinstance(value, list | tuple):
@@ -137,14 +143,21 @@ def public_network() -> PublicNetwork:
     return _detached(_public_network(network_key()))
 
 
+def _with_completeness(analysis: Analysis) -> Analysis:
+    """``analysis`` with its :attr:`~Analysis.completeness` worked out: every page's data notice states it,
+    and the copies :func:`_detached` hands out then carry it instead of each working it out again."""
+    analysis.completeness  # noqa: B018  (a cached property, filled here)
+    return analysis
+
+
 @st.cache_resource(show_spinner="Working out national coverage…")
 def _national_analysis(rule: CampaignRule, key: str) -> Analysis:
-    return run_analysis(_public_network(key), rule)
+    return _with_completeness(run_analysis(_public_network(key), rule))
 
 
 @st.cache_resource(show_spinner=False)
 def _jurisdiction_analysis(rule: CampaignRule, jurisdiction: str, key: str) -> Analysis:
-    return _national_analysis(rule, key).in_jurisdiction(jurisdiction)
+    return _with_completeness(_national_analysis(rule, key).in_jurisdiction(jurisdiction))
 
 
 def _analysis(rule: CampaignRule, jurisdiction: str, key: str) -> Analysis:

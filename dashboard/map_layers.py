@@ -11,9 +11,11 @@ street-map tiles are one optional overlay that simply stays blank offline.
 from __future__ import annotations
 
 import html
+import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -23,6 +25,7 @@ import streamlit.components.v1 as components
 import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 from branca.element import Element, MacroElement
+from folium.map import Layer
 from folium.plugins import MarkerCluster
 from jinja2 import Template
 
@@ -110,6 +113,9 @@ AREA_TOLERANCE_DEGREES = 0.01
 AREA_GRID_DEGREES = 0.001
 
 MAP_HEIGHT_PX = 620
+#: ``st_folium``'s ``render`` for every map: off. ``st_folium`` renders the map itself either way; this
+#: would render the whole HTML page around it too, which it never uses (half a map's server time).
+RENDER_WHOLE_PAGE = False
 #: Maps at least this wide (CSS pixels) show their legend open; narrower ones (phones) start with it folded.
 LEGEND_OPEN_MIN_PX = 500
 
@@ -131,6 +137,7 @@ _STYLE = """
 .map-legend i.court { border-radius: 50%; border: 1px solid #222222; }
 .map-legend i.centre { transform: rotate(45deg) scale(0.8); border: 1px solid #222222; }
 .map-legend i.area { opacity: 0.75; border: 1px solid #666666; }
+.area-tooltip th { text-align: left; padding-right: 6px; }
 </style>
 """
 
@@ -169,7 +176,7 @@ class _Legend(MacroElement):
         self.open_min_px = LEGEND_OPEN_MIN_PX
 
 
-def centre_type(row: pd.Series) -> str:
+def centre_type(row: Mapping[str, Any]) -> str:
     """The legend type of a centre from its ``supported`` and ``supervised`` flags."""
     if row["supported"] and row["supervised"]:
         return CENTRE_TYPES[0]
@@ -190,7 +197,7 @@ def reach_class(minutes: float) -> str:
     return REACH_CLASSES[-2]
 
 
-def court_tooltip(row: pd.Series) -> str:
+def court_tooltip(row: Mapping[str, Any]) -> str:
     """A court's hover text, HTML-escaped (Leaflet writes tooltips as HTML): its status and the estimated
     journey to its nearest centre for each service, labelled when it is by road and ferry."""
     drives = "; ".join(
@@ -260,7 +267,7 @@ def _legend_html(*, service: str) -> str:
     )
 
 
-def _points(frame: pd.DataFrame, properties: dict[str, pd.Series]) -> dict:
+def _points(frame: pd.DataFrame, properties: dict[str, Sequence[str]]) -> dict:
     """A GeoJSON FeatureCollection of points (coordinates rounded to about 1 m)."""
     columns = list(properties)
     rows = zip(frame["lon"].round(5), frame["lat"].round(5), *(properties[c] for c in columns))
@@ -277,6 +284,56 @@ def _points(frame: pd.DataFrame, properties: dict[str, pd.Series]) -> dict:
     }
 
 
+def _script_json(value: object) -> str:
+    """``value`` as JSON that is safe inside an HTML ``<script>``: no ``<``, ``>`` or ``&`` left to end it early."""
+    return json.dumps(value, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class _PointLayer(MacroElement):
+    """Points drawn as circles or as small HTML icons, each with its hover (and focus) tooltip: one Leaflet layer.
+
+    Serialised once when built, as :class:`_AreaLayer` is, instead of
+    folium's ``GeoJson`` with a marker and a ``GeoJsonTooltip``.
+
+    Args:
+        points: :func:`_points` output whose features carry an HTML-escaped
+            ``tooltip`` and, for icons, an ``icon_class``.
+        circle: Leaflet ``circleMarker`` options, to draw circles.
+        icon: Leaflet ``divIcon`` options (its ``html``, size and anchor), to
+            draw icons instead; each point's ``icon_class`` is its class name.
+        title: the icons' title, their name for screen readers.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJson({{ this.features_json }}, {
+            pointToLayer: function (feature, latlng) {
+                {%- if this.icon_json %}
+                return L.marker(latlng, {
+                    title: {{ this.title_json }},
+                    icon: L.divIcon(Object.assign({className: feature.properties.icon_class}, {{ this.icon_json }}))
+                });
+                {%- else %}
+                return L.circleMarker(latlng, {{ this.circle_json }});
+                {%- endif %}
+            },
+            onEachFeature: function (feature, layer) { layer.bindTooltip(feature.properties.tooltip); }
+        }).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, points: dict, *, circle: dict | None = None, icon: dict | None = None, title: str = "") -> None:
+        super().__init__()
+        self._name = "PointLayer"
+        self.data = points
+        self.features_json = _script_json(points)
+        self.circle_json = _script_json(circle or {})
+        self.icon_json = _script_json(icon) if icon else ""
+        self.title_json = _script_json(title)
+
+
 def court_layers(coverage: pd.DataFrame) -> list[folium.FeatureGroup]:
     """One layer of court markers per status (``path.court-marker`` circles, for the rule's colours).
 
@@ -288,22 +345,17 @@ def court_layers(coverage: pd.DataFrame) -> list[folium.FeatureGroup]:
         rows = coverage[coverage["status"] == status]
         if rows.empty:
             continue
-        style = {"fillColor": COURT_COLOURS[status]}
         group = folium.FeatureGroup(name=f"Family courts: {status} ({len(rows)})")
-        folium.GeoJson(
-            _points(rows, {"tooltip": rows.apply(court_tooltip, axis=1)}),
-            marker=folium.CircleMarker(
-                radius=7, color="#222222", weight=1.5, fill=True, fill_opacity=1.0, class_name="court-marker"
-            ),
-            style_function=lambda feature, style=style: style,
-            tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
-            control=False,
+        _PointLayer(
+            _points(rows, {"tooltip": [court_tooltip(row) for row in rows.to_dict("records")]}),
+            circle={"radius": 7, "color": "#222222", "weight": 1.5, "fill": True, "fillColor": COURT_COLOURS[status],
+                    "fillOpacity": 1.0, "className": "court-marker"},
         ).add_to(group)
         layers.append(group)
     return layers
 
 
-def _centre_tooltip(row: pd.Series) -> str:
+def _centre_tooltip(row: Mapping[str, Any]) -> str:
     sample = "SAMPLE RECORD (illustrative). " if row["sample"] == "yes" else ""
     withheld = f"; {WITHHELD_PHRASES[row['location_precision']]}" if row["address_withheld"] == "yes" else ""
     services = row["services"] or SERVICES_NOT_STATED
@@ -314,7 +366,7 @@ def _centre_tooltip(row: pd.Series) -> str:
 
 
 def _centre_layers(centres: pd.DataFrame) -> list[MarkerCluster]:
-    types = centres.apply(centre_type, axis=1) if len(centres) else pd.Series([], dtype=str)
+    types = pd.Series([centre_type(row) for row in centres.to_dict("records")], index=centres.index, dtype=object)
     layers = []
     for kind in CENTRE_TYPES:
         rows = centres[types == kind]
@@ -330,41 +382,100 @@ def _centre_layers(centres: pd.DataFrame) -> list[MarkerCluster]:
             ("markerclustercss", _CLUSTER + "MarkerCluster.css"),
             ("markerclusterdefaultcss", _CLUSTER + "MarkerCluster.Default.css"),
         ]
-        folium.GeoJson(
+        _PointLayer(
             _points(rows, {
-                "tooltip": rows.apply(_centre_tooltip, axis=1),
-                "icon_class": "centre-icon" + approximate,
+                "tooltip": [_centre_tooltip(row) for row in rows.to_dict("records")],
+                "icon_class": ("centre-icon" + approximate).tolist(),
             }),
-            marker=folium.Marker(
-                icon=folium.DivIcon(
-                    html=f'<div style="background:{CENTRE_COLOURS[kind]};border-color:{CENTRE_COLOURS[kind]}"></div>',
-                    icon_size=(11, 11),
-                    icon_anchor=(6, 6),
-                ),
-                title=f"Contact centre: {kind}",  # its name for screen readers; the tooltip opens on focus too
-            ),
-            style_function=lambda feature: {"className": feature["properties"]["icon_class"]},
-            tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
-            control=False,
+            icon={"html": f'<div style="background:{CENTRE_COLOURS[kind]};border-color:{CENTRE_COLOURS[kind]}"></div>',
+                  "iconSize": [11, 11], "iconAnchor": [6, 6]},
+            title=f"Contact centre: {kind}",  # its name for screen readers; the tooltip opens on focus too
         ).add_to(cluster)
         layers.append(cluster)
     return layers
 
 
-def _area_layer(areas: dict, *, service: str) -> folium.GeoJson:
-    return folium.GeoJson(
+class _AreaLayer(Layer):
+    """Polygons filled by each feature's ``fill``, outlined on hover, with a tooltip table: one Leaflet GeoJSON layer.
+
+    It draws what folium's ``GeoJson`` with a style function and a
+    ``GeoJsonTooltip`` draws, but its features are written to JSON once, when
+    built, keeping only what the browser uses. ``GeoJson`` restyles and
+    rewrites every feature on each of the renders ``st_folium`` makes, most
+    of a map rerun's time.
+
+    Args:
+        areas: a GeoJSON FeatureCollection (WGS84) whose features carry
+            ``fill`` and the (HTML-escaped) properties ``tooltip`` names.
+        name: the layer's name in the layer control.
+        tooltip: (label, property) rows of the hover tooltip.
+        fill_opacity: of every area, 0..1.
+        key_property: a property kept on each feature for the page to read
+            back from a click (``last_active_drawing``), and matched by
+            ``emphasise``.
+        emphasise: the ``key_property`` value of the feature to outline
+            heavily in black ("" for none).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJson({{ this.features_json }}, {
+            style: function (feature) {
+                return Object.assign({fillColor: feature.properties.fill}, {{ this.style_json }},
+                                     feature.properties.emphasised ? {{ this.emphasis_json }} : {});
+            },
+            onEachFeature: function (feature, layer) {
+                layer.bindTooltip(feature.properties.tooltip, {sticky: true, className: "area-tooltip"});
+                layer.on({
+                    mouseover: function (event) { event.target.setStyle({{ this.highlight_json }}); },
+                    mouseout: function (event) { {{ this.get_name() }}.resetStyle(event.target); }
+                });
+            }
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        areas: dict,
+        *,
+        name: str,
+        tooltip: Sequence[tuple[str, str]],
+        fill_opacity: float,
+        key_property: str = "",
+        emphasise: str = "",
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "AreaLayer"
+        features = [
+            {
+                "type": "Feature",
+                "geometry": feature["geometry"],
+                "properties": {
+                    "fill": feature["properties"]["fill"],
+                    "tooltip": "<table>" + "".join(
+                        f"<tr><th>{html.escape(label)}</th><td>{feature['properties'][column]}</td></tr>"
+                        for label, column in tooltip
+                    ) + "</table>",
+                    "emphasised": bool(emphasise) and feature["properties"][key_property] == emphasise,
+                } | ({key_property: feature["properties"][key_property]} if key_property else {}),
+            }
+            for feature in areas["features"]
+        ]
+        self.features_json = _script_json({"type": "FeatureCollection", "features": features})
+        self.style_json = _script_json({"fillOpacity": fill_opacity, "color": "#ffffff", "weight": 0.7})
+        self.emphasis_json = _script_json({"color": "#000000", "weight": 3})
+        self.highlight_json = _script_json({"color": "#000000", "weight": 2})
+
+
+def _area_layer(areas: dict, *, service: str) -> _AreaLayer:
+    return _AreaLayer(
         areas,
         name=f"Drive to nearest {service} centre, by local authority",
-        style_function=lambda feature: {
-            "fillColor": feature["properties"]["fill"],
-            "fillOpacity": 0.6,
-            "color": "#ffffff",
-            "weight": 0.6,
-        },
-        highlight_function=lambda feature: {"weight": 2, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["local_authority_name", "median_drive"], aliases=["Local authority", "Median drive"]
-        ),
+        tooltip=[("Local authority", "local_authority_name"), ("Median drive", "median_drive")],
+        fill_opacity=0.6,
     )
 
 
@@ -487,17 +598,12 @@ def comparison_map(areas: dict, *, scale: ColourScale, title: str, bounds: Seque
         bounds: [[south, west], [north, east]] to fit the view to (WGS84).
     """
     fmap = _base_map()
-    folium.GeoJson(
+    _AreaLayer(
         areas,
         name=title,
-        style_function=lambda feature: {
-            "fillColor": feature["properties"]["fill"], "fillOpacity": 0.75, "color": "#ffffff", "weight": 0.6,
-        },
-        highlight_function=lambda feature: {"weight": 2, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["local_authority_name", "scenario_text", "directory_text"],
-            aliases=["Local authority", "Statutory network", "This directory"],
-        ),
+        tooltip=[("Local authority", "local_authority_name"), ("Statutory network", "scenario_text"),
+                 ("This directory", "directory_text")],
+        fill_opacity=0.75,
     ).add_to(fmap)
     fmap.add_child(_Legend(_scale_legend_html(title, scale)))
     fmap.fit_bounds(bounds)
@@ -548,16 +654,13 @@ def hex_map(features: dict, *, scale: ColourScale, title: str, credit: str, sele
         selected: the GSS code of the constituency to outline, if any.
     """
     fmap = _base_map(tiles=False)
-    folium.GeoJson(
+    _AreaLayer(
         features,
         name=title,
-        style_function=lambda feature: {
-            "fillColor": feature["properties"]["fill"], "fillOpacity": 0.9,
-            "color": "#000000" if feature["properties"]["gss_code"] == selected else "#ffffff",
-            "weight": 3 if feature["properties"]["gss_code"] == selected else 0.8,
-        },
-        highlight_function=lambda feature: {"weight": 2.5, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(fields=["name", "value_text"], aliases=["Constituency", title]),
+        tooltip=[("Constituency", "name"), (title, "value_text")],
+        fill_opacity=0.9,
+        key_property="gss_code",
+        emphasise=selected,
     ).add_to(fmap)
     fmap.add_child(_Legend(_scale_legend_html(title, scale) + f"<div>{html.escape(credit)}</div>"))
     shapes = gpd.GeoDataFrame.from_features(features["features"]) if features["features"] else None

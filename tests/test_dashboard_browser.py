@@ -379,19 +379,19 @@ def test_a_hostile_centre_name_runs_no_script_on_the_map(
         page.goto(f"{url}/?sample=yes")
         frame = page.frame_locator(MAP_FRAME)
         frame.locator("path.court-marker").first.wait_for()
-        # Build every marker's tooltip, clustered or not (each GeoJSON layer's tooltip function, as a hover
-        # would): folium writes tooltip text with innerHTML, and an <img> whose src fails runs its onerror
-        # even in a detached element.
+        # Open every marker's tooltip, clustered or not, as a hover would: Leaflet writes tooltip text
+        # with innerHTML, and an <img> whose src fails runs its onerror even in a detached element.
         built = frame.locator("body").evaluate("""() => {
             let count = 0;
             for (const key of Object.keys(window)) {
                 const group = window[key];
-                if (!(group instanceof L.GeoJSON) || !group.getTooltip()) continue;
-                const content = group.getTooltip()._content;
+                if (!(group instanceof L.GeoJSON)) continue;
                 group.eachLayer((layer) => {
-                    const made = typeof content === "function" ? content(layer) : content;
-                    const text = typeof made === "string" ? made : (made && made.innerHTML) || "";
-                    if (text.includes("SAMPLE hostile centre")) count += 1;
+                    const tooltip = layer.getTooltip();
+                    if (!tooltip) return;
+                    const holder = document.createElement("div");
+                    holder.innerHTML = tooltip.getContent();
+                    if (holder.textContent.includes("SAMPLE hostile centre")) count += 1;
                 });
             }
             return count;

@@ -149,6 +149,7 @@ with scenario_tab:
         key="campaign_map",
         height=map_layers.MAP_HEIGHT_PX,
         use_container_width=True,
+        render=map_layers.RENDER_WHOLE_PAGE,
         returned_objects=[],
     )
     st.caption(f"{MAP_VIEWS[view]}, {service} contact, within {band} minutes. {_legend(view)} "

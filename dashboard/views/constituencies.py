@@ -105,6 +105,7 @@ features = map_layers.hex_features(loaders.constituency_hexes(), values, value_c
 clicked = st_folium(
     map_layers.hex_map(features, scale=scale, title=title, credit=HEX_MAP_CREDIT, selected=selected),
     key="constituency_map", height=map_layers.MAP_HEIGHT_PX, use_container_width=True,
+    render=map_layers.RENDER_WHOLE_PAGE,
     returned_objects=["last_active_drawing"],
 )
 st.caption(f"One equal hexagon per constituency: a cartogram, not a map of distance. {HEX_MAP_CREDIT}. "

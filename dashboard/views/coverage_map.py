@@ -88,6 +88,7 @@ if shown == "map":
         key="coverage_map",
         height=map_layers.MAP_HEIGHT_PX,
         use_container_width=True,
+        render=map_layers.RENDER_WHOLE_PAGE,
         returned_objects=["last_object_clicked"],
     )
     st.caption(map_layers.legend_text(service=service))
