@@ -42,7 +42,6 @@ from millis_network.evidence import funding
 from millis_network.network import PublicNetwork
 from millis_network.places import local_authority_boundaries
 from millis_network.postcodes import PostcodeIndex, load_index
-from millis_network.store import editors, suggestions
 from millis_network.store.database import Store, default_database_url, open_store
 
 if TYPE_CHECKING:
@@ -51,6 +50,7 @@ if TYPE_CHECKING:
     from millis_network.evidence.briefings import BriefingInputs
     from millis_network.places import ConstituencyMatch
     from millis_network.sources.petitions import PetitionFigures
+    from millis_network.store import editors, suggestions
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -449,9 +449,13 @@ def prepare_coverage_map(rule: CampaignRule, jurisdiction: str, service: str) ->
 
 def sign_in_throttle() -> editors.SignInThrottle:
     """Checks editors' sign-ins against the dashboard's database; failures are counted there, for every server process."""
+    from millis_network.store import editors
+
     return editors.SignInThrottle(store())
 
 
 def suggestion_box() -> suggestions.SuggestionBox:
     """The public's suggestions queue in the dashboard's database; its rate limit holds for every server process."""
+    from millis_network.store import suggestions
+
     return suggestions.SuggestionBox(store())

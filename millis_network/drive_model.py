@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
@@ -92,7 +93,7 @@ class SettlementIndex:
         known = np.isfinite(lon_flat) & np.isfinite(lat_flat)
         counts = np.zeros(lon_flat.shape, dtype=np.int64)
         counts[known] = self.tree.query_ball_point(
-            xyz_km(lon_flat[known], lat_flat[known]), chord_km, return_length=True
+            xyz_km(lon_flat[known], lat_flat[known]), chord_km, return_length=True, workers=-1
         )
         return counts.reshape(lon_a.shape)
 
@@ -437,25 +438,7 @@ def _load_correction(document: dict[str, Any], path: Path) -> LocalCorrection:
     places_path = path.parent / _text(document, "correction.place_file", path)
     if not places_path.is_file():
         raise DataFileError(f"{places_path}: local road speed factors not found; re-run `millis-network travel calibrate`")
-    with places_path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, [])
-        if tuple(header) != LOCAL_SPEED_COLUMNS:
-            raise DataFileError(f"{places_path}:1: columns: expected {', '.join(LOCAL_SPEED_COLUMNS)}, got {', '.join(header)}")
-        rows = list(reader)
-    values = np.empty((len(rows), 3), dtype=np.float64)
-    for offset, row in enumerate(rows):
-        try:
-            if len(row) != len(LOCAL_SPEED_COLUMNS):
-                raise ValueError(row)
-            values[offset] = [float(v) for v in row[1:]]
-        except ValueError:
-            raise DataFileError(
-                f"{places_path}:{offset + 2}: lon, lat, log_factor: expected three numbers, got {row[1:]!r}"
-            ) from None
-    if not np.isfinite(values).all():
-        bad = int(np.flatnonzero(~np.isfinite(values).all(axis=1))[0])
-        raise DataFileError(f"{places_path}:{bad + 2}: lon, lat, log_factor: expected finite numbers")
+    values = _local_speed_values(places_path)
     grid = _lookup(document, "correction.grid.log_factor", path)
     if not isinstance(grid, list) or not grid or not all(isinstance(row, list) and len(row) == len(grid[0]) for row in grid):
         raise DataFileError(f"{path}: correction.grid.log_factor: expected a list of equal-length lists of numbers")
@@ -475,6 +458,48 @@ def _load_correction(document: dict[str, Any], path: Path) -> LocalCorrection:
         )
     except (TypeError, ValueError) as exc:
         raise DataFileError(f"{path}: correction: {exc}; re-run `millis-network travel calibrate`") from exc
+
+
+def _local_speed_values(places_path: Path) -> Floats:
+    """The ``lon``, ``lat`` and ``log_factor`` of every row of the local road speed file: ``(n, 3)`` floats.
+
+    pandas' C parser reads the numbers; where it cannot, or leaves one
+    missing, the rows are read again one by one so that the error names the
+    first bad row.
+
+    Raises:
+        DataFileError: the header is not :data:`LOCAL_SPEED_COLUMNS`, or a row
+            lacks three finite numbers (file and row named).
+    """
+    with places_path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        if tuple(header) != LOCAL_SPEED_COLUMNS:
+            raise DataFileError(f"{places_path}:1: columns: expected {', '.join(LOCAL_SPEED_COLUMNS)}, got {', '.join(header)}")
+        numbers = list(LOCAL_SPEED_COLUMNS[1:])
+        try:
+            values = pd.read_csv(handle, names=LOCAL_SPEED_COLUMNS, usecols=numbers, dtype=dict.fromkeys(numbers, np.float64),
+                                 header=None).to_numpy(dtype=np.float64)
+            if np.isfinite(values).all():
+                return values
+        except ValueError:
+            pass
+        handle.seek(0)
+        rows = list(csv.reader(handle))[1:]
+    values = np.empty((len(rows), 3), dtype=np.float64)
+    for offset, row in enumerate(rows):
+        try:
+            if len(row) != len(LOCAL_SPEED_COLUMNS):
+                raise ValueError(row)
+            values[offset] = [float(v) for v in row[1:]]
+        except ValueError:
+            raise DataFileError(
+                f"{places_path}:{offset + 2}: lon, lat, log_factor: expected three numbers, got {row[1:]!r}"
+            ) from None
+    if not np.isfinite(values).all():
+        bad = int(np.flatnonzero(~np.isfinite(values).all(axis=1))[0])
+        raise DataFileError(f"{places_path}:{bad + 2}: lon, lat, log_factor: expected finite numbers")
+    return values
 
 
 def write_local_speed(path: Path, lsoa_code: NDArray[np.str_], lonlat: Floats, log_factor: Floats) -> None:

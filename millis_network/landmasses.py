@@ -51,14 +51,19 @@ COAST_MARGIN_M = 500.0
 _TO_BNG = Transformer.from_crs(WGS84, BRITISH_NATIONAL_GRID, always_xy=True)
 
 
+def _lonlat_to_bng(lonlat: np.ndarray) -> np.ndarray:
+    """WGS84 lon/lat pairs ``(n, 2)`` to British National Grid metres, by this module's one transformer."""
+    return np.column_stack(_TO_BNG.transform(lonlat[:, 0], lonlat[:, 1]))
+
+
 @lru_cache(maxsize=1)
 def _island_shapes() -> tuple[tuple[int, shapely.Geometry], ...]:
     """Each island authority's landmass code and boundary in British National Grid metres, widened by :data:`COAST_MARGIN_M`."""
     boundaries = local_authority_boundaries()
-    islands = boundaries[boundaries["local_authority_code"].isin(list(ISLAND_AUTHORITIES))].to_crs(BRITISH_NATIONAL_GRID)
+    islands = boundaries[boundaries["local_authority_code"].isin(list(ISLAND_AUTHORITIES))]
     shapes = []
     for code, geometry in zip(islands["local_authority_code"], islands.geometry):
-        shape = geometry.buffer(COAST_MARGIN_M)
+        shape = shapely.transform(geometry, _lonlat_to_bng).buffer(COAST_MARGIN_M)
         shapely.prepare(shape)
         shapes.append((LANDMASSES.index(ISLAND_AUTHORITIES[code]), shape))
     return tuple(shapes)
