@@ -28,5 +28,6 @@ st_folium(
     key="coverage_map",
     height=map_layers.MAP_HEIGHT_PX,
     use_container_width=True,
+    render=map_layers.RENDER_WHOLE_PAGE,
     returned_objects=["last_object_clicked"],
 )

@@ -57,6 +57,24 @@ def test_map_tooltips_hold_escaped_text(analysis) -> None:
     assert SCRIPT not in fmap.get_root().render()
 
 
+TEMPLATE_CODE = "{{ 6 * 7 }}{% for x in range(2) %}Q{% endfor %}{# hidden #}"
+
+
+def test_template_syntax_in_a_name_is_never_run_on_the_server(analysis) -> None:
+    """folium renders maps with Jinja: a centre or court name written as template code must stay text."""
+    centres = map_layers.drawable_centres(analysis.centres, include_sample=True).copy()
+    centres.loc[centres["id"] == "sample-hostile", "name"] = TEMPLATE_CODE
+    coverage = analysis.court_coverage.copy()
+    coverage.loc[coverage.index[0], "court_name"] = TEMPLATE_CODE
+    fmap = map_layers.coverage_map(centres, {"type": "FeatureCollection", "features": []}, service="supported",
+                                   bounds=map_layers.bounds_of(coverage))
+    for layer in map_layers.court_layers(coverage):
+        layer.add_to(fmap)
+    page = fmap.get_root().render()
+    assert page.count(TEMPLATE_CODE) == 2  # the centre's tooltip and the court's, as typed
+    assert "QQ" not in page
+
+
 @pytest.mark.parametrize("value", FORMULAS)
 def test_every_formula_trigger_is_made_text(value: str) -> None:
     assert spreadsheet_text(value) == "'" + value
