@@ -90,9 +90,9 @@ def _prepare_baseline(analysis: Analysis, path: Path) -> None:
     """The landing page's map under the default rule, as the baseline app reads it."""
     prepared = {
         "centres": map_layers.drawable_centres(analysis.centres, include_sample=False),
-        "areas": map_layers.area_features(map_layers.simplified_areas(local_authority_boundaries()),
-                                          analysis.summary(service="supported", by="local_authority"),
-                                          service="supported"),
+        "areas": map_layers.coverage_areas(map_layers.area_features(
+            map_layers.simplified_areas(local_authority_boundaries()),
+            analysis.summary(service="supported", by="local_authority"), service="supported")),
         "coverage": analysis.court_coverage,
         "bounds": map_layers.bounds_of(analysis.court_coverage),
     }

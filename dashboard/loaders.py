@@ -205,15 +205,19 @@ def area_summary(rule: CampaignRule, jurisdiction: str, service: str) -> pd.Data
 
 
 @st.cache_resource(show_spinner=False)
-def _area_layer(rule: CampaignRule, jurisdiction: str, service: str, key: str) -> dict[str, Any]:
-    return map_layers.area_features(
+def _area_layer(rule: CampaignRule, jurisdiction: str, service: str, key: str) -> map_layers.DrawableAreas:
+    return map_layers.coverage_areas(map_layers.area_features(
         local_authority_areas(), _area_summary(rule, jurisdiction, service, key), service=service
-    )
+    ))
 
 
-def area_layer(rule: CampaignRule, jurisdiction: str, service: str) -> dict[str, Any]:
-    """The drive-time area layer for one rule, jurisdiction and service (GeoJSON dict; read only, folium copies it)."""
-    return _area_layer(rule, jurisdiction, service, network_key())
+def area_layer(rule: CampaignRule, jurisdiction: str, service: str) -> map_layers.DrawableAreas:
+    """The coverage map's drive-time layer for one rule, jurisdiction and service, ready to draw (immutable, shared).
+
+    It shows median drives, which do not depend on the reach threshold: every
+    threshold shares the layer of :meth:`CampaignRule.at_default_threshold`.
+    """
+    return _area_layer(rule.at_default_threshold(), jurisdiction, service, network_key())
 
 
 @st.cache_resource(show_spinner="Loading the postcode directory…")

@@ -19,6 +19,7 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 import streamlit.components.v1 as components
@@ -268,19 +269,20 @@ def _legend_html(*, service: str) -> str:
     )
 
 
-def _points(frame: pd.DataFrame, properties: dict[str, Sequence[str]]) -> dict:
-    """A GeoJSON FeatureCollection of points (coordinates rounded to about 1 m)."""
+def _points(rows: Sequence[Mapping[str, Any]], properties: dict[str, Sequence[str]]) -> dict:
+    """A GeoJSON FeatureCollection of the rows' ``lon``/``lat`` points (rounded to about 1 m) with ``properties``."""
     columns = list(properties)
-    rows = zip(frame["lon"].round(5), frame["lat"].round(5), *(properties[c] for c in columns))
+    lon = np.round(np.array([row["lon"] for row in rows], dtype=np.float64), 5)
+    lat = np.round(np.array([row["lat"] for row in rows], dtype=np.float64), 5)
     return {
         "type": "FeatureCollection",
         "features": [
             {
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
+                "geometry": {"type": "Point", "coordinates": [float(x), float(y)]},
                 "properties": dict(zip(columns, values)),
             }
-            for lon, lat, *values in rows
+            for x, y, *values in zip(lon, lat, *(properties[c] for c in columns))
         ],
     }
 
@@ -375,14 +377,15 @@ def court_layers(coverage: pd.DataFrame) -> list[folium.FeatureGroup]:
     Passed to ``st_folium`` as layers to add, so a change of threshold redraws
     only these and the map keeps its frame, zoom and position.
     """
+    records = _records(coverage)
     layers = []
     for status in COURT_STATUSES:
-        rows = coverage[coverage["status"] == status]
-        if rows.empty:
+        rows = [row for row in records if row["status"] == status]
+        if not rows:
             continue
         group = folium.FeatureGroup(name=f"Family courts: {status} ({len(rows)})")
         _PointLayer(
-            _points(rows, {"tooltip": [court_tooltip(row) for row in _records(rows)]}),
+            _points(rows, {"tooltip": [court_tooltip(row) for row in rows]}),
             circle={"radius": 7, "color": "#222222", "weight": 1.5, "fill": True, "fillColor": COURT_COLOURS[status],
                     "fillOpacity": 1.0, "className": "court-marker"},
         ).add_to(group)
@@ -401,13 +404,13 @@ def _centre_tooltip(row: Mapping[str, Any]) -> str:
 
 
 def _centre_layers(centres: pd.DataFrame) -> list[MarkerCluster]:
-    types = pd.Series([centre_type(row) for row in _records(centres)], index=centres.index, dtype=object)
+    records = _records(centres)
+    types = [centre_type(row) for row in records]
     layers = []
     for kind in CENTRE_TYPES:
-        rows = centres[types == kind]
-        if rows.empty:
+        rows = [row for row, of_type in zip(records, types) if of_type == kind]
+        if not rows:
             continue
-        approximate = (rows["location_precision"] != "postcode").map({True: " approximate", False: ""})
         cluster = MarkerCluster(
             name=f"Contact centres: {kind} ({len(rows)})",
             options={"showCoverageOnHover": False, "maxClusterRadius": 40, "disableClusteringAtZoom": 10},
@@ -419,8 +422,9 @@ def _centre_layers(centres: pd.DataFrame) -> list[MarkerCluster]:
         ]
         _PointLayer(
             _points(rows, {
-                "tooltip": [_centre_tooltip(row) for row in _records(rows)],
-                "icon_class": ("centre-icon" + approximate).tolist(),
+                "tooltip": [_centre_tooltip(row) for row in rows],
+                "icon_class": ["centre-icon approximate" if row["location_precision"] != "postcode" else "centre-icon"
+                               for row in rows],
             }),
             icon={"html": f'<div style="background:{CENTRE_COLOURS[kind]};border-color:{CENTRE_COLOURS[kind]}"></div>',
                   "iconSize": [11, 11], "iconAnchor": [6, 6]},
@@ -430,32 +434,74 @@ def _centre_layers(centres: pd.DataFrame) -> list[MarkerCluster]:
     return layers
 
 
-class _AreaLayer(Layer):
-    """Polygons filled by each feature's ``fill``, outlined on hover, with a tooltip table: one Leaflet GeoJSON layer.
+@dataclass(frozen=True)
+class DrawableAreas:
+    """Areas as an area layer sends them to the browser: only what it uses, written to JSON once.
 
-    It draws what folium's ``GeoJson`` with a style function and a
-    ``GeoJsonTooltip`` draws, but its features are written to JSON once, when
-    built, keeping only what the browser uses. ``GeoJson`` restyles and
-    rewrites every feature on each of the renders ``st_folium`` makes, most
-    of a map rerun's time.
+    Made by :func:`drawable_areas`; immutable, so a cache can hand the same
+    one to every visitor.
+    """
+
+    features_json: str
+    count: int
+
+
+def drawable_areas(
+    areas: dict, *, tooltip: Sequence[tuple[str, str]], key_property: str = "", emphasise: str = ""
+) -> DrawableAreas:
+    """The features of ``areas`` as an area layer draws them: fill, tooltip table and emphasis.
 
     Args:
         areas: a GeoJSON FeatureCollection (WGS84) whose features carry
             ``fill`` and the (HTML-escaped) properties ``tooltip`` names.
-        name: the layer's name in the layer control.
         tooltip: (label, property) rows of the hover tooltip.
-        fill_opacity: of every area, 0..1.
         key_property: a property kept on each feature for the page to read
             back from a click (``last_active_drawing``), and matched by
             ``emphasise``.
         emphasise: the ``key_property`` value of the feature to outline
             heavily in black ("" for none).
     """
+    features = [
+        {
+            "type": "Feature",
+            "geometry": feature["geometry"],
+            "properties": {
+                "fill": feature["properties"]["fill"],
+                "tooltip": "<table>" + "".join(
+                    f"<tr><th>{html.escape(label)}</th><td>{feature['properties'][column]}</td></tr>"
+                    for label, column in tooltip
+                ) + "</table>",
+                "emphasised": bool(emphasise) and feature["properties"][key_property] == emphasise,
+            } | ({key_property: feature["properties"][key_property]} if key_property else {}),
+        }
+        for feature in areas["features"]
+    ]
+    return DrawableAreas(_script_json({"type": "FeatureCollection", "features": features}), len(features))
+
+
+def coverage_areas(areas: dict) -> DrawableAreas:
+    """:func:`area_features` output as the coverage map's drive-time layer draws it."""
+    return drawable_areas(areas, tooltip=[("Local authority", "local_authority_name"), ("Median drive", "median_drive")])
+
+
+class _AreaLayer(Layer):
+    """Polygons filled by each feature's ``fill``, outlined on hover, with a tooltip table: one Leaflet GeoJSON layer.
+
+    It draws what folium's ``GeoJson`` with a style function and a
+    ``GeoJsonTooltip`` draws, from features already written to JSON
+    (:class:`DrawableAreas`): ``GeoJson`` restyles and rewrites every feature
+    on each of the renders ``st_folium`` makes, most of a map rerun's time.
+
+    Args:
+        areas: the features to draw.
+        name: the layer's name in the layer control.
+        fill_opacity: of every area, 0..1.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJson({{ this.features_json }}, {
+        var {{ this.get_name() }} = L.geoJson({{ this.areas.features_json }}, {
             style: function (feature) {
                 return Object.assign({fillColor: feature.properties.fill}, {{ this.style_json }},
                                      feature.properties.emphasised ? {{ this.emphasis_json }} : {});
@@ -472,34 +518,10 @@ class _AreaLayer(Layer):
         """
     )
 
-    def __init__(
-        self,
-        areas: dict,
-        *,
-        name: str,
-        tooltip: Sequence[tuple[str, str]],
-        fill_opacity: float,
-        key_property: str = "",
-        emphasise: str = "",
-    ) -> None:
+    def __init__(self, areas: DrawableAreas, *, name: str, fill_opacity: float) -> None:
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "AreaLayer"
-        features = [
-            {
-                "type": "Feature",
-                "geometry": feature["geometry"],
-                "properties": {
-                    "fill": feature["properties"]["fill"],
-                    "tooltip": "<table>" + "".join(
-                        f"<tr><th>{html.escape(label)}</th><td>{feature['properties'][column]}</td></tr>"
-                        for label, column in tooltip
-                    ) + "</table>",
-                    "emphasised": bool(emphasise) and feature["properties"][key_property] == emphasise,
-                } | ({key_property: feature["properties"][key_property]} if key_property else {}),
-            }
-            for feature in areas["features"]
-        ]
-        self.features_json = _script_json({"type": "FeatureCollection", "features": features})
+        self.areas = areas
         self.style_json = _script_json({"fillOpacity": fill_opacity, "color": "#ffffff", "weight": 0.7})
         self.emphasis_json = _script_json({"color": "#000000", "weight": 3})
         self.highlight_json = _script_json({"color": "#000000", "weight": 2})
@@ -509,15 +531,6 @@ class _AreaLayer(Layer):
         self.add_child(ElementAddToElement(element_name=self.get_name(), element_parent_name=self._parent.get_name()),
                        name=self.get_name() + "_add")
         _render_data_script(self, **kwargs)
-
-
-def _area_layer(areas: dict, *, service: str) -> _AreaLayer:
-    return _AreaLayer(
-        areas,
-        name=f"Drive to nearest {service} centre, by local authority",
-        tooltip=[("Local authority", "local_authority_name"), ("Median drive", "median_drive")],
-        fill_opacity=0.6,
-    )
 
 
 def drawable_centres(centres: pd.DataFrame, *, include_sample: bool) -> pd.DataFrame:
@@ -562,7 +575,7 @@ def _serve_leaflet() -> None:
 
 def coverage_map(
     centres: pd.DataFrame,
-    areas: dict,
+    areas: DrawableAreas,
     *,
     service: str,
     bounds: Sequence[Sequence[float]],
@@ -572,13 +585,13 @@ def coverage_map(
     Args:
         centres: public centre rows to draw (open, placed; see
             :func:`millis_network.directory.public_centres`).
-        areas: :func:`area_features` output for the drive-time layer.
+        areas: the drive-time layer: :func:`coverage_areas` of :func:`area_features`.
         service: the service the area layer measures (for its name and legend).
         bounds: [[south, west], [north, east]] to fit the view to (WGS84).
     """
     fmap = _base_map()
-    if areas["features"]:
-        _area_layer(areas, service=service).add_to(fmap)
+    if areas.count:
+        _AreaLayer(areas, name=f"Drive to nearest {service} centre, by local authority", fill_opacity=0.6).add_to(fmap)
     for layer in _centre_layers(centres):
         layer.add_to(fmap)
     fmap.add_child(_Legend(_legend_html(service=service)))
@@ -640,10 +653,9 @@ def comparison_map(areas: dict, *, scale: ColourScale, title: str, bounds: Seque
     """
     fmap = _base_map()
     _AreaLayer(
-        areas,
+        drawable_areas(areas, tooltip=[("Local authority", "local_authority_name"),
+                                       ("Statutory network", "scenario_text"), ("This directory", "directory_text")]),
         name=title,
-        tooltip=[("Local authority", "local_authority_name"), ("Statutory network", "scenario_text"),
-                 ("This directory", "directory_text")],
         fill_opacity=0.75,
     ).add_to(fmap)
     fmap.add_child(_Legend(_scale_legend_html(title, scale)))
@@ -696,12 +708,10 @@ def hex_map(features: dict, *, scale: ColourScale, title: str, credit: str, sele
     """
     fmap = _base_map(tiles=False)
     _AreaLayer(
-        features,
+        drawable_areas(features, tooltip=[("Constituency", "name"), (title, "value_text")], key_property="gss_code",
+                       emphasise=selected),
         name=title,
-        tooltip=[("Constituency", "name"), (title, "value_text")],
         fill_opacity=0.9,
-        key_property="gss_code",
-        emphasise=selected,
     ).add_to(fmap)
     fmap.add_child(_Legend(_scale_legend_html(title, scale) + f"<div>{html.escape(credit)}</div>"))
     shapes = gpd.GeoDataFrame.from_features(features["features"]) if features["features"] else None

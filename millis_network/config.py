@@ -8,7 +8,7 @@ build a settings object and pass it in.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -95,6 +95,16 @@ class CampaignRule:
     def method(self) -> Method:
         """How reach is measured: straight-line miles or estimated drive minutes."""
         return "straight_line" if self.threshold_miles is not None else "estimated_drive"
+
+    def at_default_threshold(self) -> CampaignRule:
+        """This rule with the campaign's default threshold (:data:`DEFAULT_THRESHOLD_MINUTES` by drive).
+
+        The same centres count and journeys are made the same way; only how
+        near is "within reach" differs. Figures that do not depend on the
+        threshold, such as each place's nearest centre and its drive, are
+        the same under both, so they can be worked out once for every threshold.
+        """
+        return replace(self, threshold_minutes=DEFAULT_THRESHOLD_MINUTES, threshold_miles=None)
 
     def describe(self) -> str:
         """One line for captions and exports, e.g. ``within 30 min estimated drive``."""

@@ -46,7 +46,8 @@ def areas() -> dict:
 def fmap(national: Analysis, areas: dict) -> folium.Map:
     return map_layers.coverage_map(
         map_layers.drawable_centres(national.centres, include_sample=False),
-        map_layers.area_features(areas, national.summary(by="local_authority"), service="supported"),
+        map_layers.coverage_areas(
+            map_layers.area_features(areas, national.summary(by="local_authority"), service="supported")),
         service="supported",
         bounds=map_layers.bounds_of(national.court_coverage),
     )
@@ -99,6 +100,19 @@ def test_area_features_colour_each_district_by_its_median_drive(areas: dict) -> 
         map_layers.REACH_COLOURS[NO_ROAD],
     ]
     assert features[1]["properties"]["median_drive"] == "50 min (45–60 min)"
+
+
+@pytest.mark.parametrize("rule", [CampaignRule(threshold_minutes=15.0), CampaignRule(threshold_minutes=60.0),
+                                  CampaignRule(threshold_miles=50.0),
+                                  CampaignRule(threshold_minutes=45.0, accreditation="accredited")])
+def test_the_drive_layer_is_the_same_under_every_threshold(national: Analysis, areas: dict, rule: CampaignRule) -> None:
+    """The dashboard draws one area layer for all thresholds (``CampaignRule.at_default_threshold``): it must not change."""
+    assert rule.at_default_threshold() == CampaignRule(accreditation=rule.accreditation)
+    shared = run_analysis(national.network, rule.at_default_threshold())
+    own = run_analysis(national.network, rule)
+    for service in ("supported", "supervised"):
+        assert map_layers.area_features(areas, own.summary(service=service, by="local_authority"), service=service) == \
+            map_layers.area_features(areas, shared.summary(service=service, by="local_authority"), service=service)
 
 
 @pytest.mark.parametrize(

@@ -51,7 +51,7 @@ def test_map_tooltips_hold_escaped_text(analysis) -> None:
     assert "<img" not in map_layers.court_tooltip(court)
     fmap = map_layers.coverage_map(
         map_layers.drawable_centres(analysis.centres, include_sample=True),
-        {"type": "FeatureCollection", "features": []}, service="supported",
+        map_layers.coverage_areas({"type": "FeatureCollection", "features": []}), service="supported",
         bounds=map_layers.bounds_of(analysis.court_coverage),
     )
     assert SCRIPT not in fmap.get_root().render()
@@ -66,8 +66,8 @@ def test_template_syntax_in_a_name_is_never_run_on_the_server(analysis) -> None:
     centres.loc[centres["id"] == "sample-hostile", "name"] = TEMPLATE_CODE
     coverage = analysis.court_coverage.copy()
     coverage.loc[coverage.index[0], "court_name"] = TEMPLATE_CODE
-    fmap = map_layers.coverage_map(centres, {"type": "FeatureCollection", "features": []}, service="supported",
-                                   bounds=map_layers.bounds_of(coverage))
+    no_areas = map_layers.coverage_areas({"type": "FeatureCollection", "features": []})
+    fmap = map_layers.coverage_map(centres, no_areas, service="supported", bounds=map_layers.bounds_of(coverage))
     for layer in map_layers.court_layers(coverage):
         layer.add_to(fmap)
     page = fmap.get_root().render()
