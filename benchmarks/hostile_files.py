@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from hostile_files import BILLION_LAUGHS, deflated_zeros, rezipped, with_bomb, workbook, worksheet  # noqa: E402
+from hostile_files import BILLION_LAUGHS, rezipped, with_bomb, workbook, worksheet  # noqa: E402
 
 CHILD = textwrap.dedent(
     """
