@@ -271,13 +271,20 @@ def km_to_public_data(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 
 _NUMBER = re.compile(r"-?\d+\.\d+")
+#: A time of day with fractional seconds ("00:00:00.000" in a timestamp): its "00.000" is no coordinate.
+_CLOCK_TIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}:\d{2}(?:\.\d+)?")
 #: How far apart (in the text's sequence of numbers) a latitude and its longitude may be.
 _PAIR_WINDOW = 2
 
 
 def numbers_in(text: str) -> np.ndarray:
-    """Every decimal number of a text, in order."""
-    return np.array(_NUMBER.findall(text), dtype=float)
+    """Every decimal number of a text, in order, leaving out the seconds of times of day.
+
+    A venue near the Greenwich meridian is within metres of longitude 0, so a
+    timestamp's "00.000" beside another centre's latitude would read as a
+    point near it.
+    """
+    return np.array(_NUMBER.findall(_CLOCK_TIME.sub(" ", text)), dtype=float)
 
 
 def _pairs(numbers: np.ndarray) -> np.ndarray:
