@@ -71,7 +71,8 @@ def _detached(value: T) -> T:
         fields = {f.name: _detached(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
         copy = dataclasses.replace(value, **fields)  # type: ignore[type-var]
         names = {f.name for f in dataclasses.fields(value)}
-        copy.__dict__.update({name: _detached(known) for name, known in value.__dict__.items() if name not in names})
+        known = getattr(value, "__dict__", {})
+        copy.__dict__.update({name: _detached(item) for name, item in known.items() if name not in names})
         return copy
     if isinstance(value, dict):
         return {key: _detached(item) for key, item in value.items()}  # type: ignore[return-value]
@@ -205,9 +206,13 @@ def area_summary(rule: CampaignRule, jurisdiction: str, service: str) -> pd.Data
 
 
 @st.cache_resource(show_spinner=False)
-def _area_layer(rule: CampaignRule, jurisdiction: str, service: str, key: str) -> map_layers.DrawableAreas:
+def _area_layer(
+    rule: CampaignRule, jurisdiction: str, service: str, key: str, _measured_under: CampaignRule
+) -> map_layers.DrawableAreas:
+    """Cached under ``rule`` (at the default threshold); worked out from the analysis under ``_measured_under``,
+    the visitor's rule, which differs from it at most in the threshold (so no second analysis is needed)."""
     return map_layers.coverage_areas(map_layers.area_features(
-        local_authority_areas(), _area_summary(rule, jurisdiction, service, key), service=service
+        local_authority_areas(), _area_summary(_measured_under, jurisdiction, service, key), service=service
     ))
 
 
@@ -217,7 +222,7 @@ def area_layer(rule: CampaignRule, jurisdiction: str, service: str) -> map_layer
     It shows median drives, which do not depend on the reach threshold: every
     threshold shares the layer of :meth:`CampaignRule.at_default_threshold`.
     """
-    return _area_layer(rule.at_default_threshold(), jurisdiction, service, network_key())
+    return _area_layer(rule.at_default_threshold(), jurisdiction, service, network_key(), _measured_under=rule)
 
 
 @st.cache_resource(show_spinner="Loading the postcode directory…")
