@@ -478,8 +478,9 @@ def _local_speed_values(places_path: Path) -> Floats:
             raise DataFileError(f"{places_path}:1: columns: expected {', '.join(LOCAL_SPEED_COLUMNS)}, got {', '.join(header)}")
         numbers = list(LOCAL_SPEED_COLUMNS[1:])
         try:
-            values = pd.read_csv(handle, names=LOCAL_SPEED_COLUMNS, usecols=numbers, dtype=dict.fromkeys(numbers, np.float64),
-                                 header=None).to_numpy(dtype=np.float64)
+            # Every column is read (not only the numbers), so that a row with a field too many is refused.
+            values = pd.read_csv(handle, names=LOCAL_SPEED_COLUMNS, dtype=dict.fromkeys(numbers, np.float64),
+                                 header=None)[numbers].to_numpy(dtype=np.float64)
             if np.isfinite(values).all():
                 return values
         except ValueError:

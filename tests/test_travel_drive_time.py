@@ -285,6 +285,18 @@ def test_model_file_of_another_schema_version_is_refused_naming_the_field(tmp_pa
         load_drive_time_model(_write(tmp_path, document))
 
 
+@pytest.mark.parametrize(("row", "message"), [
+    ("E01000002,-0.09,51.5,0.010,9", "expected three numbers"),
+    ("E01000002,-0.09,51.5", "expected three numbers"),
+    ("E01000002,-0.09,nan,0.010", "expected finite numbers"),
+])
+def test_a_malformed_later_row_of_local_speed_is_named(tmp_path: Path, row: str, message: str) -> None:
+    document = json.loads(default_model_path().read_text(encoding="utf-8"))
+    path = _write(tmp_path, document, f"lsoa_code,lon,lat,log_factor\nE01000001,-0.09706,51.5181,0.010\n{row}\n")
+    with pytest.raises(DataFileError, match=rf"local_speed\.csv:3: lon, lat, log_factor: {message}"):
+        load_drive_time_model(path)
+
+
 def test_local_speed_file_with_text_for_a_factor_names_file_and_row(tmp_path: Path) -> None:
     document = json.loads(default_model_path().read_text(encoding="utf-8"))
     path = _write(tmp_path, document, "lsoa_code,lon,lat,log_factor\nE01000001,-0.09706,51.5181,0.010\nE01000002,-0.09,51.5,fast\n")
