@@ -39,7 +39,7 @@ from millis_network.directory import millis_profile as directory_profile
 from millis_network.engine import history, scenario
 from millis_network.engine.analysis import Analysis, run_analysis
 from millis_network.evidence import funding
-from millis_network.network import PublicNetwork
+from millis_network.network import Network, PublicNetwork
 from millis_network.places import local_authority_boundaries
 from millis_network.postcodes import PostcodeIndex, load_index
 from millis_network.store.database import Store, default_database_url, open_store
@@ -62,7 +62,7 @@ def _detached(value: T) -> T:
     Models, indexes and other immutable parts are shared; every DataFrame in
     the value (at any depth of dataclasses, dicts, lists and tuples) is a copy.
     A dataclass's cached properties already worked out on the cached value
-    (such as :attr:`Analysis.completeness`) come with the copy, detached, rather
+    (such as :attr:`Network.completeness`) come with the copy, detached, rather
     than being worked out again on every rerun.
     """
     if isinstance(value, pd.DataFrame):
@@ -136,7 +136,9 @@ def network_key() -> str:
 
 @st.cache_resource(show_spinner="Reading the directory…")
 def _public_network(key: str) -> PublicNetwork:
-    return store().network().public()
+    network = store().network().public()
+    _work_out_completeness(network)
+    return network
 
 
 def public_network() -> PublicNetwork:
@@ -144,21 +146,22 @@ def public_network() -> PublicNetwork:
     return _detached(_public_network(network_key()))
 
 
-def _with_completeness(analysis: Analysis) -> Analysis:
-    """``analysis`` with its :attr:`~Analysis.completeness` worked out: every page's data notice states it,
-    and the copies :func:`_detached` hands out then carry it instead of each working it out again."""
-    analysis.completeness  # noqa: B018  (a cached property, filled here)
-    return analysis
+def _work_out_completeness(network: Network) -> None:
+    """Fills ``network``'s :attr:`~millis_network.network.Network.completeness`: every page's data notice states
+    it, and the copies :func:`_detached` hands out then carry it instead of each working it out again."""
+    network.completeness  # noqa: B018  (a cached property, filled here)
 
 
 @st.cache_resource(show_spinner="Working out national coverage…")
 def _national_analysis(rule: CampaignRule, key: str) -> Analysis:
-    return _with_completeness(run_analysis(_public_network(key), rule))
+    return run_analysis(_public_network(key), rule)
 
 
 @st.cache_resource(show_spinner=False)
 def _jurisdiction_analysis(rule: CampaignRule, jurisdiction: str, key: str) -> Analysis:
-    return _with_completeness(_national_analysis(rule, key).in_jurisdiction(jurisdiction))
+    limited = _national_analysis(rule, key).in_jurisdiction(jurisdiction)
+    _work_out_completeness(limited.network)
+    return limited
 
 
 def _analysis(rule: CampaignRule, jurisdiction: str, key: str) -> Analysis:

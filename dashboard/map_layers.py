@@ -230,10 +230,14 @@ def simplified_areas(boundaries: gpd.GeoDataFrame) -> dict:
     :data:`AREA_GRID_DEGREES` grid; properties ``local_authority_code`` and
     ``local_authority_name``.
     """
-    shapes = boundaries[["local_authority_code", "local_authority_name", "geometry"]].copy()
-    simple = shapes.geometry.simplify(AREA_TOLERANCE_DEGREES, preserve_topology=True).values
-    shapes["geometry"] = shapely.set_precision(simple, AREA_GRID_DEGREES)
-    return shapes.__geo_interface__
+    simple = boundaries.geometry.simplify(AREA_TOLERANCE_DEGREES, preserve_topology=True).values
+    geometries = shapely.to_geojson(shapely.set_precision(simple, AREA_GRID_DEGREES))
+    return {"type": "FeatureCollection", "features": [
+        {"id": str(index), "type": "Feature",
+         "properties": {"local_authority_code": code, "local_authority_name": name}, "geometry": json.loads(geometry)}
+        for index, code, name, geometry in zip(boundaries.index, boundaries["local_authority_code"],
+                                               boundaries["local_authority_name"], geometries)
+    ]}
 
 
 def area_features(areas: dict, la_summary: pd.DataFrame, *, service: str) -> dict:

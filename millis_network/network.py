@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal, Self
 
@@ -30,8 +31,10 @@ import pandas as pd
 
 from millis_network.config import default_data_dir
 from millis_network.directory import (
+    Completeness,
     check_centres,
     check_courts,
+    completeness,
     contact_centres,
     family_court_centres,
 )
@@ -123,6 +126,15 @@ class Network:
     lsoa_constituencies: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=LSOA_CONSTITUENCY_COLUMNS)
     )
+
+    @cached_property
+    def completeness(self) -> Completeness:
+        """How complete its centre directory is (:func:`millis_network.directory.completeness`, as of today).
+
+        It depends on the centres alone, so every analysis of this network (any
+        rule) shares it; worked out on first use.
+        """
+        return completeness(self.centres)
 
     def with_centres(self, centres: pd.DataFrame) -> Network:
         """The same network with another centres table (e.g. the centres open at a date), after the gate."""

@@ -132,6 +132,19 @@ def test_reach_summary_counts_people_beside_lsoas() -> None:
     assert by_area.at["b", "people"] == 6_000 and by_area.at["b", "people_share_within_60_min"] == pytest.approx(1 / 3)
 
 
+def test_reach_summary_gives_each_area_its_own_90th_percentile_drive() -> None:
+    # Minutes are 1 + km: 0.1° and 0.2° north of the hub for area a; 0.5° north and one with no journey for b.
+    frame = lsoa_frame([("L1", "a", 52.1, 1_000), ("L2", "a", 52.2, 3_000), ("L3", "b", 52.5, 2_000),
+                        ("L4", "b", 53.0, 4_000), ("L5", "c", 52.3, 500)])
+    reach = area_reach(frame, centres_frame(HUB), rule=RULE, model=ONE_PLUS_KM, settlements=SETTLEMENTS)
+    reach.loc[reach["lsoa_code"] == "L4", "nearest_supported_minutes"] = np.nan
+    p90 = reach_summary(reach, by="local_authority").set_index("area_code")["p90_supported_minutes"]
+    near, far = 1 + 0.1 * 111.195, 1 + 0.2 * 111.195
+    assert p90["a"] == pytest.approx(near + 0.9 * (far - near), abs=0.01)  # linear interpolation: 22.1 minutes
+    assert p90["b"] == np.inf  # the 90th percentile falls among LSOAs with no journey
+    assert p90["c"] == pytest.approx(1 + 0.3 * 111.195, abs=0.01)  # one LSOA: its own drive
+
+
 def test_people_are_unknown_not_zero_when_the_lsoas_carry_no_population() -> None:
     frame = lsoa_frame([("L1", "a", 52.1, 1_000)]).drop(columns="population")
     reach = area_reach(frame, centres_frame(HUB), rule=RULE, model=ONE_PLUS_KM, settlements=SETTLEMENTS)

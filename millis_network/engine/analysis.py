@@ -15,14 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from functools import cached_property
 from typing import Any
 
 import pandas as pd
 
 from millis_network import __version__
 from millis_network.config import REACH_BANDS_MINUTES, CampaignRule
-from millis_network.directory import Completeness, check_centres, completeness
+from millis_network.directory import Completeness, check_centres
 from millis_network.engine.coverage import (
     JourneyModel,
     area_reach,
@@ -58,14 +57,10 @@ class Analysis:
     as_of: str = ""
     generated_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
-    @cached_property
+    @property
     def completeness(self) -> Completeness:
-        """How complete the centre directory is (:func:`millis_network.directory.completeness`).
-
-        Worked out on first use: pages and commands that state it pay for it,
-        the analysis itself does not.
-        """
-        return completeness(self.network.centres)
+        """How complete the centre directory is: its network's :attr:`~millis_network.network.Network.completeness`."""
+        return self.network.completeness
 
     @property
     def courts(self) -> pd.DataFrame:

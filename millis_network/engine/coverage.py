@@ -511,11 +511,19 @@ def _population(lsoas: pd.DataFrame) -> np.ndarray:
     return lsoas["population"].to_numpy(dtype=float)
 
 
-def _p90(minutes: pd.Series) -> float:
-    """The 90th percentile (linear interpolation); inf where it falls among LSOAs with no suitable centre by road."""
+def _p90_by_group(minutes: NDArray[np.float64], group: NDArray[np.intp], groups: int) -> NDArray[np.float64]:
+    """The 90th percentile of ``minutes`` in each of ``groups`` groups (``group`` numbers 0..groups-1, each used).
+
+    Linear interpolation, as :func:`numpy.quantile`, which works it out group by
+    group; inf where it falls among LSOAs with no suitable centre by road.
+    """
+    if groups == 0:
+        return np.empty(0)
+    order = np.argsort(group, kind="stable")
+    starts = np.searchsorted(group[order], np.arange(1, groups))
     with np.errstate(invalid="ignore"):
-        value = float(np.quantile(minutes, 0.9))
-    return np.inf if np.isnan(value) else value
+        values = np.array([np.quantile(part, 0.9) for part in np.split(minutes[order], starts)], dtype=float)
+    return np.where(np.isnan(values), np.inf, values)
 
 
 #: Conditions :func:`reach_summary` counts people for, by column suffix.
@@ -587,9 +595,12 @@ def reach_summary(
         **{f"share_within_{band}_min": (f"within_{band}_min", "mean") for band in REACH_BANDS_MINUTES},
         share_beyond_50_miles=("beyond_50_miles", "mean"),
         median=("minutes", "median"),
-        p90=("minutes", _p90),
         share_covered=("covered", "mean"),
     ).reset_index()
+    group = grouped.ngroup().to_numpy()
+    grouped_rows = ~pd.isna(group)  # rows whose area is unknown belong to no group, as in the aggregates above
+    summary["p90"] = _p90_by_group(frame["minutes"].to_numpy()[grouped_rows], group[grouped_rows].astype(np.intp),
+                                   grouped.ngroups)
     counts = grouped[["people", *(f"people_{m}" for m in _PEOPLE_MEASURES)]].sum(min_count=1).reset_index(drop=True)
     counts.loc[counts["people"].isna()] = np.nan
     for measure in _PEOPLE_MEASURES:
