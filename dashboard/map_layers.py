@@ -24,6 +24,7 @@ import pandas as pd
 import shapely
 import streamlit.components.v1 as components
 import xstatic.pkg.leaflet
+import xyzservices
 import xstatic.pkg.leaflet_markercluster
 from branca.element import Element, MacroElement
 from folium.elements import ElementAddToElement
@@ -115,6 +116,9 @@ AREA_TOLERANCE_DEGREES = 0.01
 AREA_GRID_DEGREES = 0.001
 
 MAP_HEIGHT_PX = 620
+#: The optional street background: OpenStreetMap's standard tiles, named directly (a lookup by name
+#: searched the whole xyzservices catalogue on every map drawn).
+STREET_MAP = xyzservices.providers.OpenStreetMap.Mapnik
 #: ``st_folium``'s ``render`` for every map: off. ``st_folium`` renders the map itself either way; this
 #: would render the whole HTML page around it too, which it never uses (half a map's server time).
 RENDER_WHOLE_PAGE = False
@@ -616,7 +620,7 @@ def _base_map(*, tiles: bool = True) -> folium.Map:
     fmap.get_root().header.add_child(Element(_STYLE))
     if tiles:
         folium.TileLayer(
-            "OpenStreetMap", name="Street map (needs internet)", overlay=True, control=True, show=True
+            STREET_MAP, name="Street map (needs internet)", overlay=True, control=True, show=True
         ).add_to(fmap)
     return fmap
 

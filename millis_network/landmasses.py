@@ -16,6 +16,7 @@ authority boundaries (courts, centres, a postcode's location).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import numpy as np
@@ -49,11 +50,20 @@ ISLAND_AUTHORITIES: dict[str, str] = {"E06000046": "Isle of Wight", "E06000053":
 COAST_MARGIN_M = 500.0
 
 _TO_BNG = Transformer.from_crs(WGS84, BRITISH_NATIONAL_GRID, always_xy=True)
+#: The one thread :data:`_TO_BNG` transforms on. pyproj keeps a PROJ transformer per thread and builds
+#: it on each thread's first use (about 75 ms), and the dashboard runs every script run on a new
+#: thread, so each run that placed a point built it again; on one long-lived thread it is built once.
+_PROJ_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="landmasses-proj")
+
+
+def _to_bng(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 degrees to British National Grid metres (easting, northing), by :data:`_TO_BNG` on :data:`_PROJ_THREAD`."""
+    return _PROJ_THREAD.submit(_TO_BNG.transform, lon, lat).result()
 
 
 def _lonlat_to_bng(lonlat: np.ndarray) -> np.ndarray:
-    """WGS84 lon/lat pairs ``(n, 2)`` to British National Grid metres, by this module's one transformer."""
-    return np.column_stack(_TO_BNG.transform(lonlat[:, 0], lonlat[:, 1]))
+    """WGS84 lon/lat pairs ``(n, 2)`` to British National Grid metres."""
+    return np.column_stack(_to_bng(lonlat[:, 0], lonlat[:, 1]))
 
 
 @lru_cache(maxsize=1)
@@ -116,7 +126,7 @@ def landmasses(
         out[inside] = LANDMASSES.index(JURISDICTION_LANDMASSES[island])
         unknown &= ~inside
     if unknown.any():
-        x, y = _TO_BNG.transform(lon[unknown], lat[unknown])
+        x, y = _to_bng(lon[unknown], lat[unknown])
         looked_up = out[unknown]
         for landmass_code, shape in _island_shapes():
             looked_up[shapely.contains_xy(shape, x, y)] = landmass_code

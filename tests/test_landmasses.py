@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from bundled import bundled_public
@@ -121,3 +122,16 @@ def test_jersey_has_no_road_or_ferry_link_in_the_data() -> None:
     ashore = near[near["journey"] != "by road"]
     assert len(ashore) > 0 and ashore["drive_minutes"].isna().all()
     assert (ashore["journey"] == "across the sea (no road)").all()
+
+
+def test_places_are_put_on_the_same_landmass_from_many_threads_at_once() -> None:
+    # The dashboard runs each script run on a new thread, several at a time: every thread must get the
+    # answer one thread gets, the Isle of Wight and the Isles of Scilly found by their boundaries.
+    courts = family_court_centres()
+    centres = contact_centres()
+    places = {"courts": courts, "centres": centres}
+    expected = {name: landmasses_of(frame) for name, frame in places.items()}
+    assert {"Isle of Wight", GREAT_BRITAIN} <= set(landmass_names(expected["courts"]))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(lambda item: (item[0], landmasses_of(item[1])), list(places.items()) * 8))
+    assert all(np.array_equal(codes, expected[name]) for name, codes in found)

@@ -51,7 +51,7 @@ second.metric(
 )
 if not math.isnan(people_far):
     second.caption(f"{headline['share_lsoas_beyond_50_miles_supported']:.1%} of LSOAs. {POPULATION_NOTE}")
-worst = view.gaps().head(3)
+worst = view.gaps().head(3)[["court_name", "worst_minutes", "worst_journey"]]
 third.markdown("**Worst-served courts**")
 third.markdown(
     "\n".join(f"{i}. {row.court_name}: {drive_text(row.worst_minutes, row.worst_journey)}"
