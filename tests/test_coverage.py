@@ -18,10 +18,12 @@ from hypothesis import strategies as st
 
 from millis_network.config import CampaignRule
 from millis_network.directory import CENTRE_COLUMNS
+from millis_network.drive_model import load_drive_time_model
 from millis_network.engine.coverage import (
     CentreIndex,
     area_reach,
     court_coverage,
+    reach_radius_km,
     reach_summary,
     suitable_centres,
 )
@@ -204,3 +206,19 @@ def test_within_counts_match_brute_force(origins, centres, threshold) -> None:
     counted = index.nearest(lat, lon, rule=CampaignRule(threshold_minutes=threshold)).within
     minutes = 1 + distance_matrix_km(np.column_stack([lon, lat]), np.column_stack([c_lon, c_lat]))
     assert np.array_equal(counted, (minutes <= threshold).sum(axis=1))
+
+
+def test_the_reach_radius_is_the_farthest_a_drive_within_the_threshold_can_span() -> None:
+    model = load_drive_time_model()
+    densities = np.expm1(np.linspace(0.0, model.density_sum_max, 41))
+
+    def fastest_minutes(km: float) -> float:
+        minutes = min(float(model.drive_minutes(np.array([km]), origin_lsoa_count=0.0, destination_lsoa_count=d)[0])
+                      for d in densities)
+        assert model.correction is not None
+        return float(model.correction.apply(np.array([minutes]), model.correction.min_log_factor)[0])
+
+    radii = {minutes: reach_radius_km(model, minutes) for minutes in (60.0, 15.0, 45.0, 30.0)}
+    for minutes, radius in radii.items():
+        assert fastest_minutes(radius - 0.05) <= minutes < fastest_minutes(radius)
+    assert radii[15.0] < radii[30.0] < radii[45.0] < radii[60.0]

@@ -114,15 +114,13 @@ def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return np.column_stack(unit_vectors(lon, lat))
 
 
-@lru_cache(maxsize=64)
-def reach_radius_km(model: DriveTimeModel, threshold_minutes: float) -> float:
-    """The farthest great-circle km any journey within ``threshold_minutes`` can span under ``model``.
+@lru_cache(maxsize=4)
+def _fastest_minutes(model: DriveTimeModel) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The fastest drive ``model`` allows over each distance: (km grid, minutes), every 0.05 km to 1,000 km.
 
-    Read off the model on a grid of distances (every 0.05 km to 1,000 km) at
-    every settlement density it allows (0 to ``density_sum_max``) and the
-    fastest local road speed its correction holds, plus one grid step: no pair
-    beyond it can be within the threshold, so a search for centres within
-    reach need look no farther.
+    The minimum over every settlement density it allows (0 to ``density_sum_max``)
+    at the fastest local road speed its correction holds; the same for every
+    threshold, so worked out once per model.
     """
     km = np.arange(0.0, _RADIUS_LIMIT_KM, _RADIUS_STEP_KM)
     fastest = np.min(
@@ -132,6 +130,18 @@ def reach_radius_km(model: DriveTimeModel, threshold_minutes: float) -> float:
     )
     if model.correction is not None:
         fastest = model.correction.apply(fastest, model.correction.min_log_factor)
+    return km, np.asarray(fastest, dtype=float)
+
+
+@lru_cache(maxsize=64)
+def reach_radius_km(model: DriveTimeModel, threshold_minutes: float) -> float:
+    """The farthest great-circle km any journey within ``threshold_minutes`` can span under ``model``.
+
+    Read off the model's fastest drive over a grid of distances
+    (:func:`_fastest_minutes`), plus one grid step: no pair beyond it can be
+    within the threshold, so a search for centres within reach need look no farther.
+    """
+    km, fastest = _fastest_minutes(model)
     inside = np.flatnonzero(fastest <= threshold_minutes)
     return float(km[inside[-1]] + _RADIUS_STEP_KM) if inside.size else _RADIUS_STEP_KM
 
