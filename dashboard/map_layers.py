@@ -24,8 +24,8 @@ import pandas as pd
 import shapely
 import streamlit.components.v1 as components
 import xstatic.pkg.leaflet
-import xyzservices
 import xstatic.pkg.leaflet_markercluster
+import xyzservices
 from branca.element import Element, MacroElement
 from folium.elements import ElementAddToElement
 from folium.map import Layer

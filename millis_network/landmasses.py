@@ -15,6 +15,7 @@ authority boundaries (courts, centres, a postcode's location).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -50,20 +51,36 @@ ISLAND_AUTHORITIES: dict[str, str] = {"E06000046": "Isle of Wight", "E06000053":
 COAST_MARGIN_M = 500.0
 
 _TO_BNG = Transformer.from_crs(WGS84, BRITISH_NATIONAL_GRID, always_xy=True)
-#: The one thread :data:`_TO_BNG` transforms on. pyproj keeps a PROJ transformer per thread and builds
-#: it on each thread's first use (about 75 ms), and the dashboard runs every script run on a new
-#: thread, so each run that placed a point built it again; on one long-lived thread it is built once.
-_PROJ_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="landmasses-proj")
 
 
-def _to_bng(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """WGS84 degrees to British National Grid metres (easting, northing), by :data:`_TO_BNG` on :data:`_PROJ_THREAD`."""
-    return _PROJ_THREAD.submit(_TO_BNG.transform, lon, lat).result()
+class _ProjThread:
+    """The one long-lived thread :data:`_TO_BNG` transforms on, started again in a forked child.
+
+    pyproj keeps a PROJ transformer per thread and builds it on each thread's
+    first use (about 75 ms), and the dashboard runs every script run on a new
+    thread, so each run that placed a point built it again; on one thread it
+    is built once. A process forked from this one (``multiprocessing``) gets a
+    thread of its own: the parent's does not exist there.
+    """
+
+    def __init__(self) -> None:
+        self._start()
+        os.register_at_fork(after_in_child=self._start)
+
+    def _start(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="landmasses-proj")
+
+    def to_bng(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """WGS84 degrees to British National Grid metres (easting, northing)."""
+        return self._executor.submit(_TO_BNG.transform, lon, lat).result()
+
+
+_PROJ_THREAD = _ProjThread()
 
 
 def _lonlat_to_bng(lonlat: np.ndarray) -> np.ndarray:
     """WGS84 lon/lat pairs ``(n, 2)`` to British National Grid metres."""
-    return np.column_stack(_to_bng(lonlat[:, 0], lonlat[:, 1]))
+    return np.column_stack(_PROJ_THREAD.to_bng(lonlat[:, 0], lonlat[:, 1]))
 
 
 @lru_cache(maxsize=1)
@@ -126,7 +143,7 @@ def landmasses(
         out[inside] = LANDMASSES.index(JURISDICTION_LANDMASSES[island])
         unknown &= ~inside
     if unknown.any():
-        x, y = _to_bng(lon[unknown], lat[unknown])
+        x, y = _PROJ_THREAD.to_bng(lon[unknown], lat[unknown])
         looked_up = out[unknown]
         for landmass_code, shape in _island_shapes():
             looked_up[shapely.contains_xy(shape, x, y)] = landmass_code

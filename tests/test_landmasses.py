@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -135,3 +136,15 @@ def test_places_are_put_on_the_same_landmass_from_many_threads_at_once() -> None
     with ThreadPoolExecutor(max_workers=8) as pool:
         found = list(pool.map(lambda item: (item[0], landmasses_of(item[1])), list(places.items()) * 8))
     assert all(np.array_equal(codes, expected[name]) for name, codes in found)
+
+
+def _isle_of_wight_court_landmass() -> list[str]:
+    courts = family_court_centres()
+    return landmass_names(landmasses_of(courts[courts["id"] == ISLE_OF_WIGHT_COURT]))
+
+
+def test_a_process_forked_after_use_still_places_points() -> None:
+    # The transforms run on one long-lived thread, which a forked child does not inherit: it needs its own.
+    assert _isle_of_wight_court_landmass() == ["Isle of Wight"]
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply_async(_isle_of_wight_court_landmass).get(timeout=60) == ["Isle of Wight"]
