@@ -39,7 +39,7 @@ from millis_network.directory import millis_profile as directory_profile
 from millis_network.engine import history, scenario
 from millis_network.engine.analysis import Analysis, run_analysis
 from millis_network.evidence import funding
-from millis_network.network import Network, PublicNetwork
+from millis_network.network import PublicNetwork
 from millis_network.places import local_authority_boundaries
 from millis_network.postcodes import PostcodeIndex, load_index
 from millis_network.store.database import Store, default_database_url, open_store
@@ -137,19 +137,15 @@ def network_key() -> str:
 @st.cache_resource(show_spinner="Reading the directory…")
 def _public_network(key: str) -> PublicNetwork:
     network = store().network().public()
-    _work_out_completeness(network)
+    # Every page's data notice states it: worked out here, the copies _detached hands out (and every
+    # analysis of this network, any rule or jurisdiction) carry it instead of each working it out again.
+    network.completeness  # noqa: B018  (a cached property, filled here)
     return network
 
 
 def public_network() -> PublicNetwork:
     """The live directory's public network at its current revision (a copy of the cached one)."""
     return _detached(_public_network(network_key()))
-
-
-def _work_out_completeness(network: Network) -> None:
-    """Fills ``network``'s :attr:`~millis_network.network.Network.completeness`: every page's data notice states
-    it, and the copies :func:`_detached` hands out then carry it instead of each working it out again."""
-    network.completeness  # noqa: B018  (a cached property, filled here)
 
 
 @st.cache_resource(show_spinner="Working out national coverage…")
@@ -159,9 +155,7 @@ def _national_analysis(rule: CampaignRule, key: str) -> Analysis:
 
 @st.cache_resource(show_spinner=False)
 def _jurisdiction_analysis(rule: CampaignRule, jurisdiction: str, key: str) -> Analysis:
-    limited = _national_analysis(rule, key).in_jurisdiction(jurisdiction)
-    _work_out_completeness(limited.network)
-    return limited
+    return _national_analysis(rule, key).in_jurisdiction(jurisdiction)
 
 
 def _analysis(rule: CampaignRule, jurisdiction: str, key: str) -> Analysis:

@@ -141,8 +141,14 @@ class Network:
         return dataclasses.replace(self, centres=check_centres(centres))
 
     def with_places(self, *, courts: pd.DataFrame, lsoas: pd.DataFrame) -> Self:
-        """The same network (public stays public) limited to some courts and LSOAs (e.g. one jurisdiction's)."""
-        return dataclasses.replace(self, courts=courts.reset_index(drop=True), lsoas=lsoas.reset_index(drop=True))
+        """The same network (public stays public) limited to some courts and LSOAs (e.g. one jurisdiction's).
+
+        Its centres are the same, so is its :attr:`completeness`: one already worked out comes with it.
+        """
+        limited = dataclasses.replace(self, courts=courts.reset_index(drop=True), lsoas=lsoas.reset_index(drop=True))
+        if "completeness" in self.__dict__:
+            limited.__dict__["completeness"] = self.completeness
+        return limited
 
     def public(self) -> PublicNetwork:
         """The network as the public may see it (:mod:`millis_network.privacy`)."""

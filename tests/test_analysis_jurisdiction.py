@@ -8,6 +8,7 @@ import pytest
 from bundled import bundled_public
 
 from millis_network.config import CampaignRule
+from millis_network.directory import completeness
 from millis_network.engine.analysis import Analysis, run_analysis
 from millis_network.errors import NotFoundError
 
@@ -47,3 +48,11 @@ def test_jersey_has_one_court_and_no_lsoa_population(national: Analysis) -> None
 def test_an_unknown_jurisdiction_is_named_with_the_choices(national: Analysis) -> None:
     with pytest.raises(NotFoundError, match="no family court centre in 'Scotland'; choose one of England, Jersey, Wales"):
         national.in_jurisdiction("Scotland")
+
+
+def test_a_jurisdiction_keeps_the_completeness_of_the_directory_it_shares() -> None:
+    network = bundled_public()
+    whole = network.completeness
+    wales = run_analysis(network, CampaignRule()).in_jurisdiction("Wales")
+    assert wales.completeness is whole  # the same centres: carried, not worked out again
+    assert wales.completeness == completeness(wales.centres)
